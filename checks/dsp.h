@@ -1,0 +1,32 @@
+/* Per-pixel kernels shared by the checks. Each is written once over a
+ * sample type (dsp_tmpl.c) and built for 8-bit and 16-bit containers. */
+#ifndef MQC_DSP_H
+#define MQC_DSP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "../engine/check.h"
+
+/* Statistics of a rectangle of one plane against a legal band [lo, hi]. */
+typedef struct MqcPlaneStats {
+    uint64_t sum;
+    uint64_t below;             /* samples < lo */
+    uint64_t above;             /* samples > hi */
+    uint64_t count;
+    uint32_t min, max;
+} MqcPlaneStats;
+
+typedef void (*MqcPlaneStatsFn)(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                                unsigned lo, unsigned hi, MqcPlaneStats *out);
+
+/* [0]: 8-bit samples, [1]: 16-bit samples */
+extern const MqcPlaneStatsFn mqc_plane_stats[2];
+
+/* Rows [*r0, *r1) and width of plane p that a luma band covers. */
+void mqc_band_plane(const MqcBand *band, int plane, const uint8_t **data, int *width, int *rows);
+
+/* Combines b into a (a may be the zero-initialised first partial when
+ * first is set). */
+void mqc_plane_stats_merge(MqcPlaneStats *a, const MqcPlaneStats *b, int first);
+
+#endif

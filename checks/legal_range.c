@@ -1,0 +1,194 @@
+/* legal_range: per frame, the share of samples outside the legal band.
+ * Defaults follow EBU R103 v2/v3: -5%..105% of the nominal range. */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include "dsp.h"
+#include "range.h"
+
+typedef struct LegalRange {
+    /* options */
+    double luma_min_pct, luma_max_pct;
+    int chroma;
+    double chroma_min_pct, chroma_max_pct;
+    double max_area_pct;
+    /* limits for this stream, in code values */
+    unsigned lo[3], hi[3];
+    int planes;                 /* 1: Y only, 3: Y, Cb, Cr */
+    int sample_index;           /* 0: 8-bit, 1: 16-bit container */
+    /* temporal state (fold/finish only) */
+    unsigned y_min, y_max;
+    int64_t frames, frames_flagged;
+    double worst_area_pct;
+} LegalRange;
+
+typedef struct LegalRangeFrame {
+    MqcPlaneStats plane[3];
+} LegalRangeFrame;
+
+static const MqcOption legal_range_options[] = {
+    { "luma_min_pct", MQC_OPT_DOUBLE, offsetof(LegalRange, luma_min_pct), -5, -50, 50,
+      NULL, NULL, "lowest legal luma, % of nominal black..white (R103: -5)" },
+    { "luma_max_pct", MQC_OPT_DOUBLE, offsetof(LegalRange, luma_max_pct), 105, 50, 150,
+      NULL, NULL, "highest legal luma, % of nominal black..white (R103: 105)" },
+    { "chroma", MQC_OPT_BOOL, offsetof(LegalRange, chroma), 0, 0, 1,
+      NULL, NULL, "also check Cb/Cr against the chroma band" },
+    { "chroma_min_pct", MQC_OPT_DOUBLE, offsetof(LegalRange, chroma_min_pct), -5, -50, 50,
+      NULL, NULL, "lowest legal Cb/Cr, % of the nominal chroma excursion (16..240 at 8 bits)" },
+    { "chroma_max_pct", MQC_OPT_DOUBLE, offsetof(LegalRange, chroma_max_pct), 105, 50, 150,
+      NULL, NULL, "highest legal Cb/Cr, % of the nominal chroma excursion" },
+    { "max_area_pct", MQC_OPT_DOUBLE, offsetof(LegalRange, max_area_pct), 1.0, 0, 100,
+      NULL, NULL, "a frame is flagged when more than this % of its samples is outside (R103: 1)" },
+    { NULL }
+};
+
+static const MqcEventCode legal_range_codes[] = {
+    { "luma_above_max", "luma above the legal maximum on up to %.2f%% of the picture" },
+    { "luma_below_min", "luma below the legal minimum on up to %.2f%% of the picture" },
+    { "chroma_above_max", "chroma above the legal maximum on up to %.2f%% of the samples" },
+    { "chroma_below_min", "chroma below the legal minimum on up to %.2f%% of the samples" },
+    { NULL }
+};
+
+static int legal_range_init(void *priv, const MqcStreamInfo *si, char *why, size_t why_len)
+{
+    LegalRange *s = priv;
+    if (si->is_rgb) {
+        snprintf(why, why_len, "R'G'B' input: legal range applies to Y'CbCr");
+        return 1;
+    }
+    MqcNominal n = mqc_nominal(si->bit_depth, si->full_range);
+    s->lo[0] = mqc_code_at(n.black, n.white, s->luma_min_pct, n.code_max);
+    s->hi[0] = mqc_code_at(n.black, n.white, s->luma_max_pct, n.code_max);
+    for (int p = 1; p < 3; p++) {
+        s->lo[p] = mqc_code_at(n.chroma_lo, n.chroma_hi, s->chroma_min_pct, n.code_max);
+        s->hi[p] = mqc_code_at(n.chroma_lo, n.chroma_hi, s->chroma_max_pct, n.code_max);
+    }
+    s->planes = s->chroma && strncmp(si->pix_fmt, "gray", 4) ? 3 : 1;
+    s->sample_index = si->bit_depth > 8;
+    s->y_min = ~0u;
+    return 0;
+}
+
+static void legal_range_measure(const void *priv, const MqcBand *band, void *slice)
+{
+    const LegalRange *s = priv;
+    LegalRangeFrame *out = slice;
+    for (int p = 0; p < s->planes; p++) {
+        const uint8_t *data;
+        int w, rows;
+        mqc_band_plane(band, p, &data, &w, &rows);
+        mqc_plane_stats[s->sample_index](data, band->pic->linesize[p], w, rows, s->lo[p],
+                                         s->hi[p], &out->plane[p]);
+    }
+}
+
+static void legal_range_reduce(const void *priv, void *frame, const void *slice, int band)
+{
+    const LegalRange *s = priv;
+    LegalRangeFrame *f = frame;
+    const LegalRangeFrame *b = slice;
+    for (int p = 0; p < s->planes; p++)
+        mqc_plane_stats_merge(&f->plane[p], &b->plane[p], band == 0);
+}
+
+static double pct(uint64_t n, uint64_t of)
+{
+    return of ? 100.0 * (double)n / (double)of : 0;
+}
+
+static void legal_range_fold(void *priv, const MqcFrameInfo *fi, const void *frame,
+                             MqcEvents *ev)
+{
+    LegalRange *s = priv;
+    const LegalRangeFrame *f = frame;
+    const MqcPlaneStats *y = &f->plane[0];
+    s->y_min = y->min < s->y_min ? y->min : s->y_min;
+    s->y_max = y->max > s->y_max ? y->max : s->y_max;
+    s->frames++;
+
+    double above = pct(y->above, y->count), below = pct(y->below, y->count);
+    uint64_t c_above = 0, c_below = 0, c_count = 0;
+    for (int p = 1; p < s->planes; p++) {
+        c_above += f->plane[p].above;
+        c_below += f->plane[p].below;
+        c_count += f->plane[p].count;
+    }
+    double ca = pct(c_above, c_count), cb = pct(c_below, c_count);
+    int flagged = 0;
+    if (above > s->max_area_pct)
+        mqc_events_flag(ev, "luma_above_max", fi->index, above), flagged = 1;
+    if (below > s->max_area_pct)
+        mqc_events_flag(ev, "luma_below_min", fi->index, below), flagged = 1;
+    if (ca > s->max_area_pct)
+        mqc_events_flag(ev, "chroma_above_max", fi->index, ca), flagged = 1;
+    if (cb > s->max_area_pct)
+        mqc_events_flag(ev, "chroma_below_min", fi->index, cb), flagged = 1;
+    s->frames_flagged += flagged;
+    double worst = above > below ? above : below;
+    worst = ca > worst ? ca : worst;
+    worst = cb > worst ? cb : worst;
+    if (worst > s->worst_area_pct)
+        s->worst_area_pct = worst;
+}
+
+static void legal_range_record(const void *priv, const void *frame, MqcRecord *rec)
+{
+    (void)priv;
+    const MqcPlaneStats *y = &((const LegalRangeFrame *)frame)->plane[0];
+    mqc_record_int(rec, "y_min", y->min);
+    mqc_record_int(rec, "y_max", y->max);
+    mqc_record_double(rec, "y_avg", y->count ? (double)y->sum / (double)y->count : 0);
+    mqc_record_double(rec, "range_out", y->count ? (double)(y->above + y->below) / (double)y->count
+                                                 : 0);
+}
+
+static void legal_range_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev,
+                               MqcMetrics *m)
+{
+    (void)si;
+    (void)ev;
+    const LegalRange *s = priv;
+    mqc_metric_int(m, "luma_min_code", s->lo[0]);
+    mqc_metric_int(m, "luma_max_code", s->hi[0]);
+    if (s->planes == 3) {
+        mqc_metric_int(m, "chroma_min_code", s->lo[1]);
+        mqc_metric_int(m, "chroma_max_code", s->hi[1]);
+    }
+    if (s->frames) {
+        mqc_metric_int(m, "y_min", s->y_min);
+        mqc_metric_int(m, "y_max", s->y_max);
+    }
+    mqc_metric_int(m, "frames_out_of_range", s->frames_flagged);
+    mqc_metric_double(m, "worst_area_pct", s->worst_area_pct);
+}
+
+static void legal_range_merge(void *priv_a, const void *priv_b)
+{
+    LegalRange *a = priv_a;
+    const LegalRange *b = priv_b;
+    a->y_min = b->y_min < a->y_min ? b->y_min : a->y_min;
+    a->y_max = b->y_max > a->y_max ? b->y_max : a->y_max;
+    a->frames += b->frames;
+    a->frames_flagged += b->frames_flagged;
+    if (b->worst_area_pct > a->worst_area_pct)
+        a->worst_area_pct = b->worst_area_pct;
+}
+
+const MqcCheck mqc_check_legal_range = {
+    .name = "legal_range",
+    .summary = "luma (and optionally chroma) code values outside the legal band, EBU R103",
+    .default_severity = MQC_SEV_ERROR,
+    .options = legal_range_options,
+    .codes = legal_range_codes,
+    .priv_size = sizeof(LegalRange),
+    .slice_size = sizeof(LegalRangeFrame),
+    .frame_size = sizeof(LegalRangeFrame),
+    .init = legal_range_init,
+    .measure = legal_range_measure,
+    .reduce = legal_range_reduce,
+    .fold = legal_range_fold,
+    .record = legal_range_record,
+    .finish = legal_range_finish,
+    .merge = legal_range_merge,
+};

@@ -1,0 +1,282 @@
+/* mediaqc: the command-line program (DESIGN.md §2). */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+#include <libavutil/log.h>
+#include "../engine/mediaqc.h"
+#include "../checks/all.h"
+
+enum { EXIT_PASS = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_UNREADABLE = 3 };
+
+static const char usage_text[] =
+    "usage: mediaqc check INPUT [--profile NAME|PATH] [-o report.json] [--frames frames.jsonl]\n"
+    "                     [--threads N] [--stream N] [--progress auto|always|never] [--quiet]\n"
+    "       mediaqc profiles list | show NAME|PATH | validate PATH\n"
+    "       mediaqc checks list\n"
+    "       mediaqc version\n"
+    "\n"
+    "exit codes of check: 0 pass, 1 fail, 2 usage or configuration error,\n"
+    "                     3 input could not be analysed\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "mediaqc: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(run `mediaqc help` for usage)\n");
+    return EXIT_USAGE;
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void print_summary(const MqcRun *run, const char *report_path)
+{
+    static const char *const verdicts[] = { "PASS", "FAIL", "ERROR" };
+    printf("%s: %s (profile %s, %lld frames", run->input_path, verdicts[run->verdict],
+           run->profile->name, (long long)run->frames);
+    if (run->elapsed_s > 0)
+        printf(", %.1f fps", run->frames / run->elapsed_s);
+    printf(")\n");
+    if (run->unreadable[0])
+        printf("  %s\n", run->unreadable);
+    for (int c = 0; c < run->nb_checks; c++) {
+        const MqcCheckRun *cr = &run->checks[c];
+        if (!cr->events.n || (run->unreadable[0] && !cr->check))
+            continue;
+        const MqcEvent *e = &cr->events.v[0];
+        char tc[32], msg[512];
+        mqc_tc_string(&run->tc, e->start_frame, tc);
+        mqc_event_message(cr, e, msg, sizeof(msg));
+        printf("  %-7s %-14s %zu event%s, first at %s (frame %lld): %s\n",
+               mqc_severity_name(cr->severity), cr->id, cr->events.n,
+               cr->events.n == 1 ? "" : "s", tc, (long long)e->start_frame, msg);
+    }
+    if (report_path)
+        printf("  report: %s\n", report_path);
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "profile", required_argument, NULL, 'p' },
+        { "output", required_argument, NULL, 'o' },
+        { "frames", required_argument, NULL, 'f' },
+        { "threads", required_argument, NULL, 't' },
+        { "stream", required_argument, NULL, 's' },
+        { "band-height", required_argument, NULL, 'b' },
+        { "progress", required_argument, NULL, 'P' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    const char *profile_name = MQC_DEFAULT_PROFILE, *out_path = NULL;
+    MqcRunOptions opt = { .stream_index = -1 };
+    int quiet = 0, progress = -1;
+    long v;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":p:o:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'p': profile_name = optarg; break;
+        case 'o': out_path = optarg; break;
+        case 'f': opt.frames_path = optarg; break;
+        case 'q': quiet = 1; break;
+        case 't':
+            if (parse_int(optarg, 1, 256, &v) < 0)
+                return usage_error("--threads: expected an integer in [1, 256], got \"%s\"", optarg);
+            opt.threads = (int)v;
+            break;
+        case 's':
+            if (parse_int(optarg, 0, INT_MAX, &v) < 0)
+                return usage_error("--stream: expected a stream index, got \"%s\"", optarg);
+            opt.stream_index = (int)v;
+            break;
+        case 'b':
+            if (parse_int(optarg, 2, 4096, &v) < 0)
+                return usage_error("--band-height: expected an integer in [2, 4096], got \"%s\"",
+                                   optarg);
+            opt.band_height = (int)v;
+            break;
+        case 'P':
+            if (!strcmp(optarg, "auto"))
+                progress = -1;
+            else if (!strcmp(optarg, "always"))
+                progress = 1;
+            else if (!strcmp(optarg, "never"))
+                progress = 0;
+            else
+                return usage_error("--progress: expected auto, always or never, got \"%s\"", optarg);
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return EXIT_PASS;
+        case ':':
+            return usage_error("%s: missing value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option \"%s\"", argv[optind - 1]);
+        }
+    }
+    if (optind + 1 != argc)
+        return usage_error("check needs exactly one INPUT%s",
+                           optind + 1 < argc ? " (got more than one)" : "");
+    opt.input = argv[optind];
+    opt.progress = quiet ? 0 : progress >= 0 ? progress : isatty(STDERR_FILENO);
+
+    MqcMsg msg = { "" };
+    MqcProfile *profile = NULL;
+    int ret = mqc_profile_load(mqc_all_checks, profile_name, &profile, &msg);
+    if (ret < 0) {
+        fprintf(stderr, "mediaqc: %s\n", msg.text);
+        return EXIT_USAGE;
+    }
+    MqcRun *run = NULL;
+    ret = mqc_run(mqc_all_checks, profile, &opt, &run, &msg);
+    if (ret < 0) {
+        fprintf(stderr, "mediaqc: %s\n", msg.text[0] ? msg.text : mqc_strerror(ret));
+        mqc_profile_free(profile);
+        return ret == MQC_ERR_NOT_FOUND || ret == MQC_ERR_USAGE || ret == MQC_ERR_IO ?
+               EXIT_USAGE : EXIT_UNREADABLE;
+    }
+    int code = run->verdict == MQC_PASS ? EXIT_PASS :
+               run->verdict == MQC_FAIL ? EXIT_FAILED : EXIT_UNREADABLE;
+    if (run->unreadable[0])
+        fprintf(stderr, "mediaqc: %s\n", run->unreadable);
+    if (out_path && mqc_report_write(run, out_path, argc, argv, &msg) < 0) {
+        fprintf(stderr, "mediaqc: %s\n", msg.text);
+        code = EXIT_USAGE;
+    }
+    if (!out_path || strcmp(out_path, "-"))
+        print_summary(run, out_path);
+    mqc_run_free(run);
+    mqc_profile_free(profile);
+    return code;
+}
+
+static void list_one_profile(const char *name, const char *path, void *ud)
+{
+    (void)ud;
+    MqcMsg msg;
+    MqcProfile *p = NULL;
+    if (mqc_profile_load(mqc_all_checks, name, &p, &msg) < 0) {
+        printf("%-18s INVALID: %s\n", name, msg.text);
+        return;
+    }
+    printf("%-18s %s%s(%s)\n", name, p->description ? p->description : "",
+           p->description ? "  " : "", path);
+    mqc_profile_free(p);
+}
+
+static int cmd_profiles(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error("profiles: expected list, show NAME or validate PATH%s", "");
+    const char *sub = argv[1];
+    if (!strcmp(sub, "list") && argc == 2) {
+        mqc_profile_foreach(list_one_profile, NULL);
+        return EXIT_PASS;
+    }
+    if ((!strcmp(sub, "show") || !strcmp(sub, "validate")) && argc == 3) {
+        MqcMsg msg;
+        MqcProfile *p = NULL;
+        if (mqc_profile_load(mqc_all_checks, argv[2], &p, &msg) < 0) {
+            fprintf(stderr, "mediaqc: %s\n", msg.text);
+            return EXIT_USAGE;
+        }
+        if (!strcmp(sub, "validate")) {
+            printf("%s: valid profile \"%s\"\n", argv[2], p->name);
+        } else {
+            /* the merged, effective profile with every option filled in */
+            cJSON *doc = cJSON_CreateObject();
+            cJSON_AddStringToObject(doc, "name", p->name);
+            cJSON_AddStringToObject(doc, "source", p->source);
+            if (p->description)
+                cJSON_AddStringToObject(doc, "description", p->description);
+            if (p->expect)
+                cJSON_AddItemToObject(doc, "expect", cJSON_Duplicate(p->expect, 1));
+            cJSON *checks = cJSON_AddObjectToObject(doc, "checks");
+            for (const MqcCheck *const *r = mqc_all_checks; *r; r++) {
+                const cJSON *conf = cJSON_GetObjectItemCaseSensitive(p->checks, (*r)->name);
+                if (!conf || cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(conf, "enabled")))
+                    continue;
+                void *priv = calloc(1, (*r)->priv_size);
+                if (!priv || mqc_options_apply((*r)->options, priv, conf) < 0) {
+                    free(priv);
+                    continue;
+                }
+                cJSON *o = mqc_options_to_json((*r)->options, priv);
+                const cJSON *sev = cJSON_GetObjectItemCaseSensitive(conf, "severity");
+                cJSON_AddStringToObject(o, "severity", cJSON_IsString(sev) ? sev->valuestring :
+                                        mqc_severity_name((*r)->default_severity));
+                cJSON_AddItemToObject(checks, (*r)->name, o);
+                mqc_options_release((*r)->options, priv);
+                free(priv);
+            }
+            char *text = cJSON_Print(doc);
+            if (text)
+                puts(text);
+            free(text);
+            cJSON_Delete(doc);
+        }
+        mqc_profile_free(p);
+        return EXIT_PASS;
+    }
+    return usage_error("profiles: expected list, show NAME or validate PATH, got \"%s\"", sub);
+}
+
+static int cmd_checks(int argc, char **argv)
+{
+    if (argc != 2 || strcmp(argv[1], "list"))
+        return usage_error("checks: expected `checks list`%s", "");
+    for (const MqcCheck *const *r = mqc_all_checks; *r; r++) {
+        printf("%s — %s\n  severity: %s (default)\n", (*r)->name, (*r)->summary,
+               mqc_severity_name((*r)->default_severity));
+        for (const MqcOption *o = (*r)->options; o->name; o++) {
+            char type[256], def[64];
+            mqc_option_describe(o, type, sizeof(type));
+            mqc_option_default_string(o, def, sizeof(def));
+            printf("  %-20s %s, default %s\n  %20s %s\n", o->name, type, def, "", o->help);
+        }
+        printf("  events:");
+        for (const MqcEventCode *e = (*r)->codes; e->code; e++)
+            printf(" %s", e->code);
+        printf("\n\n");
+    }
+    return EXIT_PASS;
+}
+
+int main(int argc, char **argv)
+{
+    /* the engine counts and reports decode problems itself */
+    av_log_set_level(getenv("MEDIAQC_FFMPEG_LOG") ? AV_LOG_INFO : AV_LOG_QUIET);
+    if (argc < 2)
+        return usage_error("missing command%s", "");
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "check"))
+        return cmd_check(argc - 1, argv + 1);
+    if (!strcmp(cmd, "profiles"))
+        return cmd_profiles(argc - 1, argv + 1);
+    if (!strcmp(cmd, "checks"))
+        return cmd_checks(argc - 1, argv + 1);
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("mediaqc %s\n", MQC_VERSION);
+        return EXIT_PASS;
+    }
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        fputs(usage_text, stdout);
+        return EXIT_PASS;
+    }
+    return usage_error("unknown command \"%s\"", cmd);
+}

@@ -1,0 +1,158 @@
+/* What a check sees of the engine: pictures cut into bands, stream facts,
+ * option tables, the event list and the per-frame record writer.
+ * A check is a const MqcCheck table; the engine never knows one by name. */
+#ifndef MQC_CHECK_H
+#define MQC_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum MqcSeverity { MQC_SEV_INFO, MQC_SEV_WARNING, MQC_SEV_ERROR } MqcSeverity;
+
+/* One decoded picture, as the checks read it. Sample planes are native
+ * (little-endian) 8-bit or 16-bit containers; bit_depth is the real depth. */
+typedef struct MqcPicture {
+    const uint8_t *data[4];
+    ptrdiff_t linesize[4];      /* bytes */
+    int width, height;          /* luma size */
+    int nb_planes;              /* colour planes (alpha not included) */
+    int log2_chroma_w, log2_chroma_h;
+    int bit_depth;              /* 8..16 */
+    int bytes_per_sample;       /* 1 or 2 */
+    int is_rgb;                 /* planes are G, B, R (FFmpeg gbrp order) */
+    int full_range;
+} MqcPicture;
+
+/* A horizontal band of luma rows [y0, y1); chroma rows follow from the
+ * subsampling. Band heights are multiples of the chroma subsampling. */
+typedef struct MqcBand {
+    const MqcPicture *pic;
+    int y0, y1;
+} MqcBand;
+
+/* Facts about the analysed stream, fixed for the whole run. */
+typedef struct MqcStreamInfo {
+    char codec[32];
+    char pix_fmt[32];           /* format the checks see */
+    char source_pix_fmt[32];    /* decoder output, differs when converted */
+    int converted;              /* libswscale conversion was needed */
+    int width, height;
+    int bit_depth;              /* declared depth of the pixel format */
+    int is_rgb;
+    int full_range;
+    char color_range[16], color_primaries[32], color_trc[32], color_matrix[32];
+    int rate_num, rate_den;     /* nominal frame rate, 0/0 when unknown */
+    int tb_num, tb_den;         /* time base of the stream's timestamps */
+    int64_t frames_declared;    /* by the container, 0 when unknown */
+    double duration_s;          /* by the container, 0 when unknown */
+    char start_timecode[32];    /* empty when the file carries none */
+} MqcStreamInfo;
+
+/* One frame in display order, handed to fold(). */
+typedef struct MqcFrameInfo {
+    int64_t index;              /* 0-based display-order frame number */
+    int64_t pts;                /* best-effort timestamp, stream time base */
+    double time_s;              /* pts in seconds */
+} MqcFrameInfo;
+
+/* ---- options: one table per check drives validation, help, params ---- */
+
+typedef enum MqcOptType {
+    MQC_OPT_BOOL,               /* int */
+    MQC_OPT_INT,                /* int64_t */
+    MQC_OPT_DOUBLE,             /* double */
+    MQC_OPT_ENUM,               /* int: index into choices */
+    MQC_OPT_STRING,             /* char *, owned by the engine */
+} MqcOptType;
+
+typedef struct MqcOption {
+    const char *name;
+    MqcOptType type;
+    size_t offset;              /* into the check's private state */
+    double def;                 /* default for numeric, bool and enum options */
+    double min, max;            /* inclusive range for numbers */
+    const char *const *choices; /* ENUM: NULL-terminated names */
+    const char *def_str;        /* STRING default (may be NULL) */
+    const char *help;
+} MqcOption;
+
+/* ---- events ---- */
+
+typedef struct MqcEvent {
+    const char *code;           /* stable code from the check's code table */
+    int64_t start_frame, end_frame;   /* inclusive */
+    int64_t worst_frame;        /* frame where value peaked */
+    double value;               /* worst value over the run */
+    char detail[192];           /* optional: replaces the code's message */
+} MqcEvent;
+
+#define MQC_EVENTS_OPEN 8
+
+typedef struct MqcEvents {
+    MqcEvent *v;
+    size_t n, cap;
+    int oom;
+    /* last event per code, so runs of one code extend while others interleave */
+    struct { const char *code; size_t idx; } open[MQC_EVENTS_OPEN];
+} MqcEvents;
+
+/* Flags `frame` for `code`: extends the code's run when it ended on the
+ * previous frame, else starts a new event. value keeps the maximum. */
+void mqc_events_flag(MqcEvents *ev, const char *code, int64_t frame, double value);
+/* Appends a fully formed event. */
+int mqc_events_add(MqcEvents *ev, const MqcEvent *e);
+/* Drops events of `code` that span fewer than min_frames frames. */
+void mqc_events_drop_shorter(MqcEvents *ev, const char *code, int64_t min_frames);
+/* Appends b (a later segment of the same file) to a, joining runs that meet
+ * at the boundary. */
+int mqc_events_merge(MqcEvents *a, const MqcEvents *b);
+void mqc_events_free(MqcEvents *ev);
+
+/* A code a check may emit, with the message shown for it; the format takes
+ * the event's value as its only (double) argument. */
+typedef struct MqcEventCode {
+    const char *code;
+    const char *message;
+} MqcEventCode;
+
+/* ---- per-frame records (--frames) and run metrics ---- */
+
+typedef struct MqcRecord MqcRecord;
+void mqc_record_int(MqcRecord *r, const char *key, int64_t v);
+void mqc_record_double(MqcRecord *r, const char *key, double v);
+
+typedef struct MqcMetrics MqcMetrics;
+void mqc_metric_int(MqcMetrics *m, const char *key, int64_t v);
+void mqc_metric_double(MqcMetrics *m, const char *key, double v);
+void mqc_metric_string(MqcMetrics *m, const char *key, const char *v);
+
+/* ---- the check table ---- */
+
+typedef struct MqcCheck {
+    const char *name;
+    const char *summary;
+    MqcSeverity default_severity;
+    const MqcOption *options;           /* terminated by a {NULL} entry */
+    const MqcEventCode *codes;          /* terminated by a {NULL} entry */
+    size_t priv_size;                   /* options + derived limits + temporal state */
+    size_t slice_size;                  /* partial results of one band */
+    size_t frame_size;                  /* reduced result of one frame */
+
+    /* Options are filled in; derive limits for this stream. A positive
+     * return means "not applicable": the check is skipped with `why`. */
+    int (*init)(void *priv, const MqcStreamInfo *si, char *why, size_t why_len);
+    /* Pure; any thread; reads priv, writes only *slice. */
+    void (*measure)(const void *priv, const MqcBand *band, void *slice);
+    /* Band order, one thread; band 0 initialises *frame. */
+    void (*reduce)(const void *priv, void *frame, const void *slice, int band);
+    /* Display order, one thread; keeps temporal state, flags events. */
+    void (*fold)(void *priv, const MqcFrameInfo *fi, const void *frame, MqcEvents *ev);
+    /* Optional: fields of this frame's --frames record. */
+    void (*record)(const void *priv, const void *frame, MqcRecord *rec);
+    /* End of stream: close runs, filter events, write metrics. */
+    void (*finish)(void *priv, const MqcStreamInfo *si, MqcEvents *ev, MqcMetrics *m);
+    /* Joins the temporal state of a later segment b into a. */
+    void (*merge)(void *priv_a, const void *priv_b);
+} MqcCheck;
+
+#endif

@@ -1,0 +1,140 @@
+/* The profile's "expect" block: declared stream facts a deliverable must
+ * have, reported as format_mismatch events by the engine's "format" check. */
+#include <math.h>
+#include <string.h>
+#include <libavutil/parseutils.h>
+#include "internal.h"
+
+typedef enum { EXPECT_INT, EXPECT_NAME, EXPECT_RATE } ExpectKind;
+
+static const struct ExpectKey {
+    const char *key;
+    ExpectKind kind;
+    size_t offset;              /* into MqcStreamInfo */
+} expect_keys[] = {
+    { "width",           EXPECT_INT,  offsetof(MqcStreamInfo, width) },
+    { "height",          EXPECT_INT,  offsetof(MqcStreamInfo, height) },
+    { "bit_depth",       EXPECT_INT,  offsetof(MqcStreamInfo, bit_depth) },
+    { "codec",           EXPECT_NAME, offsetof(MqcStreamInfo, codec) },
+    { "pix_fmt",         EXPECT_NAME, offsetof(MqcStreamInfo, source_pix_fmt) },
+    { "frame_rate",      EXPECT_RATE, 0 },
+    { "color_range",     EXPECT_NAME, offsetof(MqcStreamInfo, color_range) },
+    { "color_primaries", EXPECT_NAME, offsetof(MqcStreamInfo, color_primaries) },
+    { "color_trc",       EXPECT_NAME, offsetof(MqcStreamInfo, color_trc) },
+    { "color_matrix",    EXPECT_NAME, offsetof(MqcStreamInfo, color_matrix) },
+    { NULL, 0, 0 }
+};
+
+static const struct ExpectKey *find_key(const char *k)
+{
+    for (const struct ExpectKey *e = expect_keys; e->key; e++)
+        if (!strcmp(e->key, k))
+            return e;
+    return NULL;
+}
+
+static int rate_ok(const char *s)
+{
+    AVRational r;
+    return av_parse_video_rate(&r, s) >= 0;
+}
+
+int mqc_expect_validate(const cJSON *expect, const char *file, MqcMsg *msg)
+{
+    if (!cJSON_IsObject(expect)) {
+        mqc_msg(msg, "%s: expect: expected an object", file);
+        return MQC_ERR_PROFILE;
+    }
+    for (const cJSON *it = expect->child; it; it = it->next) {
+        const struct ExpectKey *k = find_key(it->string);
+        if (!k) {
+            mqc_msg(msg, "%s: expect.%s: unknown key (valid: width, height, bit_depth, codec, "
+                    "pix_fmt, frame_rate, color_range, color_primaries, color_trc, color_matrix)",
+                    file, it->string);
+            return MQC_ERR_PROFILE;
+        }
+        if (k->kind == EXPECT_INT) {
+            if (!cJSON_IsNumber(it) || it->valuedouble != floor(it->valuedouble) ||
+                it->valuedouble < 1 || it->valuedouble > 65536) {
+                mqc_msg(msg, "%s: expect.%s: expected integer in [1, 65536]", file, it->string);
+                return MQC_ERR_PROFILE;
+            }
+            continue;
+        }
+        /* a name or a list of acceptable names */
+        int n = 0;
+        const cJSON *one = it;
+        if (cJSON_IsArray(it))
+            one = it->child;
+        for (; one; one = cJSON_IsArray(it) ? one->next : NULL, n++) {
+            if (!cJSON_IsString(one) || !one->valuestring[0] ||
+                (k->kind == EXPECT_RATE && !rate_ok(one->valuestring))) {
+                mqc_msg(msg, "%s: expect.%s%s: expected %s", file, it->string,
+                        cJSON_IsArray(it) ? "[]" : "",
+                        k->kind == EXPECT_RATE ? "a frame rate such as \"24000/1001\" or \"25\""
+                                               : "a non-empty string or a list of strings");
+                return MQC_ERR_PROFILE;
+            }
+        }
+        if (!n) {
+            mqc_msg(msg, "%s: expect.%s: expected a non-empty list", file, it->string);
+            return MQC_ERR_PROFILE;
+        }
+    }
+    return 0;
+}
+
+static int rate_matches(const char *want, const MqcStreamInfo *si)
+{
+    AVRational r;
+    if (av_parse_video_rate(&r, want) < 0 || si->rate_den <= 0)
+        return 0;
+    /* "29.97" in a profile means 30000/1001: compare within 0.01% */
+    double a = av_q2d(r), b = (double)si->rate_num / si->rate_den;
+    return fabs(a - b) <= 1e-4 * b;
+}
+
+static void describe_wanted(const cJSON *v, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = 0;
+    const cJSON *one = cJSON_IsArray(v) ? v->child : v;
+    for (; one && n < len; one = cJSON_IsArray(v) ? one->next : NULL)
+        n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " or " : "", one->valuestring);
+}
+
+void mqc_expect_evaluate(const cJSON *expect, const MqcStreamInfo *si, int64_t frames,
+                         MqcEvents *ev)
+{
+    for (const cJSON *it = expect ? expect->child : NULL; it; it = it->next) {
+        const struct ExpectKey *k = find_key(it->string);
+        MqcEvent e = { .code = "format_mismatch", .start_frame = 0,
+                       .end_frame = frames > 0 ? frames - 1 : 0 };
+        if (k->kind == EXPECT_INT) {
+            int found = *(const int *)((const char *)si + k->offset);
+            if (found == (int)it->valuedouble)
+                continue;
+            e.value = found;
+            snprintf(e.detail, sizeof(e.detail), "%s: expected %d, found %d", k->key,
+                     (int)it->valuedouble, found);
+        } else {
+            char found[48];
+            if (k->kind == EXPECT_RATE)
+                snprintf(found, sizeof(found), "%d/%d", si->rate_num, si->rate_den);
+            else
+                snprintf(found, sizeof(found), "%s", (const char *)si + k->offset);
+            int ok = 0;
+            const cJSON *one = cJSON_IsArray(it) ? it->child : it;
+            for (; one && !ok; one = cJSON_IsArray(it) ? one->next : NULL)
+                ok = k->kind == EXPECT_RATE ? rate_matches(one->valuestring, si)
+                                            : !strcmp(one->valuestring, found);
+            if (ok)
+                continue;
+            char want[128];
+            describe_wanted(it, want, sizeof(want));
+            snprintf(e.detail, sizeof(e.detail), "%s: expected %s, found %s", k->key, want,
+                     found[0] ? found : "(unset)");
+        }
+        mqc_events_add(ev, &e);
+    }
+}

@@ -1,0 +1,439 @@
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+#include "input.h"
+
+/* consecutive decoder failures after which the stream is considered dead */
+#define MAX_CONSECUTIVE_ERRORS 1000
+
+struct MqcInput {
+    AVFormatContext *fmt;
+    AVCodecContext *dec;
+    AVPacket *pkt;
+    AVFrame *decoded;
+    int stream;
+    int draining;
+    int eof_seen;
+    int64_t frames_out;
+    int64_t frames_declared;
+    enum AVPixelFormat target;  /* format handed to the checks, fixed by the first frame */
+    int first_done;
+    struct SwsContext *sws;
+    int consecutive_errors;
+    int issues;
+    char issue[192];
+    int64_t issue_pos;
+};
+
+static void note_issue(MqcInput *in, int64_t pos, const char *fmt, int err)
+{
+    if (!in->issues++) {
+        char e[AV_ERROR_MAX_STRING_SIZE] = "";
+        if (err)
+            av_strerror(err, e, sizeof(e));
+        snprintf(in->issue, sizeof(in->issue), fmt, e);
+        in->issue_pos = pos;
+    }
+}
+
+int mqc_input_take_issues(MqcInput *in, char *what, size_t len, int64_t *pos)
+{
+    int n = in->issues;
+    if (n) {
+        snprintf(what, len, "%s", in->issue);
+        *pos = in->issue_pos;
+    }
+    in->issues = 0;
+    return n;
+}
+
+/* Formats the checks read: native planar, one colour component per plane. */
+static int readable_directly(const AVPixFmtDescriptor *d)
+{
+    if (!d || (d->flags & (AV_PIX_FMT_FLAG_BE | AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_BITSTREAM |
+                           AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_FLOAT |
+                           AV_PIX_FMT_FLAG_BAYER)))
+        return 0;
+    int colours = d->nb_components - !!(d->flags & AV_PIX_FMT_FLAG_ALPHA);
+    if (colours != 1 && colours != 3)
+        return 0;
+    if (!(d->flags & AV_PIX_FMT_FLAG_PLANAR) && colours != 1)
+        return 0;
+    int bytes = d->comp[0].depth > 8 ? 2 : 1;
+    unsigned planes_seen = 0;
+    for (int i = 0; i < colours; i++) {
+        const AVComponentDescriptor *c = &d->comp[i];
+        if (c->depth < 8 || c->depth > 16 || c->shift || c->offset || c->step != bytes ||
+            (planes_seen & (1u << c->plane)) || (c->depth > 8) != (bytes == 2))
+            return 0;
+        planes_seen |= 1u << c->plane;
+    }
+    return 1;
+}
+
+/* The nearest format the checks read: same family, subsampling and depth
+ * rounded up to 8/10/12/16. */
+static enum AVPixelFormat nearest_readable(enum AVPixelFormat src)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(src);
+    if (readable_directly(d))
+        return src;
+    if (!d)
+        return AV_PIX_FMT_YUV420P;
+    int depth = d->comp[0].depth;
+    int rounded = depth <= 8 ? 8 : depth <= 10 ? 10 : depth <= 12 ? 12 : 16;
+    char name[32];
+    if (d->flags & AV_PIX_FMT_FLAG_RGB)
+        snprintf(name, sizeof(name), "gbrp%s", rounded == 8 ? "" : rounded == 10 ? "10le" :
+                 rounded == 12 ? "12le" : "16le");
+    else if (d->nb_components - !!(d->flags & AV_PIX_FMT_FLAG_ALPHA) == 1)
+        snprintf(name, sizeof(name), "gray%s", rounded == 8 ? "" : rounded == 10 ? "10le" :
+                 rounded == 12 ? "12le" : "16le");
+    else {
+        const char *sub = d->log2_chroma_w == 0 ? "444" :
+                          d->log2_chroma_h == 0 ? (d->log2_chroma_w == 2 ? "411" : "422")
+                                                : (d->log2_chroma_w == 2 ? "410" : "420");
+        snprintf(name, sizeof(name), "yuv%sp%s", sub, rounded == 8 ? "" : rounded == 10 ? "10le" :
+                 rounded == 12 ? "12le" : "16le");
+    }
+    enum AVPixelFormat f = av_get_pix_fmt(name);
+    if (f == AV_PIX_FMT_NONE || !readable_directly(av_pix_fmt_desc_get(f)))
+        f = rounded == 8 ? AV_PIX_FMT_YUV444P : AV_PIX_FMT_YUV444P16;
+    return f;
+}
+
+static void copy_name(char *dst, size_t len, const char *src)
+{
+    snprintf(dst, len, "%s", src && *src ? src : "unknown");
+}
+
+static const char *find_timecode(const AVFormatContext *fmt, const AVStream *st)
+{
+    const AVDictionaryEntry *e = av_dict_get(st->metadata, "timecode", NULL, 0);
+    for (unsigned i = 0; !e && i < fmt->nb_streams; i++)
+        e = av_dict_get(fmt->streams[i]->metadata, "timecode", NULL, 0);
+    if (!e)
+        e = av_dict_get(fmt->metadata, "timecode", NULL, 0);
+    return e ? e->value : NULL;
+}
+
+static void describe_streams(const AVFormatContext *fmt, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = 0;
+    for (unsigned i = 0; i < fmt->nb_streams && n < len; i++) {
+        const AVCodecParameters *p = fmt->streams[i]->codecpar;
+        n += (size_t)snprintf(buf + n, len - n, "%s%s %s", i ? ", " : "",
+                              av_get_media_type_string(p->codec_type) ?
+                              av_get_media_type_string(p->codec_type) : "unknown",
+                              avcodec_get_name(p->codec_id));
+    }
+    if (!n)
+        snprintf(buf, len, "none");
+}
+
+int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threads,
+                   MqcStreamInfo *si, char *format_name, size_t format_len, MqcMsg *msg)
+{
+    *out = NULL;
+    memset(si, 0, sizeof(*si));
+    struct stat stbuf;
+    if (stat(path, &stbuf) < 0) {
+        mqc_msg(msg, "%s: %s", path, strerror(errno));
+        return errno == ENOENT || errno == ENOTDIR ? MQC_ERR_NOT_FOUND : MQC_ERR_UNREADABLE;
+    }
+    if (S_ISDIR(stbuf.st_mode)) {
+        mqc_msg(msg, "%s: is a directory, not a media file", path);
+        return MQC_ERR_USAGE;
+    }
+    if (S_ISREG(stbuf.st_mode) && stbuf.st_size == 0) {
+        mqc_msg(msg, "%s: file is empty (0 bytes)", path);
+        return MQC_ERR_UNREADABLE;
+    }
+
+    MqcInput *in = calloc(1, sizeof(*in));
+    if (!in)
+        return MQC_ERR_NOMEM;
+    in->pkt = av_packet_alloc();
+    in->decoded = av_frame_alloc();
+    if (!in->pkt || !in->decoded) {
+        mqc_input_close(&in);
+        return MQC_ERR_NOMEM;
+    }
+    char err[AV_ERROR_MAX_STRING_SIZE];
+    int ret = avformat_open_input(&in->fmt, path, NULL, NULL);
+    if (ret < 0) {
+        av_strerror(ret, err, sizeof(err));
+        mqc_msg(msg, "%s: not a media file FFmpeg can read (%s)", path, err);
+        goto unreadable;
+    }
+    copy_name(format_name, format_len, in->fmt->iformat->name);
+    ret = avformat_find_stream_info(in->fmt, NULL);
+    if (ret < 0) {
+        av_strerror(ret, err, sizeof(err));
+        mqc_msg(msg, "%s: cannot read stream information (%s)", path, err);
+        goto unreadable;
+    }
+
+    if (stream_index >= 0) {
+        if ((unsigned)stream_index >= in->fmt->nb_streams ||
+            in->fmt->streams[stream_index]->codecpar->codec_type != AVMEDIA_TYPE_VIDEO) {
+            char list[256];
+            describe_streams(in->fmt, list, sizeof(list));
+            mqc_msg(msg, "%s: stream %d is not a video stream (streams: %s)", path,
+                    stream_index, list);
+            goto unreadable;
+        }
+        in->stream = stream_index;
+    } else {
+        in->stream = -1;
+        for (unsigned i = 0; i < in->fmt->nb_streams && in->stream < 0; i++) {
+            const AVStream *st = in->fmt->streams[i];
+            if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
+                !(st->disposition & AV_DISPOSITION_ATTACHED_PIC))
+                in->stream = (int)i;
+        }
+        if (in->stream < 0) {
+            char list[256];
+            describe_streams(in->fmt, list, sizeof(list));
+            mqc_msg(msg, "%s: no video stream (streams: %s)", path, list);
+            goto unreadable;
+        }
+    }
+    for (unsigned i = 0; i < in->fmt->nb_streams; i++)
+        in->fmt->streams[i]->discard = (int)i == in->stream ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
+
+    AVStream *st = in->fmt->streams[in->stream];
+    const AVCodecParameters *par = st->codecpar;
+    const AVCodec *codec = avcodec_find_decoder(par->codec_id);
+    if (!codec) {
+        mqc_msg(msg, "%s: no decoder for video codec %s", path, avcodec_get_name(par->codec_id));
+        goto unreadable;
+    }
+    in->dec = avcodec_alloc_context3(codec);
+    if (!in->dec || avcodec_parameters_to_context(in->dec, par) < 0) {
+        mqc_input_close(&in);
+        return MQC_ERR_NOMEM;
+    }
+    in->dec->thread_count = threads;
+    in->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    in->dec->pkt_timebase = st->time_base;
+    ret = avcodec_open2(in->dec, codec, NULL);
+    if (ret < 0) {
+        av_strerror(ret, err, sizeof(err));
+        mqc_msg(msg, "%s: cannot open the %s decoder (%s)", path, codec->name, err);
+        goto unreadable;
+    }
+
+    copy_name(si->codec, sizeof(si->codec), avcodec_get_name(par->codec_id));
+    si->width = par->width;
+    si->height = par->height;
+    AVRational rate = av_guess_frame_rate(in->fmt, st, NULL);
+    if (rate.num > 0 && rate.den > 0) {
+        av_reduce(&rate.num, &rate.den, rate.num, rate.den, INT32_MAX);
+        si->rate_num = rate.num;
+        si->rate_den = rate.den;
+    }
+    si->tb_num = st->time_base.num;
+    si->tb_den = st->time_base.den;
+    si->frames_declared = st->nb_frames > 0 ? st->nb_frames : 0;
+    in->frames_declared = si->frames_declared;
+    if (st->duration > 0 && st->duration != AV_NOPTS_VALUE)
+        si->duration_s = (double)st->duration * av_q2d(st->time_base);
+    else if (in->fmt->duration > 0)
+        si->duration_s = (double)in->fmt->duration / AV_TIME_BASE;
+    const char *tc = find_timecode(in->fmt, st);
+    if (tc)
+        snprintf(si->start_timecode, sizeof(si->start_timecode), "%s", tc);
+    *out = in;
+    return 0;
+
+unreadable:
+    mqc_input_close(&in);
+    return MQC_ERR_UNREADABLE;
+}
+
+static const char *tag_or(const char *name, const char *fallback)
+{
+    return name ? name : fallback;
+}
+
+/* Completes *si from the first decoded frame; fixes the target format. */
+static int first_frame(MqcInput *in, const AVFrame *f, MqcStreamInfo *si)
+{
+    const AVCodecParameters *par = in->fmt->streams[in->stream]->codecpar;
+    in->target = nearest_readable((enum AVPixelFormat)f->format);
+    const AVPixFmtDescriptor *src = av_pix_fmt_desc_get((enum AVPixelFormat)f->format);
+    const AVPixFmtDescriptor *dst = av_pix_fmt_desc_get(in->target);
+    if (!src || !dst)
+        return AVERROR(EINVAL);
+    copy_name(si->source_pix_fmt, sizeof(si->source_pix_fmt), src->name);
+    copy_name(si->pix_fmt, sizeof(si->pix_fmt), dst->name);
+    si->converted = in->target != f->format;
+    si->width = f->width;
+    si->height = f->height;
+    si->bit_depth = src->comp[0].depth;
+    si->is_rgb = !!(dst->flags & AV_PIX_FMT_FLAG_RGB);
+    enum AVColorRange range = f->color_range != AVCOL_RANGE_UNSPECIFIED ? f->color_range
+                                                                        : par->color_range;
+    /* yuvj* formats are full range by definition; RGB is full range */
+    if (src->name && !strncmp(src->name, "yuvj", 4))
+        range = AVCOL_RANGE_JPEG;
+    si->full_range = si->is_rgb || range == AVCOL_RANGE_JPEG;
+    snprintf(si->color_range, sizeof(si->color_range), "%s",
+             tag_or(range != AVCOL_RANGE_UNSPECIFIED ? av_color_range_name(range) : NULL,
+                    "unknown"));
+    enum AVColorPrimaries pri = f->color_primaries != AVCOL_PRI_UNSPECIFIED ?
+                                f->color_primaries : par->color_primaries;
+    enum AVColorTransferCharacteristic trc = f->color_trc != AVCOL_TRC_UNSPECIFIED ?
+                                             f->color_trc : par->color_trc;
+    enum AVColorSpace csp = f->colorspace != AVCOL_SPC_UNSPECIFIED ? f->colorspace
+                                                                    : par->color_space;
+    snprintf(si->color_primaries, sizeof(si->color_primaries), "%s",
+             tag_or(pri != AVCOL_PRI_UNSPECIFIED ? av_color_primaries_name(pri) : NULL, "unknown"));
+    snprintf(si->color_trc, sizeof(si->color_trc), "%s",
+             tag_or(trc != AVCOL_TRC_UNSPECIFIED ? av_color_transfer_name(trc) : NULL, "unknown"));
+    snprintf(si->color_matrix, sizeof(si->color_matrix), "%s",
+             tag_or(csp != AVCOL_SPC_UNSPECIFIED ? av_color_space_name(csp) : NULL, "unknown"));
+    in->first_done = 1;
+    return 0;
+}
+
+static int convert(MqcInput *in, AVFrame *out)
+{
+    const AVFrame *src = in->decoded;
+    in->sws = sws_getCachedContext(in->sws, src->width, src->height, src->format,
+                                   src->width, src->height, in->target,
+                                   SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT,
+                                   NULL, NULL, NULL);
+    if (!in->sws)
+        return AVERROR(EINVAL);
+    /* keep code values: the same range on both sides, no rescaling */
+    int full = src->color_range == AVCOL_RANGE_JPEG;
+    const int *coefs = sws_getCoefficients(SWS_CS_DEFAULT);
+    sws_setColorspaceDetails(in->sws, coefs, full, coefs, full, 0, 1 << 16, 1 << 16);
+    out->format = in->target;
+    out->width = src->width;
+    out->height = src->height;
+    int ret = av_frame_get_buffer(out, 0);
+    if (ret < 0)
+        return ret;
+    av_frame_copy_props(out, src);
+    sws_scale(in->sws, (const uint8_t *const *)src->data, src->linesize, 0, src->height,
+              out->data, out->linesize);
+    av_frame_unref(in->decoded);
+    return 0;
+}
+
+static int deliver(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
+{
+    AVFrame *f = in->decoded;
+    if (f->flags & AV_FRAME_FLAG_CORRUPT || f->decode_error_flags)
+        note_issue(in, f->pkt_pos, "corrupt picture (decoder reported damage)%s", 0);
+    if (!in->first_done) {
+        int ret = first_frame(in, f, si);
+        if (ret < 0)
+            return ret;
+    }
+    in->frames_out++;
+    if (f->format == in->target) {
+        av_frame_move_ref(out, f);
+        return 0;
+    }
+    return convert(in, out);
+}
+
+int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
+{
+    for (;;) {
+        int ret = avcodec_receive_frame(in->dec, in->decoded);
+        if (ret >= 0) {
+            in->consecutive_errors = 0;
+            return deliver(in, out, si);
+        }
+        if (ret == AVERROR_EOF) {
+            if (!in->eof_seen && in->frames_declared > 0 && in->frames_out < in->frames_declared) {
+                char what[160];
+                snprintf(what, sizeof(what),
+                         "file ends after %lld of the %lld frames its container declares "
+                         "(truncated?)%%s", (long long)in->frames_out,
+                         (long long)in->frames_declared);
+                note_issue(in, -1, what, 0);
+            }
+            in->eof_seen = 1;
+            return AVERROR_EOF;
+        }
+        if (ret != AVERROR(EAGAIN)) {
+            note_issue(in, -1, "decode error: %s", ret);
+            if (++in->consecutive_errors > MAX_CONSECUTIVE_ERRORS && !in->draining) {
+                in->draining = 1;
+                avcodec_send_packet(in->dec, NULL);
+            }
+            continue;
+        }
+        if (in->draining)
+            return AVERROR_EOF;
+
+        ret = av_read_frame(in->fmt, in->pkt);
+        if (ret < 0) {
+            if (ret != AVERROR_EOF && !avio_feof(in->fmt->pb))
+                note_issue(in, avio_tell(in->fmt->pb), "demux error, reading stops: %s", ret);
+            in->draining = 1;
+            avcodec_send_packet(in->dec, NULL);
+            continue;
+        }
+        if (in->pkt->stream_index != in->stream) {
+            av_packet_unref(in->pkt);
+            continue;
+        }
+        if (in->pkt->flags & AV_PKT_FLAG_CORRUPT)
+            note_issue(in, in->pkt->pos, "corrupt or incomplete packet%s", 0);
+        int64_t pos = in->pkt->pos;
+        ret = avcodec_send_packet(in->dec, in->pkt);
+        av_packet_unref(in->pkt);
+        if (ret < 0 && ret != AVERROR(EAGAIN)) {
+            note_issue(in, pos, "decode error: %s", ret);
+            if (++in->consecutive_errors > MAX_CONSECUTIVE_ERRORS) {
+                in->draining = 1;
+                avcodec_send_packet(in->dec, NULL);
+            }
+        }
+    }
+}
+
+void mqc_input_close(MqcInput **pin)
+{
+    MqcInput *in = *pin;
+    if (!in)
+        return;
+    avcodec_free_context(&in->dec);
+    avformat_close_input(&in->fmt);
+    av_packet_free(&in->pkt);
+    av_frame_free(&in->decoded);
+    sws_freeContext(in->sws);
+    free(in);
+    *pin = NULL;
+}
+
+void mqc_picture_from_frame(MqcPicture *pic, const AVFrame *f, const MqcStreamInfo *si)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get((enum AVPixelFormat)f->format);
+    memset(pic, 0, sizeof(*pic));
+    pic->nb_planes = d->nb_components - !!(d->flags & AV_PIX_FMT_FLAG_ALPHA);
+    for (int i = 0; i < pic->nb_planes; i++) {
+        pic->data[i] = f->data[i];
+        pic->linesize[i] = f->linesize[i];
+    }
+    pic->width = f->width;
+    pic->height = f->height;
+    pic->log2_chroma_w = d->log2_chroma_w;
+    pic->log2_chroma_h = d->log2_chroma_h;
+    pic->bit_depth = d->comp[0].depth;
+    pic->bytes_per_sample = pic->bit_depth > 8 ? 2 : 1;
+    pic->is_rgb = !!(d->flags & AV_PIX_FMT_FLAG_RGB);
+    pic->full_range = si->full_range;
+}

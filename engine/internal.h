@@ -1,0 +1,23 @@
+/* Engine internals shared between engine/ files; not for checks or the CLI. */
+#ifndef MQC_INTERNAL_H
+#define MQC_INTERNAL_H
+
+#include <cjson/cJSON.h>
+#include "mediaqc.h"
+
+/* The profile's "expect" block: one table drives validation and evaluation. */
+int mqc_expect_validate(const cJSON *expect, const char *file, MqcMsg *msg);
+void mqc_expect_evaluate(const cJSON *expect, const MqcStreamInfo *si, int64_t frames,
+                         MqcEvents *ev);
+
+struct MqcRecord {
+    char *buf;
+    size_t len, cap;
+    int oom;
+};
+
+struct MqcMetrics {
+    cJSON *obj;
+};
+
+#endif

@@ -1,0 +1,145 @@
+/* mediaqc engine: the API the program (cli/) and the tests use. */
+#ifndef MQC_MEDIAQC_H
+#define MQC_MEDIAQC_H
+
+#include <stdio.h>
+#include <stdint.h>
+#include "check.h"
+
+#define MQC_VERSION "0.1.0"
+#define MQC_REPORT_SCHEMA "mediaqc.report/1"
+
+/* Errors: public functions return 0 or one of these; the detailed message
+ * (always naming the file and the cause) goes to a caller's buffer. */
+enum {
+    MQC_OK = 0,
+    MQC_ERR_NOMEM = -1,
+    MQC_ERR_USAGE = -2,         /* bad argument */
+    MQC_ERR_PROFILE = -3,       /* profile missing or invalid */
+    MQC_ERR_NOT_FOUND = -4,     /* input file does not exist */
+    MQC_ERR_UNREADABLE = -5,    /* not media, or no usable video stream */
+    MQC_ERR_IO = -6,            /* writing an output failed */
+};
+const char *mqc_strerror(int err);
+
+typedef struct MqcMsg { char text[1024]; } MqcMsg;
+void mqc_msg(MqcMsg *m, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* The program hands the engine its list of checks (NULL-terminated). */
+typedef const MqcCheck *const MqcRegistry[];
+const MqcCheck *mqc_registry_find(const MqcCheck *const *reg, const char *name);
+
+/* ---- options ---- */
+struct cJSON;
+/* Validates one check's options object; `path` is the JSON path prefix. */
+int mqc_options_validate(const MqcOption *opts, const struct cJSON *obj, const char *file,
+                         const char *path, MqcMsg *msg);
+/* Fills priv from defaults overridden by obj (already validated). */
+int mqc_options_apply(const MqcOption *opts, void *priv, const struct cJSON *obj);
+void mqc_options_release(const MqcOption *opts, void *priv);
+/* Effective options as JSON (the report's params). */
+struct cJSON *mqc_options_to_json(const MqcOption *opts, const void *priv);
+/* "number in [0, 200]", "one of: md5, xxh64", ... */
+void mqc_option_describe(const MqcOption *o, char *buf, size_t len);
+void mqc_option_default_string(const MqcOption *o, char *buf, size_t len);
+
+/* ---- profiles ---- */
+const char *mqc_severity_name(MqcSeverity s);
+
+typedef struct MqcProfile {
+    char *name;
+    char *source;               /* file it came from, "built-in" for default */
+    char *description;
+    struct cJSON *checks;       /* merged "checks" object */
+    struct cJSON *expect;       /* merged "expect" object or NULL */
+} MqcProfile;
+
+#define MQC_DEFAULT_PROFILE "default"
+
+/* NAME (looked up in the profile directories) or PATH (contains '/' or
+ * ends in .json). */
+int mqc_profile_load(const MqcCheck *const *reg, const char *name_or_path,
+                     MqcProfile **out, MqcMsg *msg);
+/* Validates one parsed profile document (not its parents). */
+int mqc_profile_validate(const MqcCheck *const *reg, const struct cJSON *doc,
+                         const char *file, MqcMsg *msg);
+void mqc_profile_free(MqcProfile *p);
+/* Directories searched for profiles by name, in order; NULL-terminated. */
+const char *const *mqc_profile_dirs(void);
+/* Calls fn for every profile file found by name (first directory wins). */
+void mqc_profile_foreach(void (*fn)(const char *name, const char *path, void *ud), void *ud);
+
+/* ---- timecode ---- */
+typedef struct MqcTimecode {
+    int rate_num, rate_den;
+    int fps;                    /* rounded nominal rate */
+    int drop;                   /* drop-frame counting */
+    int64_t start;              /* frame number of the start timecode */
+} MqcTimecode;
+/* start may be NULL/empty (00:00:00:00; drop-frame at 29.97/59.94). */
+int mqc_tc_init(MqcTimecode *tc, int rate_num, int rate_den, const char *start);
+/* SMPTE string of display frame `frame` (counted from the start). */
+void mqc_tc_string(const MqcTimecode *tc, int64_t frame, char buf[32]);
+/* Inverse of mqc_tc_string: the frame offset from the start, or -1. */
+int64_t mqc_tc_parse(const MqcTimecode *tc, const char *s);
+
+/* ---- a QC run ---- */
+typedef struct MqcRunOptions {
+    const char *input;
+    int stream_index;           /* -1: first video stream */
+    int threads;                /* 0: number of cores */
+    int band_height;            /* 0: engine default */
+    const char *frames_path;    /* --frames JSONL, or NULL */
+    int progress;               /* draw a progress bar on stderr */
+} MqcRunOptions;
+
+typedef enum MqcVerdict { MQC_PASS, MQC_FAIL, MQC_ERROR } MqcVerdict;
+
+typedef struct MqcCheckRun {
+    const MqcCheck *check;      /* NULL for engine checks (format, decode) */
+    const char *id;
+    MqcSeverity severity;
+    void *priv;
+    int skipped;
+    char skip_reason[160];
+    MqcEvents events;
+    struct cJSON *metrics;
+    struct cJSON *params;
+} MqcCheckRun;
+
+typedef struct MqcRun {
+    const MqcProfile *profile;
+    char *input_path;
+    int64_t input_size;
+    char input_format[64];
+    int have_stream;
+    MqcStreamInfo si;
+    MqcTimecode tc;
+    MqcCheckRun *checks;
+    int nb_checks;
+    int64_t frames;
+    double elapsed_s;
+    int threads;
+    char unreadable[512];       /* why the input could not be analysed */
+    MqcVerdict verdict;
+    int errors, warnings;
+} MqcRun;
+
+/* Runs the QC pass. Returns 0 with *out filled whenever a report can be
+ * written (including unreadable input: verdict error); a negative error
+ * (usage, missing file) otherwise. */
+int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile,
+            const MqcRunOptions *opt, MqcRun **out, MqcMsg *msg);
+void mqc_run_free(MqcRun *run);
+
+/* The report (DESIGN.md §3). argv may be NULL. */
+struct cJSON *mqc_report_json(const MqcRun *run, int argc, char **argv);
+int mqc_report_write(const MqcRun *run, const char *path, int argc, char **argv, MqcMsg *msg);
+/* Formats an event's message (the code's text or the event's detail). */
+void mqc_event_message(const MqcCheckRun *cr, const MqcEvent *e, char *buf, size_t len);
+
+#endif

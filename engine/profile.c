@@ -1,0 +1,433 @@
+/* Profiles: strict JSON validation (file + JSON path in every message),
+ * `extends` merged key by key with cycle detection. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "internal.h"
+
+#ifndef MQC_PROFILES_DIR
+#define MQC_PROFILES_DIR "profiles"
+#endif
+
+#define MAX_EXTENDS_DEPTH 16
+
+static const char *const severity_names[] = { "info", "warning", "error", NULL };
+
+const char *const *mqc_profile_dirs(void)
+{
+    /* $MEDIAQC_PROFILE_PATH (colon-separated) first, then the built-in directory */
+    static char env_copy[4096];
+    static const char *dirs[18];
+    static int ready;
+    if (!ready) {
+        int n = 0;
+        const char *env = getenv("MEDIAQC_PROFILE_PATH");
+        if (env && *env) {
+            snprintf(env_copy, sizeof(env_copy), "%s", env);
+            for (char *save = NULL, *d = strtok_r(env_copy, ":", &save); d && n < 16;
+                 d = strtok_r(NULL, ":", &save))
+                dirs[n++] = d;
+        }
+        dirs[n++] = MQC_PROFILES_DIR;
+        dirs[n] = NULL;
+        ready = 1;
+    }
+    return dirs;
+}
+
+static int is_path(const char *s)
+{
+    size_t n = strlen(s);
+    return strchr(s, '/') || (n > 5 && !strcmp(s + n - 5, ".json"));
+}
+
+static int file_exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int valid_name(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!(( *s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '-' || *s == '_' || *s == '.'))
+            return 0;
+    return 1;
+}
+
+/* Finds NAME.json in `first_dir` (may be NULL), then in the profile dirs. */
+static int resolve_name(const char *name, const char *first_dir, char *out, size_t len)
+{
+    if (!valid_name(name))
+        return -1;
+    if (first_dir) {
+        snprintf(out, len, "%s/%s.json", first_dir, name);
+        if (file_exists(out))
+            return 0;
+    }
+    for (const char *const *d = mqc_profile_dirs(); *d; d++) {
+        snprintf(out, len, "%s/%s.json", *d, name);
+        if (file_exists(out))
+            return 0;
+    }
+    return -1;
+}
+
+static char *read_file(const char *path, MqcMsg *msg)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        mqc_msg(msg, "%s: cannot open profile: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            if (cap > (1u << 24)) {
+                mqc_msg(msg, "%s: profile larger than 16 MiB", path);
+                goto fail;
+            }
+            cap = cap ? cap * 2 : 8192;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                mqc_msg(msg, "%s: out of memory", path);
+                goto fail;
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + len, 1, cap - len - 1, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        mqc_msg(msg, "%s: read error", path);
+        goto fail;
+    }
+    fclose(f);
+    buf[len] = 0;
+    if (strlen(buf) != len) {
+        mqc_msg(msg, "%s: not a JSON text file (contains NUL bytes)", path);
+        free(buf);
+        return NULL;
+    }
+    return buf;
+fail:
+    fclose(f);
+    free(buf);
+    return NULL;
+}
+
+static cJSON *parse_file(const char *path, MqcMsg *msg)
+{
+    char *text = read_file(path, msg);
+    if (!text)
+        return NULL;
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithOpts(text, &end, 1);
+    if (!doc) {
+        int line = 1, col = 1;
+        for (const char *p = text; end && p < end; p++, col++)
+            if (*p == '\n')
+                line++, col = 0;
+        mqc_msg(msg, "%s: invalid JSON at line %d, column %d", path, line, col);
+    }
+    free(text);
+    return doc;
+}
+
+static int validate_check(const MqcCheck *c, const cJSON *obj, const char *file, MqcMsg *msg)
+{
+    char path[160];
+    snprintf(path, sizeof(path), "checks.%s", c->name);
+    if (!cJSON_IsObject(obj)) {
+        mqc_msg(msg, "%s: %s: expected an object", file, path);
+        return MQC_ERR_PROFILE;
+    }
+    const cJSON *sev = cJSON_GetObjectItemCaseSensitive(obj, "severity");
+    if (sev) {
+        int ok = 0;
+        for (int i = 0; cJSON_IsString(sev) && severity_names[i]; i++)
+            ok |= !strcmp(sev->valuestring, severity_names[i]);
+        if (!ok) {
+            mqc_msg(msg, "%s: %s.severity: expected one of: info, warning, error", file, path);
+            return MQC_ERR_PROFILE;
+        }
+    }
+    const cJSON *en = cJSON_GetObjectItemCaseSensitive(obj, "enabled");
+    if (en && !cJSON_IsBool(en)) {
+        mqc_msg(msg, "%s: %s.enabled: expected boolean", file, path);
+        return MQC_ERR_PROFILE;
+    }
+    cJSON *opts = cJSON_Duplicate(obj, 1);
+    if (!opts)
+        return MQC_ERR_NOMEM;
+    cJSON_DeleteItemFromObjectCaseSensitive(opts, "severity");
+    cJSON_DeleteItemFromObjectCaseSensitive(opts, "enabled");
+    int ret = mqc_options_validate(c->options, opts, file, path, msg);
+    cJSON_Delete(opts);
+    return ret;
+}
+
+int mqc_profile_validate(const MqcCheck *const *reg, const cJSON *doc, const char *file,
+                         MqcMsg *msg)
+{
+    if (!cJSON_IsObject(doc)) {
+        mqc_msg(msg, "%s: a profile must be a JSON object", file);
+        return MQC_ERR_PROFILE;
+    }
+    for (const cJSON *it = doc->child; it; it = it->next) {
+        const char *k = it->string;
+        if (!strcmp(k, "name") || !strcmp(k, "extends") || !strcmp(k, "description")) {
+            if (!cJSON_IsString(it) || (strcmp(k, "description") && !valid_name(it->valuestring))) {
+                mqc_msg(msg, "%s: %s: expected %s", file, k,
+                        strcmp(k, "description") ? "a name of letters, digits, '-', '_' or '.'"
+                                                 : "string");
+                return MQC_ERR_PROFILE;
+            }
+        } else if (!strcmp(k, "expect")) {
+            int ret = mqc_expect_validate(it, file, msg);
+            if (ret < 0)
+                return ret;
+        } else if (!strcmp(k, "checks")) {
+            if (!cJSON_IsObject(it)) {
+                mqc_msg(msg, "%s: checks: expected an object", file);
+                return MQC_ERR_PROFILE;
+            }
+            for (const cJSON *c = it->child; c; c = c->next) {
+                const MqcCheck *check = mqc_registry_find(reg, c->string);
+                if (!check) {
+                    char names[512];
+                    size_t n = 0;
+                    names[0] = 0;
+                    for (const MqcCheck *const *r = reg; *r && n < sizeof(names); r++)
+                        n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
+                                              n ? ", " : "", (*r)->name);
+                    mqc_msg(msg, "%s: checks.%s: unknown check (valid: %s)", file, c->string,
+                            names);
+                    return MQC_ERR_PROFILE;
+                }
+                int ret = validate_check(check, c, file, msg);
+                if (ret < 0)
+                    return ret;
+            }
+        } else {
+            mqc_msg(msg, "%s: %s: unknown key (valid: name, extends, description, expect, "
+                    "checks)", file, k);
+            return MQC_ERR_PROFILE;
+        }
+    }
+    return 0;
+}
+
+/* child's keys override parent's; objects merge recursively */
+static void merge_into(cJSON *base, const cJSON *over)
+{
+    for (const cJSON *it = over->child; it; it = it->next) {
+        cJSON *have = cJSON_GetObjectItemCaseSensitive(base, it->string);
+        if (have && cJSON_IsObject(have) && cJSON_IsObject(it)) {
+            merge_into(have, it);
+            continue;
+        }
+        cJSON *copy = cJSON_Duplicate(it, 1);
+        if (!copy)
+            continue;
+        if (have)
+            cJSON_ReplaceItemInObjectCaseSensitive(base, it->string, copy);
+        else
+            cJSON_AddItemToObject(base, it->string, copy);
+    }
+}
+
+static cJSON *default_doc(const MqcCheck *const *reg)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *checks = cJSON_AddObjectToObject(doc, "checks");
+    cJSON_AddStringToObject(doc, "name", MQC_DEFAULT_PROFILE);
+    cJSON_AddStringToObject(doc, "description",
+                            "every check with its standard limits (EBU R103), no expect block");
+    for (; *reg; reg++)
+        cJSON_AddObjectToObject(checks, (*reg)->name);
+    return doc;
+}
+
+static void dirname_of(const char *path, char *out, size_t len)
+{
+    snprintf(out, len, "%s", path);
+    char *slash = strrchr(out, '/');
+    if (slash)
+        *slash = 0;
+    else
+        snprintf(out, len, ".");
+}
+
+/* Loads `path` and its ancestors; chain holds the real paths seen so far. */
+static cJSON *load_chain(const MqcCheck *const *reg, const char *path, char chain[][PATH_MAX],
+                         int depth, MqcMsg *msg)
+{
+    char real[PATH_MAX];
+    if (!realpath(path, real)) {
+        mqc_msg(msg, "%s: cannot open profile: %s", path, strerror(errno));
+        return NULL;
+    }
+    for (int i = 0; i < depth; i++)
+        if (!strcmp(chain[i], real)) {
+            mqc_msg(msg, "%s: extends: cycle (the profile extends itself through its parents)",
+                    path);
+            return NULL;
+        }
+    if (depth >= MAX_EXTENDS_DEPTH) {
+        mqc_msg(msg, "%s: extends: more than %d levels", path, MAX_EXTENDS_DEPTH);
+        return NULL;
+    }
+    snprintf(chain[depth], PATH_MAX, "%s", real);
+
+    cJSON *doc = parse_file(path, msg);
+    if (!doc)
+        return NULL;
+    if (mqc_profile_validate(reg, doc, path, msg) < 0) {
+        cJSON_Delete(doc);
+        return NULL;
+    }
+    const cJSON *ext = cJSON_GetObjectItemCaseSensitive(doc, "extends");
+    if (!ext)
+        return doc;
+
+    cJSON *base;
+    if (!strcmp(ext->valuestring, MQC_DEFAULT_PROFILE)) {
+        base = default_doc(reg);
+    } else {
+        char dir[PATH_MAX], parent[PATH_MAX + 64];
+        dirname_of(path, dir, sizeof(dir));
+        if (resolve_name(ext->valuestring, dir, parent, sizeof(parent)) < 0) {
+            mqc_msg(msg, "%s: extends: no profile named \"%s\"", path, ext->valuestring);
+            cJSON_Delete(doc);
+            return NULL;
+        }
+        base = load_chain(reg, parent, chain, depth + 1, msg);
+    }
+    if (!base) {
+        cJSON_Delete(doc);
+        return NULL;
+    }
+    merge_into(base, doc);
+    cJSON_DeleteItemFromObjectCaseSensitive(base, "extends");
+    cJSON_Delete(doc);
+    return base;
+}
+
+static char *dup_or_null(const cJSON *v)
+{
+    return cJSON_IsString(v) ? strdup(v->valuestring) : NULL;
+}
+
+int mqc_profile_load(const MqcCheck *const *reg, const char *name_or_path, MqcProfile **out,
+                     MqcMsg *msg)
+{
+    *out = NULL;
+    char path[PATH_MAX + 64];
+    cJSON *doc;
+    const char *source;
+    if (!strcmp(name_or_path, MQC_DEFAULT_PROFILE)) {
+        doc = default_doc(reg);
+        source = "built-in";
+    } else {
+        if (is_path(name_or_path)) {
+            snprintf(path, sizeof(path), "%s", name_or_path);
+            if (!file_exists(path)) {
+                mqc_msg(msg, "%s: profile file not found", name_or_path);
+                return MQC_ERR_PROFILE;
+            }
+        } else if (resolve_name(name_or_path, NULL, path, sizeof(path)) < 0) {
+            mqc_msg(msg, "%s: no such profile (see `mediaqc profiles list`)", name_or_path);
+            return MQC_ERR_PROFILE;
+        }
+        char (*chain)[PATH_MAX] = malloc((MAX_EXTENDS_DEPTH + 1) * sizeof(*chain));
+        if (!chain)
+            return MQC_ERR_NOMEM;
+        doc = load_chain(reg, path, chain, 0, msg);
+        free(chain);
+        if (!doc)
+            return MQC_ERR_PROFILE;
+        source = path;
+    }
+
+    MqcProfile *p = calloc(1, sizeof(*p));
+    if (!p) {
+        cJSON_Delete(doc);
+        return MQC_ERR_NOMEM;
+    }
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(doc, "name");
+    p->name = is_path(name_or_path) && cJSON_IsString(name) ? strdup(name->valuestring)
+                                                             : strdup(name_or_path);
+    p->source = strdup(source);
+    p->description = dup_or_null(cJSON_GetObjectItemCaseSensitive(doc, "description"));
+    p->checks = cJSON_DetachItemFromObjectCaseSensitive(doc, "checks");
+    p->expect = cJSON_DetachItemFromObjectCaseSensitive(doc, "expect");
+    if (!p->checks)
+        p->checks = cJSON_CreateObject();
+    cJSON_Delete(doc);
+    if (!p->name || !p->source || !p->checks) {
+        mqc_profile_free(p);
+        return MQC_ERR_NOMEM;
+    }
+    *out = p;
+    return 0;
+}
+
+void mqc_profile_free(MqcProfile *p)
+{
+    if (!p)
+        return;
+    free(p->name);
+    free(p->source);
+    free(p->description);
+    cJSON_Delete(p->checks);
+    cJSON_Delete(p->expect);
+    free(p);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void mqc_profile_foreach(void (*fn)(const char *name, const char *path, void *ud), void *ud)
+{
+    char *names[256];
+    int n = 0;
+    for (const char *const *d = mqc_profile_dirs(); *d; d++) {
+        DIR *dir = opendir(*d);
+        if (!dir)
+            continue;
+        for (struct dirent *de; (de = readdir(dir)) && n < 256;) {
+            size_t len = strlen(de->d_name);
+            if (len <= 5 || strcmp(de->d_name + len - 5, ".json"))
+                continue;
+            char *name = strndup(de->d_name, len - 5);
+            int dup = !name || !valid_name(name);
+            for (int i = 0; i < n && !dup; i++)
+                dup = !strcmp(names[i], name);
+            if (dup)
+                free(name);
+            else
+                names[n++] = name;
+        }
+        closedir(dir);
+    }
+    qsort(names, (size_t)n, sizeof(*names), cmp_str);
+    fn(MQC_DEFAULT_PROFILE, "built-in", ud);
+    for (int i = 0; i < n; i++) {
+        char path[PATH_MAX + 64];
+        if (resolve_name(names[i], NULL, path, sizeof(path)) == 0)
+            fn(names[i], path, ud);
+        free(names[i]);
+    }
+}

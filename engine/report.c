@@ -1,0 +1,228 @@
+/* The JSON report (DESIGN.md §3, schema mediaqc.report/1). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "internal.h"
+
+static const char *event_text(const MqcCheckRun *cr, const char *code)
+{
+    for (const MqcEventCode *c = cr->check ? cr->check->codes : NULL; c && c->code; c++)
+        if (!strcmp(c->code, code))
+            return c->message;
+    return NULL;
+}
+
+void mqc_event_message(const MqcCheckRun *cr, const MqcEvent *e, char *buf, size_t len)
+{
+    const char *fmt = event_text(cr, e->code);
+    if (e->detail[0])
+        snprintf(buf, len, "%s", e->detail);
+    else if (fmt)
+        snprintf(buf, len, fmt, e->value);
+    else
+        snprintf(buf, len, "%s", e->code);
+}
+
+/* seconds of a frame boundary on the nominal frame grid */
+static double frame_time(const MqcRun *run, int64_t frame)
+{
+    if (run->si.rate_num <= 0 || run->si.rate_den <= 0)
+        return 0;
+    return (double)frame * run->si.rate_den / run->si.rate_num;
+}
+
+static double round_to(double v, double unit)
+{
+    return round(v / unit) * unit;
+}
+
+static cJSON *event_json(const MqcRun *run, const MqcCheckRun *cr, const MqcEvent *e)
+{
+    cJSON *o = cJSON_CreateObject();
+    char tc[32], msg[512];
+    cJSON_AddStringToObject(o, "severity", mqc_severity_name(cr->severity));
+    cJSON_AddStringToObject(o, "code", e->code);
+    cJSON_AddNumberToObject(o, "start_frame", (double)e->start_frame);
+    cJSON_AddNumberToObject(o, "end_frame", (double)e->end_frame);
+    if (run->have_stream) {
+        mqc_tc_string(&run->tc, e->start_frame, tc);
+        cJSON_AddStringToObject(o, "start_tc", tc);
+        mqc_tc_string(&run->tc, e->end_frame, tc);
+        cJSON_AddStringToObject(o, "end_tc", tc);
+    } else {
+        cJSON_AddNullToObject(o, "start_tc");
+        cJSON_AddNullToObject(o, "end_tc");
+    }
+    cJSON_AddNumberToObject(o, "start_s", round_to(frame_time(run, e->start_frame), 1e-6));
+    cJSON_AddNumberToObject(o, "end_s", round_to(frame_time(run, e->end_frame + 1), 1e-6));
+    cJSON_AddNumberToObject(o, "worst_frame", (double)e->worst_frame);
+    cJSON_AddNumberToObject(o, "value", round_to(e->value, 1e-4));
+    mqc_event_message(cr, e, msg, sizeof(msg));
+    cJSON_AddStringToObject(o, "message", msg);
+    return o;
+}
+
+static void add_string_or_null(cJSON *o, const char *k, const char *v)
+{
+    if (v && *v && strcmp(v, "unknown"))
+        cJSON_AddStringToObject(o, k, v);
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+static cJSON *video_json(const MqcRun *run)
+{
+    const MqcStreamInfo *si = &run->si;
+    cJSON *v = cJSON_CreateObject();
+    char rate[32];
+    cJSON_AddStringToObject(v, "codec", si->codec);
+    cJSON_AddNumberToObject(v, "width", si->width);
+    cJSON_AddNumberToObject(v, "height", si->height);
+    cJSON_AddStringToObject(v, "pix_fmt", si->source_pix_fmt);
+    if (si->converted)
+        cJSON_AddStringToObject(v, "analysed_pix_fmt", si->pix_fmt);
+    cJSON_AddNumberToObject(v, "bit_depth", si->bit_depth);
+    add_string_or_null(v, "color_range", si->color_range);
+    add_string_or_null(v, "color_primaries", si->color_primaries);
+    add_string_or_null(v, "color_trc", si->color_trc);
+    add_string_or_null(v, "color_matrix", si->color_matrix);
+    if (si->rate_num > 0) {
+        snprintf(rate, sizeof(rate), "%d/%d", si->rate_num, si->rate_den);
+        cJSON_AddStringToObject(v, "frame_rate", rate);
+    } else {
+        cJSON_AddNullToObject(v, "frame_rate");
+    }
+    add_string_or_null(v, "start_timecode", si->start_timecode);
+    cJSON_AddBoolToObject(v, "drop_frame", run->tc.drop);
+    cJSON_AddNumberToObject(v, "frames", (double)run->frames);
+    cJSON_AddNumberToObject(v, "frames_declared", (double)si->frames_declared);
+    cJSON_AddNumberToObject(v, "duration_s", round_to(si->duration_s, 1e-6));
+    return v;
+}
+
+static const char *verdict_name(MqcVerdict v)
+{
+    return v == MQC_PASS ? "pass" : v == MQC_FAIL ? "fail" : "error";
+}
+
+static cJSON *run_json(const MqcRun *run, int argc, char **argv)
+{
+    cJSON *r = cJSON_CreateObject();
+    char when[64], host[256] = "";
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cJSON_AddStringToObject(r, "finished_at", when);
+    gethostname(host, sizeof(host) - 1);
+    cJSON_AddStringToObject(r, "host", host);
+    cJSON_AddNumberToObject(r, "threads", run->threads);
+    cJSON *a = cJSON_AddArrayToObject(r, "argv");
+    for (int i = 0; argv && i < argc; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(argv[i]));
+    return r;
+}
+
+cJSON *mqc_report_json(const MqcRun *run, int argc, char **argv)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "schema", MQC_REPORT_SCHEMA);
+    cJSON *tool = cJSON_AddObjectToObject(root, "tool");
+    cJSON_AddStringToObject(tool, "name", "mediaqc");
+    cJSON_AddStringToObject(tool, "version", MQC_VERSION);
+
+    cJSON *input = cJSON_AddObjectToObject(root, "input");
+    cJSON_AddStringToObject(input, "path", run->input_path);
+    cJSON_AddNumberToObject(input, "size_bytes", (double)run->input_size);
+    add_string_or_null(input, "format", run->input_format);
+
+    cJSON *prof = cJSON_AddObjectToObject(root, "profile");
+    cJSON_AddStringToObject(prof, "name", run->profile->name);
+    cJSON_AddStringToObject(prof, "source", run->profile->source);
+
+    if (run->have_stream)
+        cJSON_AddItemToObject(root, "video", video_json(run));
+    else
+        cJSON_AddNullToObject(root, "video");
+
+    cJSON_AddStringToObject(root, "verdict", verdict_name(run->verdict));
+    cJSON *sum = cJSON_AddObjectToObject(root, "summary");
+    cJSON_AddNumberToObject(sum, "errors", run->errors);
+    cJSON_AddNumberToObject(sum, "warnings", run->warnings);
+    cJSON_AddNumberToObject(sum, "frames_analyzed", (double)run->frames);
+    cJSON_AddNumberToObject(sum, "elapsed_s", round_to(run->elapsed_s, 1e-3));
+    cJSON_AddNumberToObject(sum, "fps", run->elapsed_s > 0 ?
+                            round_to(run->frames / run->elapsed_s, 0.1) : 0);
+
+    cJSON *checks = cJSON_AddArrayToObject(root, "checks");
+    for (int c = 0; c < run->nb_checks; c++) {
+        const MqcCheckRun *cr = &run->checks[c];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", cr->id);
+        cJSON_AddStringToObject(o, "severity", mqc_severity_name(cr->severity));
+        int skipped = cr->skipped || (!run->have_stream && cr->check);
+        cJSON_AddStringToObject(o, "status", skipped ? "skipped" : cr->events.n ? "fail" : "pass");
+        if (cr->skipped)
+            cJSON_AddStringToObject(o, "skipped_reason", cr->skip_reason);
+        cJSON_AddItemToObject(o, "params", cr->params ? cJSON_Duplicate(cr->params, 1)
+                                                      : cJSON_CreateObject());
+        cJSON_AddItemToObject(o, "metrics", cr->metrics ? cJSON_Duplicate(cr->metrics, 1)
+                                                        : cJSON_CreateObject());
+        cJSON *evs = cJSON_AddArrayToObject(o, "events");
+        for (size_t i = 0; i < cr->events.n; i++)
+            cJSON_AddItemToArray(evs, event_json(run, cr, &cr->events.v[i]));
+        cJSON_AddItemToArray(checks, o);
+    }
+    cJSON_AddItemToObject(root, "run", run_json(run, argc, argv));
+    return root;
+}
+
+int mqc_report_write(const MqcRun *run, const char *path, int argc, char **argv, MqcMsg *msg)
+{
+    cJSON *root = mqc_report_json(run, argc, argv);
+    char *text = root ? cJSON_Print(root) : NULL;
+    cJSON_Delete(root);
+    if (!text)
+        return MQC_ERR_NOMEM;
+    int ret = 0;
+    struct stat st;
+    if (!strcmp(path, "-")) {
+        fputs(text, stdout);
+        fputc('\n', stdout);
+        fflush(stdout);
+    } else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a device or pipe: write through, never replace it */
+        FILE *f = fopen(path, "w");
+        int bad = !f || fputs(text, f) < 0 || fputc('\n', f) < 0;
+        if ((f && fclose(f)) || bad) {
+            mqc_msg(msg, "%s: cannot write report: %s", path, strerror(errno));
+            ret = MQC_ERR_IO;
+        }
+    } else {
+        /* write beside, then rename: readers never see half a report */
+        char tmp[4096];
+        snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
+        FILE *f = fopen(tmp, "w");
+        int bad = !f;
+        if (f) {
+            bad = fputs(text, f) < 0 || fputc('\n', f) < 0;
+            bad |= fclose(f) != 0;
+        }
+        if (bad) {
+            mqc_msg(msg, "%s: cannot write report: %s", path, strerror(errno));
+            if (f)
+                unlink(tmp);
+            ret = MQC_ERR_IO;
+        } else if (rename(tmp, path)) {
+            mqc_msg(msg, "%s: cannot write report: %s", path, strerror(errno));
+            unlink(tmp);
+            ret = MQC_ERR_IO;
+        }
+    }
+    free(text);
+    return ret;
+}

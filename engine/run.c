@@ -1,0 +1,377 @@
+/* A QC run: profile -> active checks, input -> scheduler, then verdict. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <libavutil/pixdesc.h>
+#include "internal.h"
+#include "scheduler.h"
+
+/* ---- per-frame record and metrics writers (declared in check.h) ---- */
+
+static void record_append(MqcRecord *r, const char *s, size_t n)
+{
+    if (r->len + n + 1 > r->cap) {
+        size_t cap = (r->cap + n + 1) * 2;
+        char *b = realloc(r->buf, cap);
+        if (!b) {
+            r->oom = 1;
+            return;
+        }
+        r->buf = b;
+        r->cap = cap;
+    }
+    memcpy(r->buf + r->len, s, n);
+    r->len += n;
+    r->buf[r->len] = 0;
+}
+
+void mqc_record_int(MqcRecord *r, const char *key, int64_t v)
+{
+    char tmp[96];
+    int n = snprintf(tmp, sizeof(tmp), ",\"%s\":%lld", key, (long long)v);
+    record_append(r, tmp, (size_t)n);
+}
+
+void mqc_record_double(MqcRecord *r, const char *key, double v)
+{
+    char tmp[96];
+    int n = isfinite(v) ? snprintf(tmp, sizeof(tmp), ",\"%s\":%.9g", key, v)
+                        : snprintf(tmp, sizeof(tmp), ",\"%s\":null", key);
+    record_append(r, tmp, (size_t)n);
+}
+
+void mqc_metric_int(MqcMetrics *m, const char *key, int64_t v)
+{
+    cJSON_AddNumberToObject(m->obj, key, (double)v);
+}
+
+void mqc_metric_double(MqcMetrics *m, const char *key, double v)
+{
+    if (isfinite(v))
+        cJSON_AddNumberToObject(m->obj, key, v);
+    else
+        cJSON_AddNullToObject(m->obj, key);
+}
+
+void mqc_metric_string(MqcMetrics *m, const char *key, const char *v)
+{
+    cJSON_AddStringToObject(m->obj, key, v);
+}
+
+/* ---- run ---- */
+
+typedef struct RunState {
+    MqcRun *run;
+    MqcCheckRun *decode;
+    FILE *frames;
+    MqcRecord rec;
+    int progress;
+    double t0, last_draw;
+} RunState;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void draw_progress(RunState *st, int64_t done, int final)
+{
+    double t = now_s();
+    if (!final && t - st->last_draw < 0.25)
+        return;
+    st->last_draw = t;
+    double el = t - st->t0, fps = el > 0 ? done / el : 0;
+    int64_t total = st->run->si.frames_declared;
+    if (!total && st->run->si.duration_s > 0 && st->run->si.rate_den)
+        total = (int64_t)(st->run->si.duration_s * st->run->si.rate_num / st->run->si.rate_den + 0.5);
+    if (total > done && fps > 0) {
+        int eta = (int)((total - done) / fps);
+        fprintf(stderr, "\r  frame %lld/%lld  %3d%%  %6.1f fps  ETA %d:%02d   ", (long long)done,
+                (long long)total, (int)(100 * done / total), fps, eta / 60, eta % 60);
+    } else {
+        fprintf(stderr, "\r  frame %lld  %6.1f fps          ", (long long)done, fps);
+    }
+    if (final)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static void note_decode_issues(MqcCheckRun *decode, int64_t frame, int n, const char *what,
+                               int64_t pos)
+{
+    MqcEvents *ev = &decode->events;
+    MqcEvent *last = ev->n ? &ev->v[ev->n - 1] : NULL;
+    if (last && last->end_frame >= frame - 1) {
+        last->end_frame = frame > last->end_frame ? frame : last->end_frame;
+        last->value += n;
+        return;
+    }
+    MqcEvent e = { .code = "decode_error", .start_frame = frame, .end_frame = frame,
+                   .worst_frame = frame, .value = n };
+    if (pos >= 0)
+        snprintf(e.detail, sizeof(e.detail), "%s (byte %lld)", what, (long long)pos);
+    else
+        snprintf(e.detail, sizeof(e.detail), "%s", what);
+    mqc_events_add(ev, &e);
+}
+
+static void after_fold(void *ud, const MqcFrameInfo *fi, const AVFrame *f,
+                       const void *const *results, int issues, const char *issue, int64_t pos)
+{
+    RunState *st = ud;
+    MqcRun *run = st->run;
+    if (issues)
+        note_decode_issues(st->decode, fi->index, issues, issue, pos);
+    if (!f)
+        return;
+    run->frames = fi->index + 1;
+    if (st->frames) {
+        MqcRecord *r = &st->rec;
+        r->len = 0;
+        char head[160];
+        int n = snprintf(head, sizeof(head), "{\"frame\":%lld,\"time\":%.6f,\"pts\":",
+                         (long long)fi->index, fi->time_s);
+        record_append(r, head, (size_t)n);
+        if (fi->pts == AV_NOPTS_VALUE)
+            record_append(r, "null", 4);
+        else {
+            n = snprintf(head, sizeof(head), "%lld", (long long)fi->pts);
+            record_append(r, head, (size_t)n);
+        }
+        for (int c = 0; c < run->nb_checks; c++) {
+            const MqcCheckRun *cr = &run->checks[c];
+            if (cr->check && !cr->skipped && cr->check->record)
+                cr->check->record(cr->priv, results[c], r);
+        }
+        record_append(r, "}\n", 2);
+        if (!r->oom)
+            fwrite(r->buf, 1, r->len, st->frames);
+    }
+    if (st->progress)
+        draw_progress(st, run->frames, 0);
+}
+
+static int setup_checks(MqcRun *run, const MqcCheck *const *reg, const MqcProfile *p)
+{
+    int n = 2;  /* engine checks: decode, format */
+    for (const MqcCheck *const *r = reg; *r; r++)
+        n++;
+    run->checks = calloc((size_t)n, sizeof(*run->checks));
+    if (!run->checks)
+        return MQC_ERR_NOMEM;
+    MqcCheckRun *cr = run->checks;
+    cr->id = "decode";
+    cr->severity = MQC_SEV_ERROR;
+    cr++;
+    if (p->expect) {
+        cr->id = "format";
+        cr->severity = MQC_SEV_ERROR;
+        cr->params = cJSON_Duplicate(p->expect, 1);
+        cr++;
+    }
+    for (const MqcCheck *const *r = reg; *r; r++) {
+        const cJSON *conf = cJSON_GetObjectItemCaseSensitive(p->checks, (*r)->name);
+        const cJSON *en = cJSON_GetObjectItemCaseSensitive(conf, "enabled");
+        if (!conf || cJSON_IsFalse(en))
+            continue;
+        cr->check = *r;
+        cr->id = (*r)->name;
+        cr->severity = (*r)->default_severity;
+        const cJSON *sev = cJSON_GetObjectItemCaseSensitive(conf, "severity");
+        for (int s = MQC_SEV_INFO; cJSON_IsString(sev) && s <= MQC_SEV_ERROR; s++)
+            if (!strcmp(sev->valuestring, mqc_severity_name((MqcSeverity)s)))
+                cr->severity = (MqcSeverity)s;
+        cr->priv = calloc(1, (*r)->priv_size ? (*r)->priv_size : 1);
+        run->nb_checks = (int)(cr - run->checks) + 1;
+        if (!cr->priv)
+            return MQC_ERR_NOMEM;
+        int ret = mqc_options_apply((*r)->options, cr->priv, conf);
+        if (ret < 0)
+            return ret;
+        cr->params = mqc_options_to_json((*r)->options, cr->priv);
+        cr++;
+        run->nb_checks = (int)(cr - run->checks);
+    }
+    run->nb_checks = (int)(cr - run->checks);
+    return 0;
+}
+
+static int cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 && n < 256 ? (int)n : 1;
+}
+
+static void finalize(MqcRun *run)
+{
+    run->errors = run->warnings = 0;
+    for (int c = 0; c < run->nb_checks; c++) {
+        MqcCheckRun *cr = &run->checks[c];
+        if (cr->severity == MQC_SEV_ERROR)
+            run->errors += (int)cr->events.n;
+        else if (cr->severity == MQC_SEV_WARNING)
+            run->warnings += (int)cr->events.n;
+    }
+    run->verdict = run->unreadable[0] ? MQC_ERROR : run->errors ? MQC_FAIL : MQC_PASS;
+}
+
+int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunOptions *opt,
+            MqcRun **out, MqcMsg *msg)
+{
+    *out = NULL;
+    MqcRun *run = calloc(1, sizeof(*run));
+    if (!run || !(run->input_path = strdup(opt->input))) {
+        free(run);
+        return MQC_ERR_NOMEM;
+    }
+    run->profile = profile;
+    run->threads = opt->threads > 0 ? opt->threads : cpu_count();
+    double t0 = now_s();
+    int ret = setup_checks(run, reg, profile);
+    if (ret < 0) {
+        mqc_run_free(run);
+        return ret;
+    }
+    RunState st = { .run = run, .decode = &run->checks[0], .progress = opt->progress, .t0 = t0 };
+    struct stat sb;
+    if (stat(opt->input, &sb) == 0)
+        run->input_size = (int64_t)sb.st_size;
+
+    MqcInput *in = NULL;
+    AVFrame *first = NULL;
+    ret = mqc_input_open(&in, opt->input, opt->stream_index, run->threads, &run->si,
+                         run->input_format, sizeof(run->input_format), msg);
+    if (ret == MQC_ERR_NOT_FOUND || ret == MQC_ERR_USAGE || ret == MQC_ERR_NOMEM) {
+        mqc_run_free(run);
+        return ret;
+    }
+    if (ret < 0) {
+        snprintf(run->unreadable, sizeof(run->unreadable), "%s", msg->text);
+        goto done;
+    }
+    first = av_frame_alloc();
+    if (!first) {
+        ret = MQC_ERR_NOMEM;
+        goto fail;
+    }
+    ret = mqc_input_read(in, first, &run->si);
+    if (ret < 0) {
+        char what[192] = "";
+        int64_t pos;
+        int issues = mqc_input_take_issues(in, what, sizeof(what), &pos);
+        mqc_msg(msg, "%s: no video frame could be decoded%s%s", opt->input,
+                issues ? ": " : "", what);
+        snprintf(run->unreadable, sizeof(run->unreadable), "%s", msg->text);
+        goto done;
+    }
+    run->have_stream = 1;
+    mqc_tc_init(&run->tc, run->si.rate_num, run->si.rate_den, run->si.start_timecode);
+
+    for (int c = 0; c < run->nb_checks; c++) {
+        MqcCheckRun *cr = &run->checks[c];
+        if (cr->check && cr->check->init) {
+            int r = cr->check->init(cr->priv, &run->si, cr->skip_reason, sizeof(cr->skip_reason));
+            if (r < 0) {
+                ret = r;
+                goto fail;
+            }
+            cr->skipped = r > 0;
+        }
+    }
+    if (opt->frames_path) {
+        st.frames = fopen(opt->frames_path, "w");
+        if (!st.frames) {
+            mqc_msg(msg, "%s: cannot write frames file: %s", opt->frames_path, strerror(errno));
+            ret = MQC_ERR_IO;
+            goto fail;
+        }
+    }
+    MqcSchedFrameHook hook = { after_fold, &st };
+    int64_t frames = mqc_schedule(in, first, &run->si, run->checks, run->nb_checks, run->threads,
+                                  opt->band_height, &hook);
+    if (st.progress)
+        draw_progress(&st, run->frames, 1);
+    if (frames < 0) {
+        char e[AV_ERROR_MAX_STRING_SIZE];
+        av_strerror((int)frames, e, sizeof(e));
+        mqc_msg(msg, "%s: analysis stopped: %s", opt->input, e);
+        ret = frames == MQC_ERR_NOMEM ? MQC_ERR_NOMEM : MQC_ERR_UNREADABLE;
+        if (ret == MQC_ERR_NOMEM)
+            goto fail;
+        note_decode_issues(st.decode, run->frames, 1, msg->text, -1);
+    }
+    if (st.frames && fclose(st.frames)) {
+        st.frames = NULL;
+        mqc_msg(msg, "%s: cannot write frames file", opt->frames_path);
+        ret = MQC_ERR_IO;
+        goto fail;
+    }
+    st.frames = NULL;
+
+    for (int c = 0; c < run->nb_checks; c++) {
+        MqcCheckRun *cr = &run->checks[c];
+        cr->metrics = cJSON_CreateObject();
+        MqcMetrics m = { cr->metrics };
+        if (cr->check && !cr->skipped && cr->check->finish)
+            cr->check->finish(cr->priv, &run->si, &cr->events, &m);
+        else if (!cr->check && !strcmp(cr->id, "format"))
+            mqc_expect_evaluate(profile->expect, &run->si, run->frames, &cr->events);
+        else if (!cr->check) {
+            int64_t n = 0;
+            for (size_t i = 0; i < cr->events.n; i++)
+                n += (int64_t)cr->events.v[i].value;
+            mqc_metric_int(&m, "frames_decoded", run->frames);
+            mqc_metric_int(&m, "frames_declared", run->si.frames_declared);
+            mqc_metric_int(&m, "decode_errors", n);
+            if (run->si.converted)
+                mqc_metric_string(&m, "converted_from", run->si.source_pix_fmt);
+        }
+    }
+
+done:
+    if (run->unreadable[0]) {
+        MqcEvent e = { .code = "unreadable" };
+        snprintf(e.detail, sizeof(e.detail), "%s", run->unreadable);
+        mqc_events_add(&st.decode->events, &e);
+    }
+    mqc_input_close(&in);
+    av_frame_free(&first);
+    free(st.rec.buf);
+    run->elapsed_s = now_s() - t0;
+    finalize(run);
+    *out = run;
+    return 0;
+
+fail:
+    if (st.frames)
+        fclose(st.frames);
+    free(st.rec.buf);
+    mqc_input_close(&in);
+    av_frame_free(&first);
+    mqc_run_free(run);
+    return ret;
+}
+
+void mqc_run_free(MqcRun *run)
+{
+    if (!run)
+        return;
+    for (int c = 0; c < run->nb_checks; c++) {
+        MqcCheckRun *cr = &run->checks[c];
+        if (cr->check && cr->priv)
+            mqc_options_release(cr->check->options, cr->priv);
+        free(cr->priv);
+        mqc_events_free(&cr->events);
+        cJSON_Delete(cr->metrics);
+        cJSON_Delete(cr->params);
+    }
+    free(run->checks);
+    free(run->input_path);
+    free(run);
+}

@@ -1,0 +1,24 @@
+/* The one-pass scheduler: decode ahead into a bounded window of frames,
+ * cut each into bands, run every active check's measure() per band with
+ * OpenMP, then reduce in band order and fold in display order. */
+#ifndef MQC_SCHEDULER_H
+#define MQC_SCHEDULER_H
+
+#include "input.h"
+
+#define MQC_DEFAULT_BAND_HEIGHT 64
+
+typedef struct MqcSchedFrameHook {
+    /* called in display order after every check folded the frame */
+    void (*after_fold)(void *ud, const MqcFrameInfo *fi, const AVFrame *f,
+                       const void *const *results, int decode_issues,
+                       const char *issue, int64_t issue_pos);
+    void *ud;
+} MqcSchedFrameHook;
+
+/* Runs checks[0..n) over every frame from `in`; `first` is the already
+ * decoded first frame (taken over). Returns frames analysed or an error. */
+int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcCheckRun *checks,
+                     int n, int threads, int band_height, const MqcSchedFrameHook *hook);
+
+#endif
