@@ -1,0 +1,20 @@
+#!/bin/sh
+# Builds with warnings as errors and runs the whole test suite.
+#   scripts/test.sh             plain build in build/
+#   scripts/test.sh --sanitize  AddressSanitizer + UBSan build in build-asan/
+set -eu
+cd "$(dirname "$0")/.."
+scripts/setup-debian.sh
+
+dir=build
+flags="-DMQC_WERROR=ON"
+if [ "${1:-}" = "--sanitize" ]; then
+  dir=build-asan
+  flags="$flags -DMQC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+fi
+cmake -S . -B "$dir" $flags >/dev/null
+cmake --build "$dir" -j"$(nproc)"
+cd "$dir"
+ctest --output-on-failure -j"$(nproc)"
