@@ -341,8 +341,14 @@ int mqc_profile_load(const MqcCheck *const *reg, const char *name_or_path, MqcPr
     } else {
         if (is_path(name_or_path)) {
             snprintf(path, sizeof(path), "%s", name_or_path);
-            if (!file_exists(path)) {
-                mqc_msg(msg, "%s: profile file not found", name_or_path);
+            struct stat st;
+            if (stat(path, &st) < 0) {
+                mqc_msg(msg, "%s: cannot open profile: %s", name_or_path, strerror(errno));
+                return MQC_ERR_PROFILE;
+            }
+            if (!S_ISREG(st.st_mode)) {
+                mqc_msg(msg, "%s: is a %s, not a profile file", name_or_path,
+                        S_ISDIR(st.st_mode) ? "directory" : "special file");
                 return MQC_ERR_PROFILE;
             }
         } else if (resolve_name(name_or_path, NULL, path, sizeof(path)) < 0) {

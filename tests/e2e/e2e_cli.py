@@ -42,6 +42,12 @@ class Subcommands(unittest.TestCase):
         self.assertEqual(shown["checks"]["legal_range"]["max_area_pct"], 1)
         self.assertEqual(shown["checks"]["black"]["severity"], "warning")
 
+    def test_docs_checks_md_is_generated_from_option_tables(self):
+        with open(os.path.join(SOURCE, "docs", "checks.md")) as f:
+            committed = f.read()
+        self.assertEqual(mediaqc("checks", "list", "--markdown").stdout, committed,
+                         "docs/checks.md is stale: run mediaqc checks list --markdown")
+
     def test_version_and_help(self):
         self.assertIn("mediaqc 0.1.0", mediaqc("version").stdout)
         self.assertIn("usage:", mediaqc("help").stdout)
