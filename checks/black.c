@@ -33,12 +33,12 @@ static const MqcOption black_options[] = {
       "(blackdetect picture_black_ratio_th)" },
     { "min_duration_s", MQC_OPT_DOUBLE, offsetof(Black, min_duration_s), 0.5, 0, 86400,
       NULL, NULL, "shorter runs of black frames are not reported" },
-    { NULL }
+    { .name = NULL }
 };
 
 static const MqcEventCode black_codes[] = {
     { "black_frames", "black picture (%.1f%% of pixels black at most)" },
-    { NULL }
+    { .code = NULL }
 };
 
 static int black_init(void *priv, const MqcStreamInfo *si, char *why, size_t why_len)

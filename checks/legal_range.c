@@ -39,7 +39,7 @@ static const MqcOption legal_range_options[] = {
       NULL, NULL, "highest legal Cb/Cr, % of the nominal chroma excursion" },
     { "max_area_pct", MQC_OPT_DOUBLE, offsetof(LegalRange, max_area_pct), 1.0, 0, 100,
       NULL, NULL, "a frame is flagged when more than this % of its samples is outside (R103: 1)" },
-    { NULL }
+    { .name = NULL }
 };
 
 static const MqcEventCode legal_range_codes[] = {
@@ -47,7 +47,7 @@ static const MqcEventCode legal_range_codes[] = {
     { "luma_below_min", "luma below the legal minimum on up to %.2f%% of the picture" },
     { "chroma_above_max", "chroma above the legal maximum on up to %.2f%% of the samples" },
     { "chroma_below_min", "chroma below the legal minimum on up to %.2f%% of the samples" },
-    { NULL }
+    { .code = NULL }
 };
 
 static int legal_range_init(void *priv, const MqcStreamInfo *si, char *why, size_t why_len)

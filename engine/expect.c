@@ -108,6 +108,8 @@ void mqc_expect_evaluate(const cJSON *expect, const MqcStreamInfo *si, int64_t f
 {
     for (const cJSON *it = expect ? expect->child : NULL; it; it = it->next) {
         const struct ExpectKey *k = find_key(it->string);
+        if (!k)
+            continue;   /* validated profiles have none */
         MqcEvent e = { .code = "format_mismatch", .start_frame = 0,
                        .end_frame = frames > 0 ? frames - 1 : 0 };
         if (k->kind == EXPECT_INT) {

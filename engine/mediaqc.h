@@ -125,6 +125,7 @@ typedef struct MqcRun {
     double elapsed_s;
     int threads;
     char unreadable[512];       /* why the input could not be analysed */
+    char bad_timecode[32];      /* a start timecode tag that does not fit the rate */
     MqcVerdict verdict;
     int errors, warnings;
 } MqcRun;

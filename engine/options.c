@@ -21,10 +21,10 @@ void mqc_option_describe(const MqcOption *o, char *buf, size_t len)
         snprintf(buf, len, "boolean");
         break;
     case MQC_OPT_INT:
-        snprintf(buf, len, "integer in [%.17g, %.17g]", o->min, o->max);
+        snprintf(buf, len, "integer in [%.15g, %.15g]", o->min, o->max);
         break;
     case MQC_OPT_DOUBLE:
-        snprintf(buf, len, "number in [%.17g, %.17g]", o->min, o->max);
+        snprintf(buf, len, "number in [%.15g, %.15g]", o->min, o->max);
         break;
     case MQC_OPT_STRING:
         snprintf(buf, len, "string");

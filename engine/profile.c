@@ -319,6 +319,8 @@ static cJSON *load_chain(const MqcCheck *const *reg, const char *path, char chai
     }
     merge_into(base, doc);
     cJSON_DeleteItemFromObjectCaseSensitive(base, "extends");
+    if (!cJSON_GetObjectItemCaseSensitive(doc, "name"))
+        cJSON_DeleteItemFromObjectCaseSensitive(base, "name");   /* never the parent's */
     cJSON_Delete(doc);
     return base;
 }

@@ -271,7 +271,11 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         goto done;
     }
     run->have_stream = 1;
-    mqc_tc_init(&run->tc, run->si.rate_num, run->si.rate_den, run->si.start_timecode);
+    if (mqc_tc_init(&run->tc, run->si.rate_num, run->si.rate_den, run->si.start_timecode) < 0) {
+        /* unusable for this rate: count from 00:00:00:00, keep the tag for the report */
+        snprintf(run->bad_timecode, sizeof(run->bad_timecode), "%s", run->si.start_timecode);
+        run->si.start_timecode[0] = 0;
+    }
 
     for (int c = 0; c < run->nb_checks; c++) {
         MqcCheckRun *cr = &run->checks[c];
@@ -331,6 +335,8 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
             mqc_metric_int(&m, "decode_errors", n);
             if (run->si.converted)
                 mqc_metric_string(&m, "converted_from", run->si.source_pix_fmt);
+            if (run->bad_timecode[0])
+                mqc_metric_string(&m, "unusable_start_timecode", run->bad_timecode);
         }
     }
 

@@ -17,9 +17,11 @@ int mqc_tc_init(MqcTimecode *tc, int rate_num, int rate_den, const char *start)
     tc->rate_den = rate_den;
     AVRational rate = { rate_num, rate_den };
     AVTimecode avtc;
-    int ret = -1;
-    if (start && *start)
+    int ret = -1, bad_start = 0;
+    if (start && *start) {
         ret = av_timecode_init_from_string(&avtc, rate, start, NULL);
+        bad_start = ret < 0;
+    }
     if (ret < 0)
         ret = av_timecode_init(&avtc, rate, is_ntsc_drop_rate(rate_num, rate_den) ?
                                AV_TIMECODE_FLAG_DROPFRAME : 0, 0, NULL);
@@ -33,7 +35,7 @@ int mqc_tc_init(MqcTimecode *tc, int rate_num, int rate_den, const char *start)
     tc->fps = (int)avtc.fps;
     tc->drop = !!(avtc.flags & AV_TIMECODE_FLAG_DROPFRAME);
     tc->start = avtc.start;
-    return 0;
+    return bad_start ? -1 : 0;
 }
 
 static AVTimecode to_av(const MqcTimecode *tc)
@@ -63,5 +65,10 @@ int64_t mqc_tc_parse(const MqcTimecode *tc, const char *s)
         return -1;
     if (!!(parsed.flags & AV_TIMECODE_FLAG_DROPFRAME) != tc->drop)
         return -1;  /* ';' vs ':' must match the counting in use */
-    return (int64_t)parsed.start - tc->start;
+    int64_t frame = (int64_t)parsed.start - tc->start;
+    char canon[32];
+    if (frame < 0)
+        return -1;  /* before the start: not a frame of the file */
+    mqc_tc_string(tc, frame, canon);
+    return strcmp(canon, s) ? -1 : frame;  /* no dropped numbers, fields in range, no junk */
 }
