@@ -79,7 +79,7 @@ static double black_ratio(const BlackFrame *f)
     return f->y.count ? (double)f->y.below / (double)f->y.count : 0;
 }
 
-static void black_fold(void *priv, const MqcFrameInfo *fi, const void *frame, MqcEvents *ev)
+static int black_fold(void *priv, const MqcFrameInfo *fi, const void *frame, MqcEvents *ev)
 {
     Black *s = priv;
     double ratio = black_ratio(frame);
@@ -88,6 +88,7 @@ static void black_fold(void *priv, const MqcFrameInfo *fi, const void *frame, Mq
         s->black_frames++;
         mqc_events_flag(ev, "black_frames", fi->index, 100.0 * ratio);
     }
+    return 0;
 }
 
 static void black_record(const void *priv, const void *frame, MqcRecord *rec)

@@ -97,7 +97,7 @@ static double pct(uint64_t n, uint64_t of)
     return of ? 100.0 * (double)n / (double)of : 0;
 }
 
-static void legal_range_fold(void *priv, const MqcFrameInfo *fi, const void *frame,
+static int legal_range_fold(void *priv, const MqcFrameInfo *fi, const void *frame,
                              MqcEvents *ev)
 {
     LegalRange *s = priv;
@@ -130,6 +130,7 @@ static void legal_range_fold(void *priv, const MqcFrameInfo *fi, const void *fra
     worst = cb > worst ? cb : worst;
     if (worst > s->worst_area_pct)
         s->worst_area_pct = worst;
+    return 0;
 }
 
 static void legal_range_record(const void *priv, const void *frame, MqcRecord *rec)

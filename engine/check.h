@@ -24,11 +24,20 @@ typedef struct MqcPicture {
 } MqcPicture;
 
 /* A horizontal band of luma rows [y0, y1); chroma rows follow from the
- * subsampling. Band heights are multiples of the chroma subsampling. */
+ * subsampling. Band heights are multiples of the chroma subsampling.
+ * Frames are measured one after another (bands in parallel), so a band can
+ * be compared with earlier frames: `prev` is the previous frame in display
+ * order and `ref` the frame this check last kept with MQC_KEEP_REFERENCE
+ * (NULL when there is none or its size differs). */
 typedef struct MqcBand {
     const MqcPicture *pic;
+    const MqcPicture *prev;
+    const MqcPicture *ref;
     int y0, y1;
 } MqcBand;
+
+/* fold() return flags */
+#define MQC_KEEP_REFERENCE 1    /* this frame becomes the check's band->ref */
 
 /* Facts about the analysed stream, fixed for the whole run. */
 typedef struct MqcStreamInfo {
@@ -145,8 +154,10 @@ typedef struct MqcCheck {
     void (*measure)(const void *priv, const MqcBand *band, void *slice);
     /* Band order, one thread; band 0 initialises *frame. */
     void (*reduce)(const void *priv, void *frame, const void *slice, int band);
-    /* Display order, one thread; keeps temporal state, flags events. */
-    void (*fold)(void *priv, const MqcFrameInfo *fi, const void *frame, MqcEvents *ev);
+    /* Display order, one thread, after this frame's reduce and before the
+     * next frame's measure; keeps temporal state, flags events. Returns 0
+     * or MQC_KEEP_REFERENCE. */
+    int (*fold)(void *priv, const MqcFrameInfo *fi, const void *frame, MqcEvents *ev);
     /* Optional: fields of this frame's --frames record. */
     void (*record)(const void *priv, const void *frame, MqcRecord *rec);
     /* End of stream: close runs, filter events, write metrics. */

@@ -15,6 +15,7 @@ typedef struct Slot {
     int64_t issue_pos;
 } Slot;
 
+/* Decode runs ahead on its own thread into a ring of `cap` frames. */
 typedef struct Window {
     Slot *slots;
     int cap, head, count;
@@ -61,126 +62,165 @@ static void *produce(void *arg)
     return NULL;
 }
 
-/* Per-batch scratch: slice partials of every band of every frame, then
- * one reduced result per check. Sized once, grown only if frames grow. */
-typedef struct Scratch {
-    uint8_t *partials;
+/* What the analysis keeps between frames; sized once. */
+typedef struct Analysis {
+    MqcCheckRun *checks;
+    int n;
+    int threads, band_height;
+    const MqcStreamInfo *si;
+    uint8_t *partials;          /* every band's partials of every check */
     size_t partials_size;
-    uint8_t *frame_results;
-    size_t *slice_off, *frame_off;
     size_t slice_stride;        /* bytes of all checks' partials for one band */
-    int *band_start;            /* first job of each frame in the batch */
-    MqcPicture *pics;
+    size_t *slice_off, *frame_off;
+    uint8_t *frame_results;
     const void **results;       /* each check's reduced result of the current frame */
-} Scratch;
+    AVFrame *prev;              /* previous frame, a reference, not a copy */
+    AVFrame **refs;             /* per check: the frame it keeps as reference */
+} Analysis;
 
-static int band_count(const MqcPicture *p, int bh)
+static int same_geometry(const AVFrame *a, const AVFrame *b)
 {
-    return (p->height + bh - 1) / bh;
+    return a->width == b->width && a->height == b->height && a->format == b->format;
 }
 
-static int64_t analyse_batch(Window *w, int first, int n, MqcCheckRun *checks, int nc,
-                             int threads, int bh, Scratch *sc, int64_t index,
-                             const MqcSchedFrameHook *hook)
+static int analyse_frame(Analysis *a, AVFrame *frame, const MqcFrameInfo *fi)
 {
-    int jobs = 0;
-    for (int i = 0; i < n; i++) {
-        Slot *s = &w->slots[(first + i) % w->cap];
-        mqc_picture_from_frame(&sc->pics[i], s->frame, w->si);
-        sc->band_start[i] = jobs;
-        jobs += band_count(&sc->pics[i], bh);
-    }
-    sc->band_start[n] = jobs;
-    size_t need = (size_t)jobs * sc->slice_stride;
-    if (need > sc->partials_size) {
-        uint8_t *p = realloc(sc->partials, need);
-        if (!p)
+    MqcPicture pic, prev, *refpics = NULL;
+    MqcPicture refpic_storage[16];
+    mqc_picture_from_frame(&pic, frame, a->si);
+    int have_prev = a->prev->buf[0] && same_geometry(a->prev, frame);
+    if (have_prev)
+        mqc_picture_from_frame(&prev, a->prev, a->si);
+    refpics = a->n <= 16 ? refpic_storage : calloc((size_t)a->n, sizeof(*refpics));
+    if (!refpics)
+        return MQC_ERR_NOMEM;
+    for (int c = 0; c < a->n; c++)
+        if (a->refs[c]->buf[0] && same_geometry(a->refs[c], frame))
+            mqc_picture_from_frame(&refpics[c], a->refs[c], a->si);
+        else
+            refpics[c].data[0] = NULL;
+
+    int bh = a->band_height;
+    int bands = (pic.height + bh - 1) / bh;
+    size_t need = (size_t)bands * a->slice_stride;
+    if (need > a->partials_size) {
+        uint8_t *p = realloc(a->partials, need);
+        if (!p) {
+            if (refpics != refpic_storage)
+                free(refpics);
             return MQC_ERR_NOMEM;
-        sc->partials = p;
-        sc->partials_size = need;
+        }
+        a->partials = p;
+        a->partials_size = need;
     }
 
     /* the fused pass: every check on a band while it is in cache */
-    #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (int j = 0; j < jobs; j++) {
-        int f = 0;
-        while (sc->band_start[f + 1] <= j)
-            f++;
-        int b = j - sc->band_start[f];
-        MqcBand band = { &sc->pics[f], b * bh, (b + 1) * bh };
-        if (band.y1 > sc->pics[f].height)
-            band.y1 = sc->pics[f].height;
-        for (int c = 0; c < nc; c++)
-            if (checks[c].check && !checks[c].skipped)
-                checks[c].check->measure(checks[c].priv, &band,
-                                         sc->partials + (size_t)j * sc->slice_stride +
-                                         sc->slice_off[c]);
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(a->threads)
+    for (int b = 0; b < bands; b++) {
+        MqcBand band = { .pic = &pic, .prev = have_prev ? &prev : NULL, .y0 = b * bh,
+                         .y1 = (b + 1) * bh < pic.height ? (b + 1) * bh : pic.height };
+        for (int c = 0; c < a->n; c++) {
+            if (!a->checks[c].check || a->checks[c].skipped)
+                continue;
+            band.ref = refpics[c].data[0] ? &refpics[c] : NULL;
+            a->checks[c].check->measure(a->checks[c].priv, &band,
+                                        a->partials + (size_t)b * a->slice_stride +
+                                        a->slice_off[c]);
+        }
     }
 
-    for (int i = 0; i < n; i++) {
-        Slot *s = &w->slots[(first + i) % w->cap];
-        int bands = sc->band_start[i + 1] - sc->band_start[i];
-        int64_t pts = s->frame->best_effort_timestamp;
-        MqcFrameInfo fi = { .index = index, .pts = pts,
-                            .time_s = pts == AV_NOPTS_VALUE || !w->si->tb_den ? 0 :
-                                      (double)pts * w->si->tb_num / w->si->tb_den };
-        for (int c = 0; c < nc; c++) {
-            const MqcCheck *ck = checks[c].check;
-            if (!ck || checks[c].skipped)
-                continue;
-            void *fr = sc->frame_results + sc->frame_off[c];
-            for (int b = 0; b < bands; b++)
-                ck->reduce(checks[c].priv, fr,
-                           sc->partials + (size_t)(sc->band_start[i] + b) * sc->slice_stride +
-                           sc->slice_off[c], b);
-            ck->fold(checks[c].priv, &fi, fr, &checks[c].events);
+    for (int c = 0; c < a->n; c++) {
+        const MqcCheck *ck = a->checks[c].check;
+        if (!ck || a->checks[c].skipped)
+            continue;
+        void *fr = a->frame_results + a->frame_off[c];
+        for (int b = 0; b < bands; b++)
+            ck->reduce(a->checks[c].priv, fr,
+                       a->partials + (size_t)b * a->slice_stride + a->slice_off[c], b);
+        if (ck->fold(a->checks[c].priv, fi, fr, &a->checks[c].events) & MQC_KEEP_REFERENCE) {
+            av_frame_unref(a->refs[c]);
+            if (av_frame_ref(a->refs[c], frame) < 0) {
+                if (refpics != refpic_storage)
+                    free(refpics);
+                return MQC_ERR_NOMEM;
+            }
         }
-        if (hook)
-            hook->after_fold(hook->ud, &fi, s->frame, sc->results, s->issues, s->issue, s->issue_pos);
-        av_frame_unref(s->frame);
-        index++;
     }
-    return index;
+    if (refpics != refpic_storage)
+        free(refpics);
+    av_frame_unref(a->prev);
+    return av_frame_ref(a->prev, frame) < 0 ? MQC_ERR_NOMEM : 0;
+}
+
+static void analysis_free(Analysis *a)
+{
+    for (int c = 0; a->refs && c < a->n; c++)
+        av_frame_free(&a->refs[c]);
+    free(a->refs);
+    av_frame_free(&a->prev);
+    free(a->partials);
+    free(a->frame_results);
+    free(a->results);
+    free(a->slice_off);
+    free(a->frame_off);
+}
+
+static int analysis_init(Analysis *a, MqcCheckRun *checks, int n, int threads, int band_height,
+                         const MqcStreamInfo *si)
+{
+    memset(a, 0, sizeof(*a));
+    a->checks = checks;
+    a->n = n;
+    a->threads = threads;
+    a->si = si;
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(av_get_pix_fmt(si->pix_fmt));
+    int sub = d && !si->is_rgb ? 1 << d->log2_chroma_h : 1;
+    int bh = band_height > 0 ? band_height : MQC_DEFAULT_BAND_HEIGHT;
+    a->band_height = (bh + sub - 1) / sub * sub;
+    a->slice_off = calloc((size_t)n + 1, sizeof(size_t));
+    a->frame_off = calloc((size_t)n + 1, sizeof(size_t));
+    a->results = calloc((size_t)n + 1, sizeof(*a->results));
+    a->refs = calloc((size_t)n + 1, sizeof(*a->refs));
+    a->prev = av_frame_alloc();
+    if (!a->slice_off || !a->frame_off || !a->results || !a->refs || !a->prev)
+        return MQC_ERR_NOMEM;
+    size_t frame_total = 0;
+    for (int c = 0; c < n; c++) {
+        a->slice_off[c] = a->slice_stride;
+        a->frame_off[c] = frame_total;
+        if (checks[c].check && !checks[c].skipped) {
+            a->slice_stride += ALIGN64(checks[c].check->slice_size);
+            frame_total += ALIGN64(checks[c].check->frame_size);
+        }
+        if (!(a->refs[c] = av_frame_alloc()))
+            return MQC_ERR_NOMEM;
+    }
+    if (!a->slice_stride)
+        a->slice_stride = 64;
+    a->frame_results = calloc(1, frame_total + 64);
+    if (!a->frame_results)
+        return MQC_ERR_NOMEM;
+    for (int c = 0; c < n; c++)
+        a->results[c] = a->frame_results + a->frame_off[c];
+    return 0;
 }
 
 int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcCheckRun *checks,
                      int n, int threads, int band_height, const MqcSchedFrameHook *hook)
 {
-    int64_t result = MQC_ERR_NOMEM;
-    int batch = threads * 2 > 4 ? threads * 2 : 4;
-    Window w = { .cap = batch * 2, .in = in, .si = si };
-    Scratch sc = { 0 };
-    int sub = 1 << (si->is_rgb ? 0 : av_pix_fmt_desc_get(av_get_pix_fmt(si->pix_fmt))->log2_chroma_h);
-    int bh = band_height > 0 ? band_height : MQC_DEFAULT_BAND_HEIGHT;
-    bh = (bh + sub - 1) / sub * sub;
-
+    Analysis a;
+    Window w = { .cap = 4 * threads + 2, .in = in, .si = si };
+    int64_t result = analysis_init(&a, checks, n, threads, band_height, si);
     w.slots = calloc((size_t)w.cap, sizeof(*w.slots));
-    sc.slice_off = calloc((size_t)n + 1, sizeof(size_t));
-    sc.frame_off = calloc((size_t)n + 1, sizeof(size_t));
-    sc.band_start = calloc((size_t)batch + 1, sizeof(int));
-    sc.pics = calloc((size_t)batch, sizeof(MqcPicture));
-    sc.results = calloc((size_t)n + 1, sizeof(*sc.results));
-    if (!w.slots || !sc.slice_off || !sc.frame_off || !sc.band_start || !sc.pics || !sc.results)
+    if (result < 0 || !w.slots) {
+        result = MQC_ERR_NOMEM;
         goto end;
-    size_t frame_total = 0;
-    for (int c = 0; c < n; c++) {
-        sc.slice_off[c] = sc.slice_stride;
-        sc.frame_off[c] = frame_total;
-        if (checks[c].check && !checks[c].skipped) {
-            sc.slice_stride += ALIGN64(checks[c].check->slice_size);
-            frame_total += ALIGN64(checks[c].check->frame_size);
-        }
     }
-    if (!sc.slice_stride)
-        sc.slice_stride = 64;
-    sc.frame_results = calloc(1, frame_total + 64);
-    if (!sc.frame_results)
-        goto end;
     for (int i = 0; i < w.cap; i++)
-        if (!(w.slots[i].frame = av_frame_alloc()))
+        if (!(w.slots[i].frame = av_frame_alloc())) {
+            result = MQC_ERR_NOMEM;
             goto end;
-    for (int c = 0; c < n; c++)
-        sc.results[c] = sc.frame_results + sc.frame_off[c];
+        }
 
     /* the first frame was decoded by the caller to learn the format */
     av_frame_move_ref(w.slots[0].frame, first);
@@ -198,32 +238,44 @@ int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcCheckRu
     }
 
     int64_t index = 0;
+    int ret = 0;
     for (;;) {
         pthread_mutex_lock(&w.lock);
         while (!w.count && !w.done)
             pthread_cond_wait(&w.filled, &w.lock);
-        int take = w.count < batch ? w.count : batch;
-        int head = w.head;
+        Slot *s = w.count ? &w.slots[w.head] : NULL;
         pthread_mutex_unlock(&w.lock);
-        if (!take)
+        if (!s)
             break;
-        index = analyse_batch(&w, head, take, checks, n, threads, bh, &sc, index, hook);
+
+        int64_t pts = s->frame->best_effort_timestamp;
+        MqcFrameInfo fi = { .index = index, .pts = pts,
+                            .time_s = pts == AV_NOPTS_VALUE || !si->tb_den ? 0 :
+                                      (double)pts * si->tb_num / si->tb_den };
+        ret = analyse_frame(&a, s->frame, &fi);
+        if (ret >= 0 && hook)
+            hook->after_fold(hook->ud, &fi, s->frame, a.results, s->issues, s->issue,
+                             s->issue_pos);
+        av_frame_unref(s->frame);
+        index++;
+
         pthread_mutex_lock(&w.lock);
-        w.head = (w.head + take) % w.cap;
-        w.count -= take;
-        if (index < 0)
+        w.head = (w.head + 1) % w.cap;
+        w.count--;
+        if (ret < 0)
             w.stop = 1;
         pthread_cond_signal(&w.drained);
         pthread_mutex_unlock(&w.lock);
-        if (index < 0)
+        if (ret < 0)
             break;
     }
     pthread_join(producer, NULL);
-    if (index >= 0 && hook && w.tail.issues) {
+    if (ret >= 0 && hook && w.tail.issues) {
         MqcFrameInfo fi = { .index = index > 0 ? index - 1 : 0 };
-        hook->after_fold(hook->ud, &fi, NULL, NULL, w.tail.issues, w.tail.issue, w.tail.issue_pos);
+        hook->after_fold(hook->ud, &fi, NULL, NULL, w.tail.issues, w.tail.issue,
+                         w.tail.issue_pos);
     }
-    result = index >= 0 && w.error ? w.error : index;
+    result = ret < 0 ? ret : w.error ? w.error : index;
 end_sync:
     pthread_mutex_destroy(&w.lock);
     pthread_cond_destroy(&w.filled);
@@ -232,12 +284,6 @@ end:
     for (int i = 0; w.slots && i < w.cap; i++)
         av_frame_free(&w.slots[i].frame);
     free(w.slots);
-    free(sc.partials);
-    free(sc.frame_results);
-    free(sc.slice_off);
-    free(sc.frame_off);
-    free(sc.band_start);
-    free(sc.pics);
-    free(sc.results);
+    analysis_free(&a);
     return result;
 }

@@ -256,7 +256,7 @@ static void free_picture(Picture *pc)
 /* First row of plane p a band starts at, from the pointer it returns. */
 static int band_rows(const MqcPicture *pic, int y0, int y1, int p, int *row0, int *width)
 {
-    MqcBand band = { pic, y0, y1 };
+    MqcBand band = { .pic = pic, .y0 = y0, .y1 = y1 };
     const uint8_t *data;
     int rows;
     mqc_band_plane(&band, p, &data, width, &rows);
@@ -344,7 +344,8 @@ static void check_merge(const Format *f, int width, int height, int band_h, int 
         MqcPlaneStats merged, part;
         memset(&merged, 0, sizeof(merged));
         for (int y0 = 0, band = 0; y0 < height; y0 += band_h, band++) {
-            MqcBand b = { &pc->pic, y0, y0 + band_h < height ? y0 + band_h : height };
+            MqcBand b = { .pic = &pc->pic, .y0 = y0,
+                          .y1 = y0 + band_h < height ? y0 + band_h : height };
             const uint8_t *data;
             int w, rows;
             mqc_band_plane(&b, p, &data, &w, &rows);
