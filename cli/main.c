@@ -15,6 +15,7 @@ enum { EXIT_PASS = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_UNREADABLE = 3 };
 static const char usage_text[] =
     "usage: mediaqc check INPUT [--profile NAME|PATH] [-o report.json] [--frames frames.jsonl]\n"
     "                     [--threads N] [--stream N] [--progress auto|always|never] [--quiet]\n"
+    "                     [--set CHECK.OPTION=VALUE]... [--reference REF] [--mhl FILE]\n"
     "       mediaqc profiles list | show NAME|PATH | validate PATH\n"
     "       mediaqc checks list [--markdown]\n"
     "       mediaqc version\n"
@@ -76,6 +77,9 @@ static int cmd_check(int argc, char **argv)
         { "threads", required_argument, NULL, 't' },
         { "stream", required_argument, NULL, 's' },
         { "band-height", required_argument, NULL, 'b' },
+        { "set", required_argument, NULL, 'S' },
+        { "reference", required_argument, NULL, 'R' },
+        { "mhl", required_argument, NULL, 'M' },
         { "progress", required_argument, NULL, 'P' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
@@ -83,7 +87,8 @@ static int cmd_check(int argc, char **argv)
     };
     const char *profile_name = MQC_DEFAULT_PROFILE, *out_path = NULL;
     MqcRunOptions opt = { .stream_index = -1 };
-    int quiet = 0, progress = -1;
+    int quiet = 0, progress = -1, nsets = 0;
+    char sets[16][1100];
     long v;
     int c;
     /* getopt permutes argv; the report records the command as typed */
@@ -95,6 +100,15 @@ static int cmd_check(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":p:o:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'p': profile_name = optarg; break;
+        case 'S':
+        case 'R':
+        case 'M':
+            if (nsets == 16)
+                return usage_error("too many --set options (at most 16)%s", "");
+            /* --reference and --mhl are the checksum check's options */
+            snprintf(sets[nsets++], sizeof(sets[0]), "%s%s",
+                     c == 'R' ? "checksum.reference=" : c == 'M' ? "checksum.mhl=" : "", optarg);
+            break;
         case 'o': out_path = optarg; break;
         case 'f': opt.frames_path = optarg; break;
         case 'q': quiet = 1; break;
@@ -151,6 +165,12 @@ static int cmd_check(int argc, char **argv)
         fprintf(stderr, "mediaqc: %s\n", msg.text);
         return EXIT_USAGE;
     }
+    for (int i = 0; i < nsets; i++)
+        if (mqc_profile_set(mqc_all_checks, profile, sets[i], &msg) < 0) {
+            fprintf(stderr, "mediaqc: %s\n", msg.text);
+            mqc_profile_free(profile);
+            return EXIT_USAGE;
+        }
     MqcRun *run = NULL;
     ret = mqc_run(mqc_all_checks, profile, &opt, &run, &msg);
     if (ret < 0) {

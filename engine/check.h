@@ -54,14 +54,22 @@ typedef struct MqcStreamInfo {
     int tb_num, tb_den;         /* time base of the stream's timestamps */
     int64_t frames_declared;    /* by the container, 0 when unknown */
     double duration_s;          /* by the container, 0 when unknown */
+    int avg_rate_num, avg_rate_den; /* average rate (differs from the nominal one in VFR) */
+    int64_t start_pts;          /* stream start time in time base, AV_NOPTS_VALUE if unknown */
     char start_timecode[32];    /* empty when the file carries none */
+    char path[1024];            /* the input as given */
 } MqcStreamInfo;
 
 /* One frame in display order, handed to fold(). */
 typedef struct MqcFrameInfo {
     int64_t index;              /* 0-based display-order frame number */
-    int64_t pts;                /* best-effort timestamp, stream time base */
+    int64_t pts;                /* best-effort timestamp, stream time base (or INT64_MIN) */
     double time_s;              /* pts in seconds */
+    int64_t duration;           /* frame duration in time base, 0 when unknown */
+    int64_t pkt_pos;            /* byte position of its packet, -1 when unknown */
+    int key_frame;
+    int corrupt;                /* the decoder flagged damage */
+    char timecode[32];          /* SMPTE 12M timecode carried by the frame, or empty */
 } MqcFrameInfo;
 
 /* ---- options: one table per check drives validation, help, params ---- */
@@ -126,9 +134,25 @@ typedef struct MqcEventCode {
 
 /* ---- per-frame records (--frames) and run metrics ---- */
 
-typedef struct MqcRecord MqcRecord;
+/* A frame's record: named values, written as one JSON line by --frames and
+ * read by observers (HTML curves). Keys must be string literals. */
+#define MQC_RECORD_MAX 32
+typedef struct MqcRecordField {
+    const char *key;
+    enum { MQC_REC_INT, MQC_REC_DOUBLE, MQC_REC_STRING } type;
+    int64_t i;
+    double d;
+    char s[72];
+} MqcRecordField;
+typedef struct MqcRecord {
+    int n;
+    MqcRecordField f[MQC_RECORD_MAX];
+} MqcRecord;
 void mqc_record_int(MqcRecord *r, const char *key, int64_t v);
 void mqc_record_double(MqcRecord *r, const char *key, double v);
+void mqc_record_string(MqcRecord *r, const char *key, const char *v);
+/* The value of `key` as a number; 0 when present. */
+int mqc_record_get(const MqcRecord *r, const char *key, double *v);
 
 typedef struct MqcMetrics MqcMetrics;
 void mqc_metric_int(MqcMetrics *m, const char *key, int64_t v);

@@ -241,6 +241,10 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
     si->tb_num = st->time_base.num;
     si->tb_den = st->time_base.den;
     si->frames_declared = st->nb_frames > 0 ? st->nb_frames : 0;
+    si->avg_rate_num = st->avg_frame_rate.num;
+    si->avg_rate_den = st->avg_frame_rate.den;
+    si->start_pts = st->start_time;
+    snprintf(si->path, sizeof(si->path), "%s", path);
     in->frames_declared = si->frames_declared;
     if (st->duration > 0 && st->duration != AV_NOPTS_VALUE)
         si->duration_s = (double)st->duration * av_q2d(st->time_base);

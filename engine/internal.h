@@ -10,12 +10,6 @@ int mqc_expect_validate(const cJSON *expect, const char *file, MqcMsg *msg);
 void mqc_expect_evaluate(const cJSON *expect, const MqcStreamInfo *si, int64_t frames,
                          MqcEvents *ev);
 
-struct MqcRecord {
-    char *buf;
-    size_t len, cap;
-    int oom;
-};
-
 struct MqcMetrics {
     cJSON *obj;
 };

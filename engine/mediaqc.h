@@ -68,6 +68,10 @@ int mqc_profile_load(const MqcCheck *const *reg, const char *name_or_path,
 int mqc_profile_validate(const MqcCheck *const *reg, const struct cJSON *doc,
                          const char *file, MqcMsg *msg);
 void mqc_profile_free(MqcProfile *p);
+/* Applies "CHECK.OPTION=VALUE" (also severity, enabled) on top of a loaded
+ * profile, validated by the check's option table; enables CHECK if needed. */
+int mqc_profile_set(const MqcCheck *const *reg, MqcProfile *p, const char *assignment,
+                    MqcMsg *msg);
 /* Directories searched for profiles by name, in order; NULL-terminated. */
 const char *const *mqc_profile_dirs(void);
 /* Calls fn for every profile file found by name (first directory wins). */
@@ -88,6 +92,21 @@ void mqc_tc_string(const MqcTimecode *tc, int64_t frame, char buf[32]);
 int64_t mqc_tc_parse(const MqcTimecode *tc, const char *s);
 
 /* ---- a QC run ---- */
+struct MqcRun;
+struct AVFrame;
+
+/* Presentation layers (HTML thumbnails and curves, ...) watch the single
+ * pass instead of decoding again. frame() runs in display order after every
+ * check folded the frame, so run->checks[c].events are current. */
+typedef struct MqcObserver {
+    void *ud;
+    int (*start)(void *ud, const struct MqcRun *run);
+    void (*frame)(void *ud, const struct MqcRun *run, const MqcFrameInfo *fi,
+                  const struct AVFrame *frame, const MqcRecord *rec);
+    /* also called for unreadable input (run->have_stream == 0) */
+    void (*finish)(void *ud, const struct MqcRun *run);
+} MqcObserver;
+
 typedef struct MqcRunOptions {
     const char *input;
     int stream_index;           /* -1: first video stream */
@@ -95,6 +114,7 @@ typedef struct MqcRunOptions {
     int band_height;            /* 0: engine default */
     const char *frames_path;    /* --frames JSONL, or NULL */
     int progress;               /* draw a progress bar on stderr */
+    const MqcObserver *const *observers;   /* NULL-terminated, or NULL */
 } MqcRunOptions;
 
 typedef enum MqcVerdict { MQC_PASS, MQC_FAIL, MQC_ERROR } MqcVerdict;

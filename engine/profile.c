@@ -439,3 +439,69 @@ void mqc_profile_foreach(void (*fn)(const char *name, const char *path, void *ud
         free(names[i]);
     }
 }
+
+/* "CHECK.OPTION=VALUE" from the command line, typed by the option table. */
+static cJSON *typed_value(const MqcOption *o, const char *key, const char *text)
+{
+    if (!strcmp(key, "enabled") || (o && o->type == MQC_OPT_BOOL)) {
+        if (!strcmp(text, "true") || !strcmp(text, "1") || !strcmp(text, "yes"))
+            return cJSON_CreateTrue();
+        if (!strcmp(text, "false") || !strcmp(text, "0") || !strcmp(text, "no"))
+            return cJSON_CreateFalse();
+        return cJSON_CreateString(text);   /* validation names the expected type */
+    }
+    if (o && (o->type == MQC_OPT_INT || o->type == MQC_OPT_DOUBLE)) {
+        char *end;
+        errno = 0;
+        double v = strtod(text, &end);
+        if (!errno && end != text && !*end)
+            return cJSON_CreateNumber(v);
+    }
+    return cJSON_CreateString(text);
+}
+
+int mqc_profile_set(const MqcCheck *const *reg, MqcProfile *p, const char *assignment,
+                    MqcMsg *msg)
+{
+    const char *dot = strchr(assignment, '.'), *eq = strchr(assignment, '=');
+    if (!dot || !eq || dot > eq || dot == assignment || eq == dot + 1) {
+        mqc_msg(msg, "--set %s: expected CHECK.OPTION=VALUE", assignment);
+        return MQC_ERR_USAGE;
+    }
+    char check_name[64], key[64];
+    snprintf(check_name, sizeof(check_name), "%.*s", (int)(dot - assignment), assignment);
+    snprintf(key, sizeof(key), "%.*s", (int)(eq - dot - 1), dot + 1);
+    const MqcCheck *c = mqc_registry_find(reg, check_name);
+    if (!c) {
+        mqc_msg(msg, "--set %s: unknown check \"%s\" (see `mediaqc checks list`)", assignment,
+                check_name);
+        return MQC_ERR_USAGE;
+    }
+    const MqcOption *o = NULL;
+    for (const MqcOption *it = c->options; it && it->name; it++)
+        if (!strcmp(it->name, key))
+            o = it;
+    cJSON *one = cJSON_CreateObject();
+    cJSON *v = typed_value(o, key, eq + 1);
+    if (!one || !v) {
+        cJSON_Delete(one);
+        cJSON_Delete(v);
+        return MQC_ERR_NOMEM;
+    }
+    cJSON_AddItemToObject(one, key, v);
+    int ret = validate_check(c, one, "--set", msg);
+    if (ret < 0) {
+        cJSON_Delete(one);
+        return MQC_ERR_USAGE;
+    }
+    cJSON *conf = cJSON_GetObjectItemCaseSensitive(p->checks, check_name);
+    if (!conf)
+        conf = cJSON_AddObjectToObject(p->checks, check_name);
+    if (!conf) {
+        cJSON_Delete(one);
+        return MQC_ERR_NOMEM;
+    }
+    merge_into(conf, one);
+    cJSON_Delete(one);
+    return 0;
+}

@@ -10,38 +10,77 @@
 #include "internal.h"
 #include "scheduler.h"
 
-/* ---- per-frame record and metrics writers (declared in check.h) ---- */
+/* ---- per-frame records and metrics (declared in check.h) ---- */
 
-static void record_append(MqcRecord *r, const char *s, size_t n)
+static MqcRecordField *record_slot(MqcRecord *r, const char *key)
 {
-    if (r->len + n + 1 > r->cap) {
-        size_t cap = (r->cap + n + 1) * 2;
-        char *b = realloc(r->buf, cap);
-        if (!b) {
-            r->oom = 1;
-            return;
-        }
-        r->buf = b;
-        r->cap = cap;
-    }
-    memcpy(r->buf + r->len, s, n);
-    r->len += n;
-    r->buf[r->len] = 0;
+    if (r->n >= MQC_RECORD_MAX)
+        return NULL;
+    MqcRecordField *f = &r->f[r->n++];
+    f->key = key;
+    return f;
 }
 
 void mqc_record_int(MqcRecord *r, const char *key, int64_t v)
 {
-    char tmp[96];
-    int n = snprintf(tmp, sizeof(tmp), ",\"%s\":%lld", key, (long long)v);
-    record_append(r, tmp, (size_t)n);
+    MqcRecordField *f = record_slot(r, key);
+    if (f)
+        f->type = MQC_REC_INT, f->i = v, f->d = (double)v;
 }
 
 void mqc_record_double(MqcRecord *r, const char *key, double v)
 {
-    char tmp[96];
-    int n = isfinite(v) ? snprintf(tmp, sizeof(tmp), ",\"%s\":%.9g", key, v)
-                        : snprintf(tmp, sizeof(tmp), ",\"%s\":null", key);
-    record_append(r, tmp, (size_t)n);
+    MqcRecordField *f = record_slot(r, key);
+    if (f)
+        f->type = MQC_REC_DOUBLE, f->d = v;
+}
+
+void mqc_record_string(MqcRecord *r, const char *key, const char *v)
+{
+    MqcRecordField *f = record_slot(r, key);
+    if (f) {
+        f->type = MQC_REC_STRING;
+        snprintf(f->s, sizeof(f->s), "%s", v);
+    }
+}
+
+int mqc_record_get(const MqcRecord *r, const char *key, double *v)
+{
+    for (int i = 0; i < r->n; i++)
+        if (!strcmp(r->f[i].key, key) && r->f[i].type != MQC_REC_STRING) {
+            *v = r->f[i].d;
+            return 0;
+        }
+    return -1;
+}
+
+/* One JSON line; keys are literals from the checks, strings are hex or
+ * names, so only quotes and backslashes need escaping. */
+static void record_write(FILE *out, const MqcFrameInfo *fi, const MqcRecord *r)
+{
+    fprintf(out, "{\"frame\":%lld,\"time\":%.6f,\"pts\":", (long long)fi->index, fi->time_s);
+    if (fi->pts == AV_NOPTS_VALUE)
+        fputs("null", out);
+    else
+        fprintf(out, "%lld", (long long)fi->pts);
+    for (int i = 0; i < r->n; i++) {
+        const MqcRecordField *f = &r->f[i];
+        fprintf(out, ",\"%s\":", f->key);
+        if (f->type == MQC_REC_INT)
+            fprintf(out, "%lld", (long long)f->i);
+        else if (f->type == MQC_REC_DOUBLE && isfinite(f->d))
+            fprintf(out, "%.9g", f->d);
+        else if (f->type == MQC_REC_DOUBLE)
+            fputs("null", out);
+        else {
+            fputc('"', out);
+            for (const char *c = f->s; *c; c++)
+                fprintf(out, (*c == '"' || *c == '\\') ? "\\%c" : (unsigned char)*c < 0x20 ?
+                        "?" : "%c", *c);
+            fputc('"', out);
+        }
+    }
+    fputs("}\n", out);
 }
 
 void mqc_metric_int(MqcMetrics *m, const char *key, int64_t v)
@@ -68,7 +107,7 @@ typedef struct RunState {
     MqcRun *run;
     MqcCheckRun *decode;
     FILE *frames;
-    MqcRecord rec;
+    const MqcObserver *const *observers;
     int progress;
     double t0, last_draw;
 } RunState;
@@ -131,27 +170,19 @@ static void after_fold(void *ud, const MqcFrameInfo *fi, const AVFrame *f,
     if (!f)
         return;
     run->frames = fi->index + 1;
-    if (st->frames) {
-        MqcRecord *r = &st->rec;
-        r->len = 0;
-        char head[160];
-        int n = snprintf(head, sizeof(head), "{\"frame\":%lld,\"time\":%.6f,\"pts\":",
-                         (long long)fi->index, fi->time_s);
-        record_append(r, head, (size_t)n);
-        if (fi->pts == AV_NOPTS_VALUE)
-            record_append(r, "null", 4);
-        else {
-            n = snprintf(head, sizeof(head), "%lld", (long long)fi->pts);
-            record_append(r, head, (size_t)n);
-        }
+    if (st->frames || st->observers) {
+        MqcRecord rec;
+        rec.n = 0;
         for (int c = 0; c < run->nb_checks; c++) {
             const MqcCheckRun *cr = &run->checks[c];
             if (cr->check && !cr->skipped && cr->check->record)
-                cr->check->record(cr->priv, results[c], r);
+                cr->check->record(cr->priv, results[c], &rec);
         }
-        record_append(r, "}\n", 2);
-        if (!r->oom)
-            fwrite(r->buf, 1, r->len, st->frames);
+        if (st->frames)
+            record_write(st->frames, fi, &rec);
+        for (const MqcObserver *const *o = st->observers; o && *o; o++)
+            if ((*o)->frame)
+                (*o)->frame((*o)->ud, run, fi, f, &rec);
     }
     if (st->progress)
         draw_progress(st, run->frames, 0);
@@ -238,7 +269,8 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         mqc_run_free(run);
         return ret;
     }
-    RunState st = { .run = run, .decode = &run->checks[0], .progress = opt->progress, .t0 = t0 };
+    RunState st = { .run = run, .decode = &run->checks[0], .progress = opt->progress, .t0 = t0,
+                    .observers = opt->observers };
     struct stat sb;
     if (stat(opt->input, &sb) == 0)
         run->input_size = (int64_t)sb.st_size;
@@ -296,6 +328,9 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
             goto fail;
         }
     }
+    for (const MqcObserver *const *o = opt->observers; o && *o; o++)
+        if ((*o)->start && (ret = (*o)->start((*o)->ud, run)) < 0)
+            goto fail;
     MqcSchedFrameHook hook = { after_fold, &st };
     int64_t frames = mqc_schedule(in, first, &run->si, run->checks, run->nb_checks, run->threads,
                                   opt->band_height, &hook);
@@ -348,16 +383,17 @@ done:
     }
     mqc_input_close(&in);
     av_frame_free(&first);
-    free(st.rec.buf);
     run->elapsed_s = now_s() - t0;
     finalize(run);
+    for (const MqcObserver *const *o = opt->observers; o && *o; o++)
+        if ((*o)->finish)
+            (*o)->finish((*o)->ud, run);
     *out = run;
     return 0;
 
 fail:
     if (st.frames)
         fclose(st.frames);
-    free(st.rec.buf);
     mqc_input_close(&in);
     av_frame_free(&first);
     mqc_run_free(run);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <libavutil/pixdesc.h>
+#include <libavutil/timecode.h>
 #include "scheduler.h"
 
 #define ALIGN64(x) (((x) + 63) & ~(size_t)63)
@@ -205,6 +206,27 @@ static int analysis_init(Analysis *a, MqcCheckRun *checks, int n, int threads, i
     return 0;
 }
 
+static void frame_info(MqcFrameInfo *fi, const AVFrame *f, int64_t index,
+                       const MqcStreamInfo *si)
+{
+    memset(fi, 0, sizeof(*fi));
+    fi->index = index;
+    fi->pts = f->best_effort_timestamp;
+    fi->time_s = fi->pts == AV_NOPTS_VALUE || !si->tb_den ? 0 :
+                 (double)fi->pts * si->tb_num / si->tb_den;
+    fi->duration = f->pkt_duration;
+    fi->pkt_pos = f->pkt_pos;
+    fi->key_frame = f->key_frame;
+    fi->corrupt = (f->flags & AV_FRAME_FLAG_CORRUPT) || f->decode_error_flags;
+    /* SMPTE 12M timecode carried per frame (H.264/HEVC SEI, ...) */
+    const AVFrameSideData *sd = av_frame_get_side_data(f, AV_FRAME_DATA_S12M_TIMECODE);
+    if (sd && sd->size >= 2 * sizeof(uint32_t) && ((const uint32_t *)sd->data)[0] >= 1) {
+        AVRational rate = { si->rate_num > 0 ? si->rate_num : 25, si->rate_num > 0 ? si->rate_den : 1 };
+        av_timecode_make_smpte_tc_string2(fi->timecode, rate, ((const uint32_t *)sd->data)[1],
+                                          0, 0);
+    }
+}
+
 int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcCheckRun *checks,
                      int n, int threads, int band_height, const MqcSchedFrameHook *hook)
 {
@@ -248,10 +270,8 @@ int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcCheckRu
         if (!s)
             break;
 
-        int64_t pts = s->frame->best_effort_timestamp;
-        MqcFrameInfo fi = { .index = index, .pts = pts,
-                            .time_s = pts == AV_NOPTS_VALUE || !si->tb_den ? 0 :
-                                      (double)pts * si->tb_num / si->tb_den };
+        MqcFrameInfo fi;
+        frame_info(&fi, s->frame, index, si);
         ret = analyse_frame(&a, s->frame, &fi);
         if (ret >= 0 && hook)
             hook->after_fold(hook->ud, &fi, s->frame, a.results, s->issues, s->issue,
@@ -271,7 +291,8 @@ int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcCheckRu
     }
     pthread_join(producer, NULL);
     if (ret >= 0 && hook && w.tail.issues) {
-        MqcFrameInfo fi = { .index = index > 0 ? index - 1 : 0 };
+        MqcFrameInfo fi = { .index = index > 0 ? index - 1 : 0, .pts = AV_NOPTS_VALUE,
+                            .pkt_pos = -1 };
         hook->after_fold(hook->ud, &fi, NULL, NULL, w.tail.issues, w.tail.issue,
                          w.tail.issue_pos);
     }
