@@ -176,8 +176,8 @@ static int cmd_check(int argc, char **argv)
     if (ret < 0) {
         fprintf(stderr, "mediaqc: %s\n", msg.text[0] ? msg.text : mqc_strerror(ret));
         mqc_profile_free(profile);
-        return ret == MQC_ERR_NOT_FOUND || ret == MQC_ERR_USAGE || ret == MQC_ERR_IO ?
-               EXIT_USAGE : EXIT_UNREADABLE;
+        return ret == MQC_ERR_NOT_FOUND || ret == MQC_ERR_USAGE || ret == MQC_ERR_IO ||
+               ret == MQC_ERR_PROFILE ? EXIT_USAGE : EXIT_UNREADABLE;
     }
     int code = run->verdict == MQC_PASS ? EXIT_PASS :
                run->verdict == MQC_FAIL ? EXIT_FAILED : EXIT_UNREADABLE;

@@ -172,7 +172,9 @@ typedef struct MqcCheck {
     size_t frame_size;                  /* reduced result of one frame */
 
     /* Options are filled in; derive limits for this stream. A positive
-     * return means "not applicable": the check is skipped with `why`. */
+     * return means "not applicable": the check is skipped with `why`. A
+     * negative one stops the run as a configuration error (exit 2) with
+     * `why` as the message (e.g. an unknown colour space, a bad reference). */
     int (*init)(void *priv, const MqcStreamInfo *si, char *why, size_t why_len);
     /* Pure; any thread; reads priv, writes only *slice. */
     void (*measure)(const void *priv, const MqcBand *band, void *slice);

@@ -314,7 +314,11 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         if (cr->check && cr->check->init) {
             int r = cr->check->init(cr->priv, &run->si, cr->skip_reason, sizeof(cr->skip_reason));
             if (r < 0) {
-                ret = r;
+                /* a configuration the stream or the environment cannot satisfy
+                 * (unknown colour space, unreadable reference file, ...) */
+                mqc_msg(msg, "%s: %s: %s", opt->input, cr->id,
+                        cr->skip_reason[0] ? cr->skip_reason : mqc_strerror(r));
+                ret = r == MQC_ERR_NOMEM ? r : MQC_ERR_PROFILE;
                 goto fail;
             }
             cr->skipped = r > 0;
