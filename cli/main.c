@@ -16,6 +16,7 @@ static const char usage_text[] =
     "usage: mediaqc check INPUT [--profile NAME|PATH] [-o report.json] [--frames frames.jsonl]\n"
     "                     [--threads N] [--stream N] [--progress auto|always|never] [--quiet]\n"
     "                     [--set CHECK.OPTION=VALUE]... [--reference REF] [--mhl FILE]\n"
+    "                     [--max-pixels N]\n"
     "       mediaqc profiles list | show NAME|PATH | validate PATH\n"
     "       mediaqc checks list [--markdown]\n"
     "       mediaqc version\n"
@@ -78,6 +79,7 @@ static int cmd_check(int argc, char **argv)
         { "stream", required_argument, NULL, 's' },
         { "band-height", required_argument, NULL, 'b' },
         { "set", required_argument, NULL, 'S' },
+        { "max-pixels", required_argument, NULL, 'X' },
         { "reference", required_argument, NULL, 'R' },
         { "mhl", required_argument, NULL, 'M' },
         { "progress", required_argument, NULL, 'P' },
@@ -121,6 +123,11 @@ static int cmd_check(int argc, char **argv)
             if (parse_int(optarg, 0, INT_MAX, &v) < 0)
                 return usage_error("--stream: expected a stream index, got \"%s\"", optarg);
             opt.stream_index = (int)v;
+            break;
+        case 'X':
+            if (parse_int(optarg, 1, LONG_MAX, &v) < 0)
+                return usage_error("--max-pixels: expected a positive integer, got \"%s\"", optarg);
+            opt.max_pixels = v;
             break;
         case 'b':
             if (parse_int(optarg, 2, 4096, &v) < 0)

@@ -137,7 +137,7 @@ static void describe_streams(const AVFormatContext *fmt, char *buf, size_t len)
 }
 
 int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threads,
-                   MqcStreamInfo *si, char *format_name, size_t format_len, MqcMsg *msg)
+                   int64_t max_pixels, MqcStreamInfo *si, char *format_name, size_t format_len, MqcMsg *msg)
 {
     *out = NULL;
     memset(si, 0, sizeof(*si));
@@ -221,6 +221,14 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
     }
     in->dec->thread_count = threads;
     in->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    /* a hostile header may declare a huge picture: refuse before allocating */
+    if (max_pixels > 0 && (int64_t)par->width * par->height > max_pixels) {
+        mqc_msg(msg, "%s: declared picture %dx%d exceeds the limit of %lld pixels "
+                "(--max-pixels)", path, par->width, par->height, (long long)max_pixels);
+        goto unreadable;
+    }
+    if (max_pixels > 0)
+        in->dec->max_pixels = max_pixels;
     in->dec->pkt_timebase = st->time_base;
     ret = avcodec_open2(in->dec, codec, NULL);
     if (ret < 0) {

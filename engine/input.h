@@ -12,7 +12,7 @@ typedef struct MqcInput MqcInput;
  * On failure returns MQC_ERR_NOT_FOUND / MQC_ERR_USAGE / MQC_ERR_UNREADABLE
  * with the cause in msg. */
 int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threads,
-                   MqcStreamInfo *si, char *format_name, size_t format_len, MqcMsg *msg);
+                   int64_t max_pixels, MqcStreamInfo *si, char *format_name, size_t format_len, MqcMsg *msg);
 /* Next frame in display order, in the pixel format the checks read.
  * The first call also completes *si (pixel format, depth, range).
  * Returns 0, AVERROR_EOF at the end, or another negative error (fatal). */

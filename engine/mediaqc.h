@@ -115,7 +115,11 @@ typedef struct MqcRunOptions {
     const char *frames_path;    /* --frames JSONL, or NULL */
     int progress;               /* draw a progress bar on stderr */
     const MqcObserver *const *observers;   /* NULL-terminated, or NULL */
+    int64_t max_pixels;         /* largest picture accepted; 0: MQC_DEFAULT_MAX_PIXELS */
 } MqcRunOptions;
+
+/* 16K x 16K: above any real master, below what a forged header can ask for */
+#define MQC_DEFAULT_MAX_PIXELS (16384LL * 16384LL)
 
 typedef enum MqcVerdict { MQC_PASS, MQC_FAIL, MQC_ERROR } MqcVerdict;
 
