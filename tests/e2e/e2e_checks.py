@@ -165,14 +165,15 @@ class RangeMath(unittest.TestCase):
 
 
 class Determinism(unittest.TestCase):
-    """Reports are identical for any thread count and band height."""
+    """Reports are identical for any thread count, band height and repeat."""
 
     def test_threads_and_band_heights(self):
         for clip in video_clips():
             path = clip_path(clip["file"])
             base = stable(run(["check", path, "--threads", "1", "--quiet"]).report)
-            for extra in (["--threads", "2"], ["--threads", "3", "--band-height", "16"],
-                          ["--threads", "2", "--band-height", "360"]):
+            for extra in (["--threads", "2"], ["--threads", "4"], ["--threads", "8"],
+                          ["--threads", "3", "--band-height", "16"],
+                          ["--threads", "2", "--band-height", "360"], ["--threads", "2"]):
                 with self.subTest(clip=clip["file"], args=extra):
                     self.assertEqual(stable(run(["check", path, "--quiet"] + extra).report), base)
 
