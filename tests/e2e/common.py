@@ -9,7 +9,8 @@ MEDIA = os.environ.get("MQC_MEDIA", "build/tests/e2e-media")
 SOURCE = os.environ.get("MQC_SOURCE_DIR", ".")
 TIMEOUT = 120  # watchdog: a hang fails the test instead of stalling CI
 
-SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer")
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer",
+                   "WARNING: ThreadSanitizer")
 
 
 def manifest():
