@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
 """mediaqc against ffmpeg on the same files, in the same run.
 
-Usage: bench/run.py [--mediaqc build/mediaqc] [--seconds 10] [--repeat 3] [--out bench/results.json]
+    python3 bench/run.py                      # full: 1080p ProRes + H.264 + UHD ProRes
+    python3 bench/run.py --smoke              # CI: tiny clip, one repeat, no targets
 
-For each generated file it times, alternating runs so machine noise hits all alike:
-  decode   ffmpeg -threads N -i FILE -f null -                      (the floor)
-  chain    ffmpeg signalstats + blackdetect + framemd5               (what a user runs instead)
-  mediaqc  mediaqc check FILE (default profile)
-and prints min/median wall times and the ratios mediaqc/decode and chain/mediaqc.
-Only ratios mean anything: absolute seconds depend on the machine.
+For each generated clip it times, alternating the commands within each repeat
+so machine noise hits all of them alike:
+  decode        ffmpeg -threads N -i FILE -f null -          (the floor)
+  chain         ffmpeg signalstats+blackdetect+freezedetect with -f framemd5
+                (what an engineer runs instead)
+  mediaqc       mediaqc check FILE (default profile)
+  only:<check>  mediaqc with that check alone
+then min/median wall times and ratios, thread scaling (1 thread vs N) and peak
+RSS of a short and a 6x longer version of the same content. Only ratios mean
+anything; absolute seconds depend on the machine.
 """
 import argparse
 import json
@@ -17,28 +22,90 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
-CLIPS = {  # name -> ffmpeg encode arguments for a testsrc2 source
-    "prores_hq_1080p_10bit.mov": ["-s", "1920x1080", "-c:v", "prores_ks", "-profile:v", "3",
-                                  "-pix_fmt", "yuv422p10le"],
-    "h264_1080p_8bit.mp4": ["-s", "1920x1080", "-c:v", "libx264", "-preset", "fast", "-crf", "18",
-                            "-pix_fmt", "yuv420p"],
+CLIPS = {  # name -> (size, ffmpeg encode arguments), testsrc2 at 23.976 fps
+    "prores_hq_1080p_10bit.mov": ("1920x1080", ["-c:v", "prores_ks", "-profile:v", "3",
+                                                "-pix_fmt", "yuv422p10le"]),
+    "h264_1080p_8bit.mp4": ("1920x1080", ["-c:v", "libx264", "-preset", "fast", "-crf", "18",
+                                          "-pix_fmt", "yuv420p"]),
+    "prores_hq_uhd_10bit.mov": ("3840x2160", ["-c:v", "prores_ks", "-profile:v", "3",
+                                              "-pix_fmt", "yuv422p10le"]),
 }
 
 
-def make_clip(path, args, seconds):
-    if os.path.exists(path):
-        return
-    src = "testsrc2=size=%s:rate=24000/1001:duration=%g" % (args[1], seconds)
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", src] + args[2:] + [path],
-                   check=True)
+def make_clip(path, size, args, seconds):
+    if not os.path.exists(path):
+        src = "testsrc2=size=%s:rate=24000/1001:duration=%g" % (size, seconds)
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", src] + args + [path],
+                       check=True)
 
 
-def timed(argv):
+def run_measured(argv):
+    """Wall time and peak RSS (KiB) of one command."""
     t0 = time.perf_counter()
-    subprocess.run(argv, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - t0, usage.ru_maxrss
+
+
+def stats(values):
+    return {"min": min(values), "median": statistics.median(values)}
+
+
+def check_names(mediaqc):
+    out = subprocess.run([mediaqc, "profiles", "show", "default"], capture_output=True,
+                         text=True, check=True).stdout
+    return list(json.loads(out)["checks"])
+
+
+def bench_clip(a, path, names, tmp):
+    n = str(a.threads)
+    mq = [a.mediaqc, "check", path, "--quiet", "-o", os.devnull]
+    cmds = {
+        "decode": ["ffmpeg", "-v", "error", "-threads", n, "-i", path, "-f", "null", "-"],
+        "chain": ["ffmpeg", "-v", "error", "-threads", n, "-i", path, "-vf",
+                  "signalstats=stat=brng+tout+vrep,blackdetect,freezedetect",
+                  "-f", "framemd5", "-"],
+        "mediaqc": mq + ["--threads", n],
+        "mediaqc_1thread": mq + ["--threads", "1"],
+        "decode_1thread": ["ffmpeg", "-v", "error", "-threads", "1", "-i", path, "-f", "null",
+                           "-"],
+    }
+    if not a.smoke:
+        for name in names:
+            prof = os.path.join(tmp, "only-%s.json" % name)
+            with open(prof, "w") as f:
+                json.dump({"checks": {name: {}}}, f)
+            cmds["only:" + name] = mq + ["--threads", n, "--profile", prof]
+    times = {k: [] for k in cmds}
+    for _ in range(a.repeat):
+        for k, argv in cmds.items():
+            times[k].append(run_measured(argv)[0])
+    row = {k: stats(v) for k, v in times.items()}
+    ratio = lambda x, y: {s: row[x][s] / row[y][s] for s in ("min", "median")}
+    row["ratio_mediaqc_decode"] = ratio("mediaqc", "decode")
+    row["ratio_chain_mediaqc"] = ratio("chain", "mediaqc")
+    row["ratio_chain_decode"] = ratio("chain", "decode")
+    row["thread_scaling"] = ratio("mediaqc_1thread", "mediaqc")
+    for k in cmds:
+        if k.startswith("only:"):
+            row["ratio_%s_decode" % k] = ratio(k, "decode")
+    return row
+
+
+def rss_growth(a, tmp):
+    """Peak RSS of a short clip and a 6x longer one with the same content."""
+    out = {}
+    for label, seconds in (("short", a.rss_seconds), ("long", 6 * a.rss_seconds)):
+        path = os.path.join(a.dir, "rss_%s.mov" % label)
+        make_clip(path, "1280x720", ["-c:v", "prores_ks", "-profile:v", "1",
+                                     "-pix_fmt", "yuv422p10le"], seconds)
+        out[label] = run_measured([a.mediaqc, "check", path, "--quiet", "-o", os.devnull])[1]
+    out["long_over_short"] = out["long"] / out["short"]
+    return out
 
 
 def main():
@@ -50,39 +117,40 @@ def main():
     ap.add_argument("--dir", default="build/bench-media")
     ap.add_argument("--out", default="build/bench-results.json")
     ap.add_argument("--only", help="run one clip")
+    ap.add_argument("--rss-seconds", type=float, default=5)
+    ap.add_argument("--smoke", action="store_true", help="tiny clip, one repeat (CI)")
     a = ap.parse_args()
+    clips = dict(CLIPS)
+    if a.smoke:
+        clips = {"smoke.mov": ("320x180", CLIPS["prores_hq_1080p_10bit.mov"][1])}
+        a.seconds, a.repeat, a.rss_seconds = 1, 1, 0.5
     os.makedirs(a.dir, exist_ok=True)
-    n = str(a.threads)
+    tmp = tempfile.mkdtemp(prefix="mqc-bench-")
+    names = check_names(a.mediaqc)
     results = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                            "processor": platform.processor()},
-               "threads": a.threads, "repeat": a.repeat, "clips": {}}
-    for name, args in CLIPS.items():
+               "threads": a.threads, "repeat": a.repeat, "seconds": a.seconds,
+               "checks": names, "clips": {}}
+    for name, (size, args) in clips.items():
         if a.only and a.only != name:
             continue
         path = os.path.join(a.dir, name)
-        make_clip(path, args, a.seconds)
-        cmds = {
-            "decode": ["ffmpeg", "-v", "error", "-threads", n, "-i", path, "-f", "null", "-"],
-            "chain": ["ffmpeg", "-v", "error", "-threads", n, "-i", path, "-vf",
-                      "signalstats=stat=brng+tout+vrep,blackdetect,freezedetect",
-                      "-f", "framemd5", "-"],
-            "mediaqc": [a.mediaqc, "check", path, "--threads", n, "--quiet", "-o", os.devnull],
-        }
-        times = {k: [] for k in cmds}
-        for _ in range(a.repeat):
-            for k, argv in cmds.items():
-                times[k].append(timed(argv))
-        row = {k: {"min": min(v), "median": statistics.median(v)} for k, v in times.items()}
-        row["ratio_mediaqc_decode"] = {s: row["mediaqc"][s] / row["decode"][s]
-                                       for s in ("min", "median")}
-        row["ratio_chain_mediaqc"] = {s: row["chain"][s] / row["mediaqc"][s]
-                                      for s in ("min", "median")}
+        make_clip(path, size, args, a.seconds)
+        row = bench_clip(a, path, names, tmp)
         results["clips"][name] = row
-        print("%-28s decode %6.2fs  chain %6.2fs  mediaqc %6.2fs  | mediaqc/decode %.2fx "
-              "(median %.2fx)  chain/mediaqc %.1fx" % (
+        print("%-26s decode %6.2fs  chain %6.2fs  mediaqc %6.2fs | mediaqc/decode %.2fx "
+              "(median %.2fx)  chain/mediaqc %.1fx  1->%d threads %.2fx" % (
                   name, row["decode"]["min"], row["chain"]["min"], row["mediaqc"]["min"],
                   row["ratio_mediaqc_decode"]["min"], row["ratio_mediaqc_decode"]["median"],
-                  row["ratio_chain_mediaqc"]["min"]), flush=True)
+                  row["ratio_chain_mediaqc"]["min"], a.threads, row["thread_scaling"]["min"]),
+              flush=True)
+        for k in row:
+            if k.startswith("ratio_only:"):
+                print("    %-34s %.2fx decode" % (k[6:-7], row[k]["min"]))
+    if not a.only:
+        results["rss_kib"] = rss_growth(a, tmp)
+        print("peak RSS: %(short)d KiB (short), %(long)d KiB (6x longer): x%(long_over_short).3f"
+              % results["rss_kib"])
     with open(a.out, "w") as f:
         json.dump(results, f, indent=2)
     print("results:", a.out)
