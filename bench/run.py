@@ -38,8 +38,11 @@ CLIPS = {  # name -> (size, ffmpeg encode arguments), testsrc2 at 23.976 fps
 def make_clip(path, size, args, seconds):
     if not os.path.exists(path):
         src = "testsrc2=size=%s:rate=24000/1001:duration=%g" % (size, seconds)
-        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", src] + args + [path],
-                       check=True)
+        # a BT.709 master, tagged as such (untagged HD is read as BT.709 anyway)
+        bt709 = ["-vf", "scale=out_color_matrix=bt709:out_range=tv", "-colorspace", "bt709",
+                 "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", src] + bt709 + args
+                       + [path], check=True)
 
 
 def run_measured(argv):

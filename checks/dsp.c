@@ -1,3 +1,4 @@
+#include <string.h>
 #include "dsp.h"
 
 #define SAMPLE uint8_t
@@ -13,6 +14,7 @@
 #undef SUFFIX
 
 const MqcPlaneStatsFn mqc_plane_stats[2] = { plane_stats_8, plane_stats_16 };
+const MqcPlaneCodesFn mqc_plane_codes[2] = { plane_codes_8, plane_codes_16 };
 
 void mqc_band_plane(const MqcBand *band, int plane, const uint8_t **data, int *width, int *rows)
 {

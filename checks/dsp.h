@@ -22,6 +22,17 @@ typedef void (*MqcPlaneStatsFn)(const uint8_t *data, ptrdiff_t linesize, int wid
 /* [0]: 8-bit samples, [1]: 16-bit samples */
 extern const MqcPlaneStatsFn mqc_plane_stats[2];
 
+/* The set of code values a rectangle of one plane uses, as a bitmap of
+ * 2^depth bits (code v is bit v % 8 of byte v / 8), written over the first
+ * MQC_CODE_MAP_BYTES(depth) bytes of `used`. Samples are masked to depth
+ * bits, so a stray high bit can never index outside the map. The bit_depth
+ * check ORs these maps across bands and frames: OR/AND masks, distinct
+ * levels and up-conversion tests are all functions of the set. */
+#define MQC_CODE_MAP_BYTES(depth) (((size_t)1 << (depth)) / 8)
+typedef void (*MqcPlaneCodesFn)(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                                int depth, uint8_t *used);
+extern const MqcPlaneCodesFn mqc_plane_codes[2];
+
 /* Rows [*r0, *r1) and width of plane p that a luma band covers. */
 void mqc_band_plane(const MqcBand *band, int plane, const uint8_t **data, int *width, int *rows);
 

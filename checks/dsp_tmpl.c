@@ -36,5 +36,26 @@ static void CAT(plane_stats_, SUFFIX)(const uint8_t *data, ptrdiff_t linesize, i
     out->max = mx;
 }
 
+static void CAT(plane_codes_, SUFFIX)(const uint8_t *data, ptrdiff_t linesize, int width,
+                                      int rows, int depth, uint8_t *used)
+{
+    /* one byte per code: plain stores, so neighbouring equal samples do not
+     * chain read-modify-writes on one bitmap byte; packed to bits at the end */
+    uint8_t seen[1 << (8 * sizeof(SAMPLE))];
+    const unsigned codes = 1u << depth, mask = codes - 1;
+    memset(seen, 0, codes);
+    for (int y = 0; y < rows; y++) {
+        const SAMPLE *p = (const SAMPLE *)(data + y * linesize);
+        for (int x = 0; x < width; x++)
+            seen[p[x] & mask] = 1;
+    }
+    for (unsigned i = 0; i < codes; i += 8) {
+        unsigned bits = 0;
+        for (unsigned k = 0; k < 8; k++)
+            bits |= (unsigned)seen[i + k] << k;
+        used[i / 8] = (uint8_t)bits;
+    }
+}
+
 #undef CAT
 #undef CAT_

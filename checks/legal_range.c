@@ -1,5 +1,14 @@
 /* legal_range: per frame, the share of samples outside the legal band.
- * Defaults follow EBU R103 v2/v3: -5%..105% of the nominal range. */
+ * Luma defaults follow EBU R103 v2/v3: -5%..105% of nominal black..white
+ * (8-bit 5..246, 10-bit 20..984, 12-bit 81..3935, 16-bit 1293..62963).
+ * Chroma (opt-in, `chroma`) uses the same percentages of the nominal Cb/Cr
+ * excursion 16..240 scaled by 2^(depth-8) (8-bit 5..251, 10-bit 19..1005,
+ * 12-bit 77..4019, 16-bit 1229..64307): R103 itself limits R'G'B', which the
+ * gamut check covers, so the chroma band is off unless a profile asks.
+ * Full-range streams use 0..2^n-1 as nominal range for every plane, so the
+ * band clamps to the whole code space: legitimately full-range content is
+ * never flagged. R'G'B' input is skipped: its legal band is the gamut
+ * check's rgb_above_max / rgb_below_min. */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +27,7 @@ typedef struct LegalRange {
     int sample_index;           /* 0: 8-bit, 1: 16-bit container */
     /* temporal state (fold/finish only) */
     unsigned y_min, y_max;
+    unsigned c_min[3], c_max[3];    /* Cb, Cr at [1], [2] when chroma is checked */
     int64_t frames, frames_flagged;
     double worst_area_pct;
 } LegalRange;
@@ -54,7 +64,8 @@ static int legal_range_init(void *priv, const MqcStreamInfo *si, char *why, size
 {
     LegalRange *s = priv;
     if (si->is_rgb) {
-        snprintf(why, why_len, "R'G'B' input: legal range applies to Y'CbCr");
+        snprintf(why, why_len, "R'G'B' input: legal range applies to Y'CbCr; the R'G'B' band "
+                 "is the gamut check's");
         return 1;
     }
     MqcNominal n = mqc_nominal(si->bit_depth, si->full_range);
@@ -66,7 +77,7 @@ static int legal_range_init(void *priv, const MqcStreamInfo *si, char *why, size
     }
     s->planes = s->chroma && strncmp(si->pix_fmt, "gray", 4) ? 3 : 1;
     s->sample_index = si->bit_depth > 8;
-    s->y_min = ~0u;
+    s->y_min = s->c_min[1] = s->c_min[2] = ~0u;
     return 0;
 }
 
@@ -105,6 +116,10 @@ static int legal_range_fold(void *priv, const MqcFrameInfo *fi, const void *fram
     const MqcPlaneStats *y = &f->plane[0];
     s->y_min = y->min < s->y_min ? y->min : s->y_min;
     s->y_max = y->max > s->y_max ? y->max : s->y_max;
+    for (int p = 1; p < s->planes; p++) {
+        s->c_min[p] = f->plane[p].min < s->c_min[p] ? f->plane[p].min : s->c_min[p];
+        s->c_max[p] = f->plane[p].max > s->c_max[p] ? f->plane[p].max : s->c_max[p];
+    }
     s->frames++;
 
     double above = pct(y->above, y->count), below = pct(y->below, y->count);
@@ -133,15 +148,23 @@ static int legal_range_fold(void *priv, const MqcFrameInfo *fi, const void *fram
     return 0;
 }
 
+static const char *const chroma_min_keys[3] = { NULL, "cb_min", "cr_min" };
+static const char *const chroma_max_keys[3] = { NULL, "cb_max", "cr_max" };
+
 static void legal_range_record(const void *priv, const void *frame, MqcRecord *rec)
 {
-    (void)priv;
-    const MqcPlaneStats *y = &((const LegalRangeFrame *)frame)->plane[0];
+    const LegalRange *s = priv;
+    const LegalRangeFrame *f = frame;
+    const MqcPlaneStats *y = &f->plane[0];
     mqc_record_int(rec, "y_min", y->min);
     mqc_record_int(rec, "y_max", y->max);
     mqc_record_double(rec, "y_avg", y->count ? (double)y->sum / (double)y->count : 0);
     mqc_record_double(rec, "range_out", y->count ? (double)(y->above + y->below) / (double)y->count
                                                  : 0);
+    for (int p = 1; p < s->planes; p++) {
+        mqc_record_int(rec, chroma_min_keys[p], f->plane[p].min);
+        mqc_record_int(rec, chroma_max_keys[p], f->plane[p].max);
+    }
 }
 
 static void legal_range_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev,
@@ -159,6 +182,10 @@ static void legal_range_finish(void *priv, const MqcStreamInfo *si, MqcEvents *e
     if (s->frames) {
         mqc_metric_int(m, "y_min", s->y_min);
         mqc_metric_int(m, "y_max", s->y_max);
+        for (int p = 1; p < s->planes; p++) {
+            mqc_metric_int(m, chroma_min_keys[p], s->c_min[p]);
+            mqc_metric_int(m, chroma_max_keys[p], s->c_max[p]);
+        }
     }
     mqc_metric_int(m, "frames_out_of_range", s->frames_flagged);
     mqc_metric_double(m, "worst_area_pct", s->worst_area_pct);
@@ -170,6 +197,10 @@ static void legal_range_merge(void *priv_a, const void *priv_b)
     const LegalRange *b = priv_b;
     a->y_min = b->y_min < a->y_min ? b->y_min : a->y_min;
     a->y_max = b->y_max > a->y_max ? b->y_max : a->y_max;
+    for (int p = 1; p < 3; p++) {
+        a->c_min[p] = b->c_min[p] < a->c_min[p] ? b->c_min[p] : a->c_min[p];
+        a->c_max[p] = b->c_max[p] > a->c_max[p] ? b->c_max[p] : a->c_max[p];
+    }
     a->frames += b->frames;
     a->frames_flagged += b->frames_flagged;
     if (b->worst_area_pct > a->worst_area_pct)

@@ -129,7 +129,7 @@ typedef struct MqcCheckRun {
     MqcSeverity severity;
     void *priv;
     int skipped;
-    char skip_reason[160];
+    char skip_reason[512];
     MqcEvents events;
     struct cJSON *metrics;
     struct cJSON *params;

@@ -27,7 +27,7 @@ void mqc_option_describe(const MqcOption *o, char *buf, size_t len)
         snprintf(buf, len, "number in [%.15g, %.15g]", o->min, o->max);
         break;
     case MQC_OPT_STRING:
-        snprintf(buf, len, "string");
+        snprintf(buf, len, "string or null");
         break;
     case MQC_OPT_ENUM: {
         size_t n = (size_t)snprintf(buf, len, "one of:");
@@ -70,7 +70,7 @@ static int value_ok(const MqcOption *o, const cJSON *v)
         return cJSON_IsNumber(v) && isfinite(v->valuedouble) &&
                v->valuedouble >= o->min && v->valuedouble <= o->max;
     case MQC_OPT_STRING:
-        return cJSON_IsString(v);
+        return cJSON_IsString(v) || cJSON_IsNull(v);   /* null: unset */
     case MQC_OPT_ENUM:
         return cJSON_IsString(v) && choice_index(o, v->valuestring) >= 0;
     }
@@ -125,7 +125,7 @@ int mqc_options_apply(const MqcOption *opts, void *priv, const cJSON *obj)
             *(int *)dst = v ? choice_index(o, v->valuestring) : (int)o->def;
             break;
         case MQC_OPT_STRING: {
-            const char *s = v ? v->valuestring : o->def_str;
+            const char *s = v ? (cJSON_IsString(v) ? v->valuestring : NULL) : o->def_str;
             char *copy = NULL;
             if (s && !(copy = strdup(s)))
                 return MQC_ERR_NOMEM;

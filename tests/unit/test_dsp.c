@@ -381,3 +381,79 @@ Test(dsp, merge_first_replaces_and_later_combine)
     MqcPlaneStats want = { 130, 4, 2, 14, 2, 50 };
     expect_stats_eq(&a, &want, "second");
 }
+
+/* ---- plane_codes: the set of code values used, as a bitmap ---- */
+
+static int map_has(const uint8_t *map, unsigned v)
+{
+    return map[v / 8] >> (v % 8) & 1;
+}
+
+Test(dsp, plane_codes_match_reference_on_random_data)
+{
+    static const struct {
+        int depth, width, rows, pad, flipped, sparse;
+    } shapes[] = {
+        { 8, 1, 1, 0, 0, 0 }, { 8, 37, 13, 3, 1, 0 }, { 8, 641, 7, 63, 0, 1 },
+        { 10, 33, 9, 6, 0, 0 }, { 10, 1023, 5, 2, 1, 1 }, { 12, 17, 31, 30, 0, 0 },
+        { 12, 700, 3, 0, 1, 1 }, { 16, 255, 3, 14, 0, 0 }, { 16, 99, 11, 2, 1, 1 },
+        { 16, 1, 1, 0, 0, 0 },
+    };
+    static uint8_t got[8192], want[8192];
+    for (size_t s = 0; s < sizeof(shapes) / sizeof(*shapes); s++) {
+        const int depth = shapes[s].depth;
+        const unsigned max = max_code(depth);
+        Plane p = make_plane(shapes[s].width, shapes[s].rows, depth, shapes[s].pad,
+                             shapes[s].flipped);
+        for (int y = 0; y < p.rows; y++)
+            for (int x = 0; x < p.width; x++) {
+                unsigned v = next_random() & max;
+                /* sparse: an 8-bit set shifted up, as upconverted content is */
+                set_sample(&p, x, y, shapes[s].sparse ? (v >> (depth - 8)) << (depth - 8) : v);
+            }
+        set_sample(&p, 0, 0, 0);
+        set_sample(&p, p.width - 1, p.rows - 1, max);
+        memset(want, 0, sizeof(want));
+        for (int y = 0; y < p.rows; y++)
+            for (int x = 0; x < p.width; x++) {
+                unsigned v = get_sample(&p, x, y);
+                want[v / 8] |= (uint8_t)(1u << (v % 8));
+            }
+        memset(got, 0xA5, sizeof(got));
+        mqc_plane_codes[p.bps - 1](p.data, p.linesize, p.width, p.rows, depth, got);
+        size_t bytes = MQC_CODE_MAP_BYTES(depth);
+        cr_expect_eq(memcmp(got, want, bytes), 0, "%d-bit %dx%d%s: code sets differ", depth,
+                     p.width, p.rows, shapes[s].flipped ? " flipped" : "");
+        if (bytes < sizeof(got))
+            cr_expect_eq(got[bytes], 0xA5, "%d-bit: wrote past the map", depth);
+        free(p.buf);
+    }
+}
+
+Test(dsp, plane_codes_edge_values_and_stray_high_bits)
+{
+    uint8_t map[8192];
+    /* every code of a 10-bit plane, 0..1023, gives a full map */
+    Plane p = make_plane(1024, 1, 10, 4, 0);
+    for (int x = 0; x < 1024; x++)
+        set_sample(&p, x, 0, (unsigned)x);
+    mqc_plane_codes[1](p.data, p.linesize, p.width, p.rows, 10, map);
+    for (unsigned v = 0; v < 1024; v++)
+        cr_expect(map_has(map, v), "code %u missing", v);
+    /* a stray bit above the depth is masked, never indexes outside the map */
+    fill_constant(&p, 0xFC00 | 17);
+    memset(map, 0, sizeof(map));
+    mqc_plane_codes[1](p.data, p.linesize, p.width, p.rows, 10, map);
+    for (unsigned v = 0; v < 1024; v++)
+        cr_expect_eq(map_has(map, v), v == 17, "code %u", v);
+    free(p.buf);
+    /* 16-bit extremes */
+    Plane q = make_plane(3, 2, 16, 2, 1);
+    fill_constant(&q, 65535);
+    set_sample(&q, 1, 1, 0);
+    mqc_plane_codes[1](q.data, q.linesize, q.width, q.rows, 16, map);
+    for (unsigned v = 0; v < 65536; v++)
+        if (map_has(map, v) != (v == 0 || v == 65535))
+            cr_expect_fail("16-bit code %u", v);
+    free(q.buf);
+}

@@ -151,6 +151,14 @@ Test(range, legal_range_uses_r103_codes)
         { 12, 0, "{}", 81, 3935, -1, -1 },
         { 10, 0, "{\"luma_min_pct\": -1, \"luma_max_pct\": 103}", 55, 966, -1, -1 },
         { 10, 1, "{}", 0, 1023, -1, -1 },
+        /* the chroma band at every depth: -5%..105% of 16..240 << (depth - 8) */
+        { 8, 0, "{\"chroma\": true}", 5, 246, 5, 251 },
+        { 12, 0, "{\"chroma\": true}", 81, 3935, 77, 4019 },
+        { 16, 0, "{\"chroma\": true}", 1293, 62963, 1229, 64307 },
+        /* full range: the band clamps to the code space for chroma too */
+        { 8, 1, "{\"chroma\": true}", 0, 255, 0, 255 },
+        { 16, 1, "{\"chroma\": true, \"chroma_min_pct\": -1, \"chroma_max_pct\": 101}", 0,
+          65535, 0, 65535 },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
         MqcStreamInfo si = stream(cases[i].depth, cases[i].full);
@@ -181,4 +189,21 @@ Test(range, black_threshold_truncates_like_blackdetect)
         cr_expect_eq(metric(m, "threshold_code"), cases[i].threshold, "case %zu", i);
         cJSON_Delete(m);
     }
+}
+
+Test(range, legal_range_leaves_rgb_to_the_gamut_check)
+{
+    const MqcCheck *c = mqc_registry_find(mqc_all_checks, "legal_range");
+    cr_assert_not_null(c);
+    void *priv = calloc(1, c->priv_size);
+    cr_assert_not_null(priv);
+    cr_assert_eq(mqc_options_apply(c->options, priv, NULL), 0);
+    MqcStreamInfo si = stream(10, 1);
+    snprintf(si.pix_fmt, sizeof(si.pix_fmt), "gbrp10le");
+    si.is_rgb = 1;
+    char why[160] = "";
+    cr_expect_gt(c->init(priv, &si, why, sizeof(why)), 0, "R'G'B' input not skipped");
+    cr_expect(strstr(why, "gamut") != NULL, "reason: %s", why);
+    mqc_options_release(c->options, priv);
+    free(priv);
 }

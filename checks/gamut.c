@@ -1,0 +1,624 @@
+/* gamut: R'G'B' outside the EBU R103 band (-5%..105% by default), and
+ * optionally colours outside a target gamut (OpenColorIO).
+ *
+ * Y'CbCr is converted with the stream's matrix (BT.601/709/2020 NCL) in
+ * integer fixed point, so the 8- and 16-bit kernels are exact and results
+ * cannot depend on threads or bands. See docs/gamut.md. */
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../engine/mediaqc.h"
+#include "gamut.h"
+#include "ocio_shim.h"
+#include "range.h"
+
+/* ---- sample-independent parts of the kernels ---- */
+
+static const int binomial[3][5] = { { 1 }, { 1, 2, 1 }, { 1, 4, 6, 4, 1 } };
+
+static void term_range(int64_t c, int64_t a, int64_t b, int64_t *lo, int64_t *hi)
+{
+    const int64_t x = c * a, y = c * b;
+    *lo += x < y ? x : y;
+    *hi += x < y ? y : x;
+}
+
+/* Does a box of codes (per plane min/max) map wholly inside the band? The
+ * values are affine in the codes, so each component's extremes over the
+ * box are at two of its 8 corners. */
+static int box_inside(const MqcGamutKernel *k, const unsigned mn[3], const unsigned mx[3])
+{
+    int64_t lo[3], hi[3];
+    if (k->is_rgb) {
+        for (int c = 0; c < 3; c++) {
+            lo[c] = (int64_t)mn[c] << k->frac_bits;
+            hi[c] = (int64_t)mx[c] << k->frac_bits;
+        }
+    } else {
+        const int64_t z = k->chroma_zero;
+        const int64_t u0 = (int64_t)mn[1] - z, u1 = (int64_t)mx[1] - z;
+        const int64_t v0 = (int64_t)mn[2] - z, v1 = (int64_t)mx[2] - z;
+        for (int c = 0; c < 3; c++) {
+            lo[c] = (int64_t)k->y_gain * mn[0] + k->offset;
+            hi[c] = (int64_t)k->y_gain * mx[0] + k->offset;
+        }
+        term_range(k->r_cr, v0, v1, &lo[0], &hi[0]);
+        term_range(k->g_cb, u0, u1, &lo[1], &hi[1]);
+        term_range(k->g_cr, v0, v1, &lo[1], &hi[1]);
+        term_range(k->b_cb, u0, u1, &lo[2], &hi[2]);
+    }
+    for (int c = 0; c < 3; c++)
+        if (lo[c] < k->t_lo || hi[c] >= k->t_hi)
+            return 0;
+    return 1;
+}
+
+/* Pixel i of a segment buffer is at index i + taps/2. */
+static inline int64_t filtered(const int32_t *v, int i, int taps)
+{
+    const int *w = binomial[taps / 2];
+    int64_t sum = 0;
+    for (int j = 0; j < taps; j++)
+        sum += (int64_t)w[j] * v[i + j];
+    return sum;
+}
+
+static void count_segment(const MqcGamutKernel *k, int32_t v[3][MQC_GAMUT_SEGMENT + 4], int n,
+                          MqcGamutCounts *c)
+{
+    if (k->taps == 1) {
+        /* the common case, kept in 32 bits so that it vectorises */
+        const int32_t t_lo = k->t_lo, t_hi = k->t_hi;
+        int32_t mx = (int32_t)c->max_sum, mn = (int32_t)c->min_sum;
+        uint32_t above = 0, below = 0, out = 0;
+        for (int i = 0; i < n; i++) {
+            const int32_t r = v[0][i], g = v[1][i], b = v[2][i];
+            int32_t hi = r > g ? r : g, lo = r < g ? r : g;
+            hi = b > hi ? b : hi;
+            lo = b < lo ? b : lo;
+            const uint32_t a = hi >= t_hi, l = lo < t_lo;
+            above += a;
+            below += l;
+            out += a | l;
+            mx = hi > mx ? hi : mx;
+            mn = lo < mn ? lo : mn;
+        }
+        c->above += above;
+        c->below += below;
+        c->out += out;
+        c->max_sum = mx;
+        c->min_sum = mn;
+        return;
+    }
+    /* low-pass: compare weighted sums with weighted thresholds, no division */
+    const int64_t t_lo = (int64_t)k->t_lo * k->weight, t_hi = (int64_t)k->t_hi * k->weight;
+    for (int i = 0; i < n; i++) {
+        int64_t hi = INT64_MIN, lo = INT64_MAX;
+        for (int ch = 0; ch < 3; ch++) {
+            const int64_t s = filtered(v[ch], i, k->taps);
+            hi = s > hi ? s : hi;
+            lo = s < lo ? s : lo;
+        }
+        const int a = hi >= t_hi, l = lo < t_lo;
+        c->above += (uint64_t)a;
+        c->below += (uint64_t)l;
+        c->out += (uint64_t)(a | l);
+        c->max_sum = hi > c->max_sum ? hi : c->max_sum;
+        c->min_sum = lo < c->min_sum ? lo : c->min_sum;
+    }
+}
+
+/* Linear light of E' by linear interpolation in the LUT (extrapolating
+ * the end segments beyond its domain). */
+static inline float lut_linear(const MqcGamutTarget *t, float e)
+{
+    const float pos = (e - MQC_GAMUT_LUT_MIN) *
+                      ((float)MQC_GAMUT_LUT_SIZE / (MQC_GAMUT_LUT_MAX - MQC_GAMUT_LUT_MIN));
+    int i = pos < 0 ? 0 : pos >= MQC_GAMUT_LUT_SIZE ? MQC_GAMUT_LUT_SIZE - 1 : (int)pos;
+    return t->lut[i] + (t->lut[i + 1] - t->lut[i]) * (pos - (float)i);
+}
+
+/* Linear pixels waiting for OpenColorIO, one row's worth at most. */
+#define TARGET_CHUNK 1024
+typedef struct TargetBuffer {
+    int n;
+    float rgb[3 * TARGET_CHUNK];
+} TargetBuffer;
+
+static void target_flush(const MqcGamutTarget *t, TargetBuffer *tb, MqcGamutCounts *c)
+{
+    if (!tb->n)
+        return;
+    mqc_ocio_apply(t->proc, tb->rgb, tb->n);
+    uint64_t out = 0;
+    for (int i = 0; i < tb->n; i++) {
+        const float *p = tb->rgb + 3 * i;
+        float lo = p[0] < p[1] ? p[0] : p[1];
+        lo = p[2] < lo ? p[2] : lo;
+        out += lo < -t->tolerance;
+    }
+    c->target_out += out;
+    tb->n = 0;
+}
+
+static void target_segment(const MqcGamutKernel *k, const MqcGamutTarget *t,
+                           int32_t v[3][MQC_GAMUT_SEGMENT + 4], int n, TargetBuffer *tb,
+                           MqcGamutCounts *c)
+{
+    if (tb->n + n > TARGET_CHUNK)
+        target_flush(t, tb, c);
+    float *dst = tb->rgb + 3 * tb->n;
+    /* R, G, B order for OCIO (the segment buffer is R, G, B too) */
+    for (int i = 0; i < n; i++)
+        for (int ch = 0; ch < 3; ch++)
+            dst[3 * i + ch] = lut_linear(t, (float)filtered(v[ch], i, k->taps) * t->scale +
+                                                t->bias);
+    tb->n += n;
+}
+
+#define SAMPLE uint8_t
+#define SUFFIX 8
+#include "gamut_tmpl.c"
+#undef SAMPLE
+#undef SUFFIX
+
+#define SAMPLE uint16_t
+#define SUFFIX 16
+#include "gamut_tmpl.c"
+#undef SAMPLE
+#undef SUFFIX
+
+/* ---- kernel setup and entry points ---- */
+
+int mqc_gamut_kernel_init(MqcGamutKernel *k, MqcGamutMatrix matrix, int bit_depth,
+                          int full_range, int is_rgb, double min_pct, double max_pct, int taps,
+                          int shortcut)
+{
+    static const double kr_kb[3][2] = { { 0.299, 0.114 }, { 0.2126, 0.0722 },
+                                        { 0.2627, 0.0593 } };
+    if (bit_depth < 8 || bit_depth > 16 || (taps != 1 && taps != 3 && taps != 5) ||
+        (int)matrix < 0 || matrix > MQC_MATRIX_BT2020)
+        return MQC_ERR_USAGE;
+    memset(k, 0, sizeof(*k));
+    k->bit_depth = bit_depth;
+    k->frac_bits = 30 - bit_depth;
+    k->sample_index = bit_depth > 8;
+    k->is_rgb = is_rgb;
+    k->taps = taps;
+    k->weight = taps == 1 ? 1 : taps == 3 ? 4 : 16;
+    k->shortcut = shortcut;
+    const double one = ldexp(1, k->frac_bits);
+    const double scale = ldexp(1, bit_depth - 8);
+    const unsigned code_max = (1u << bit_depth) - 1;
+    if (is_rgb) {
+        /* the stream's own codes, clamped to what a code can be */
+        MqcNominal nom = mqc_nominal(bit_depth, full_range);
+        k->black = nom.black;
+        k->white = nom.white;
+        k->lo_code = (int)mqc_code_at(k->black, k->white, min_pct, code_max);
+        k->hi_code = (int)mqc_code_at(k->black, k->white, max_pct, code_max);
+    } else {
+        /* limited-range codes of R'G'B', unclamped: a Y'CbCr colour can lie
+         * outside the codes an R'G'B' file could hold */
+        k->black = 16 * scale;
+        k->white = 235 * scale;
+        k->lo_code = (int)floor(k->black + min_pct / 100.0 * (k->white - k->black) + 0.5);
+        k->hi_code = (int)floor(k->black + max_pct / 100.0 * (k->white - k->black) + 0.5);
+        const double kr = kr_kb[matrix][0], kb = kr_kb[matrix][1], kg = 1 - kr - kb;
+        /* R'G'B' codes per unit of Y and of Cb/Cr (BT.601/709/2020 eq.) */
+        const double y_unit = full_range ? 219 * scale / code_max : 1;
+        const double c_unit = full_range ? 219 * scale / code_max : 219.0 / 224.0;
+        k->y_gain = (int32_t)llround(y_unit * one);
+        k->offset = full_range ? (int32_t)llround(16 * scale * one) : 0;
+        k->chroma_zero = 1 << (bit_depth - 1);
+        k->r_cr = (int32_t)llround(2 * (1 - kr) * c_unit * one);
+        k->g_cb = (int32_t)llround(-2 * kb * (1 - kb) / kg * c_unit * one);
+        k->g_cr = (int32_t)llround(-2 * kr * (1 - kr) / kg * c_unit * one);
+        k->b_cb = (int32_t)llround(2 * (1 - kb) * c_unit * one);
+    }
+    /* rounded code < lo  <=>  exact code < lo - 0.5; > hi  <=>  >= hi + 0.5 */
+    const int64_t half = (int64_t)1 << (k->frac_bits - 1);
+    const int64_t t_lo = (2 * (int64_t)k->lo_code - 1) * half;
+    const int64_t t_hi = (2 * (int64_t)k->hi_code + 1) * half;
+    if (t_lo < INT32_MIN || t_hi > INT32_MAX)
+        return MQC_ERR_USAGE;
+    k->t_lo = (int32_t)t_lo;
+    k->t_hi = (int32_t)t_hi;
+    return 0;
+}
+
+double mqc_gamut_linear(MqcGamutTransfer tf, double e)
+{
+    if (e < 0)
+        return -mqc_gamut_linear(tf, -e);
+    switch (tf) {
+    case MQC_TRANSFER_PQ: {   /* SMPTE ST 2084 EOTF, 1.0 = 10000 cd/m2 */
+        const double m1 = 2610.0 / 16384, m2 = 2523.0 / 4096 * 128;
+        const double c1 = 3424.0 / 4096, c2 = 2413.0 / 4096 * 32, c3 = 2392.0 / 4096 * 32;
+        const double p = pow(e, 1 / m2);
+        const double num = p - c1 > 0 ? p - c1 : 0, den = c2 - c3 * p;
+        return den > 0 ? pow(num / den, 1 / m1) : HUGE_VAL;
+    }
+    case MQC_TRANSFER_HLG: {  /* ARIB STD-B67 / BT.2100 inverse OETF */
+        const double a = 0.17883277, b = 1 - 4 * a, c = 0.5 - a * log(4 * a);
+        return e <= 0.5 ? e * e / 3 : (exp((e - c) / a) + b) / 12;
+    }
+    case MQC_TRANSFER_LINEAR:
+        return e;
+    case MQC_TRANSFER_BT1886:
+    default:                  /* BT.1886 with L_B = 0: a pure 2.4 power */
+        return pow(e, 2.4);
+    }
+}
+
+void mqc_gamut_target_init(MqcGamutTarget *t, const MqcGamutKernel *k, MqcGamutTransfer tf,
+                           const MqcOcioProcessor *proc, double tolerance)
+{
+    t->proc = proc;
+    t->tolerance = (float)tolerance;
+    const double range = k->white - k->black;
+    t->scale = (float)(1.0 / (k->weight * ldexp(1, k->frac_bits) * range));
+    t->bias = (float)(-k->black / range);
+    const double step = (MQC_GAMUT_LUT_MAX - MQC_GAMUT_LUT_MIN) / MQC_GAMUT_LUT_SIZE;
+    for (int i = 0; i <= MQC_GAMUT_LUT_SIZE; i++) {
+        const double lin = mqc_gamut_linear(tf, MQC_GAMUT_LUT_MIN + i * step);
+        t->lut[i] = (float)(isfinite(lin) && fabs(lin) < 1e30 ? lin : copysign(1e30, lin));
+    }
+}
+
+void mqc_gamut_rows(const MqcGamutKernel *k, const MqcGamutTarget *t, const MqcPicture *pic,
+                    int y0, int y1, MqcGamutCounts *out)
+{
+    memset(out, 0, sizeof(*out));
+    /* clamped to the band's edges: in-band pixels cannot move them */
+    out->max_sum = ((int64_t)k->t_hi - 1) * k->weight;
+    out->min_sum = (int64_t)k->t_lo * k->weight;
+    if (k->sample_index)
+        rows_16(k, t, pic, y0, y1, out);
+    else
+        rows_8(k, t, pic, y0, y1, out);
+}
+
+void mqc_gamut_convert(const MqcGamutKernel *k, const MqcPicture *pic, int y, int x0, int n,
+                       int32_t *r, int32_t *g, int32_t *b)
+{
+    if (k->sample_index) {
+        const uint16_t *p[3];
+        int s = row_planes_16(pic, y, p);
+        span_16(k, p, s, x0, n, r, g, b);
+    } else {
+        const uint8_t *p[3];
+        int s = row_planes_8(pic, y, p);
+        span_8(k, p, s, x0, n, r, g, b);
+    }
+}
+
+void mqc_gamut_counts_merge(MqcGamutCounts *a, const MqcGamutCounts *b, int first)
+{
+    if (first) {
+        *a = *b;
+        return;
+    }
+    a->pixels += b->pixels;
+    a->above += b->above;
+    a->below += b->below;
+    a->out += b->out;
+    a->target_out += b->target_out;
+    a->max_sum = b->max_sum > a->max_sum ? b->max_sum : a->max_sum;
+    a->min_sum = b->min_sum < a->min_sum ? b->min_sum : a->min_sum;
+}
+
+double mqc_gamut_sum_pct(const MqcGamutKernel *k, int64_t sum)
+{
+    const double code = (double)sum / k->weight / ldexp(1, k->frac_bits);
+    return 100.0 * (code - k->black) / (k->white - k->black);
+}
+
+/* ---- the check ---- */
+
+static const char *const matrix_names[] = { "auto", "bt601", "bt709", "bt2020", NULL };
+static const char *const upsampling_names[] = { "nearest", NULL };
+static const char *const lowpass_names[] = { "none", "3tap", "5tap", NULL };
+static const char *const transfer_names[] = { "auto", "bt1886", "pq", "hlg", "linear", NULL };
+
+typedef struct Gamut {
+    /* options */
+    double rgb_min_pct, rgb_max_pct, max_area_pct;
+    int matrix;                 /* index into matrix_names */
+    int chroma_upsampling;
+    int lowpass;
+    int block_shortcut;
+    char *target, *source, *ocio_config;
+    int transfer;               /* index into transfer_names */
+    double tolerance;
+    /* for this stream */
+    MqcGamutKernel k;
+    int use_target;
+    char matrix_used[48], source_used[64], transfer_used[16], config_used[1024];
+    /* temporal state */
+    int64_t frames, frames_flagged, frames_outside_target;
+    double worst_area_pct, worst_target_pct;
+    double worst_max_pct, worst_min_pct;    /* R'G'B' extremes of out-of-band pixels */
+    int64_t worst_max_frame, worst_min_frame;
+    MqcGamutTarget t;           /* last: large */
+} Gamut;
+
+static const MqcOption gamut_options[] = {
+    { "rgb_min_pct", MQC_OPT_DOUBLE, offsetof(Gamut, rgb_min_pct), -5, -50, 50, NULL, NULL,
+      "lowest legal R', G', B', % of nominal black..white (R103: -5; 8-bit code 5, 10-bit 20)" },
+    { "rgb_max_pct", MQC_OPT_DOUBLE, offsetof(Gamut, rgb_max_pct), 105, 50, 150, NULL, NULL,
+      "highest legal R', G', B', % of nominal black..white (R103: 105; 8-bit code 246, "
+      "10-bit 984)" },
+    { "max_area_pct", MQC_OPT_DOUBLE, offsetof(Gamut, max_area_pct), 1.0, 0, 100, NULL, NULL,
+      "a frame is flagged when more than this % of its pixels is outside (R103: 1)" },
+    { "matrix", MQC_OPT_ENUM, offsetof(Gamut, matrix), 0, 0, 0, matrix_names, NULL,
+      "Y'CbCr to R'G'B' matrix; auto: the stream's tag, untagged: bt709 from 720 lines up, "
+      "bt601 below" },
+    { "chroma_upsampling", MQC_OPT_ENUM, offsetof(Gamut, chroma_upsampling), 0, 0, 0,
+      upsampling_names, NULL,
+      "how 4:2:2/4:2:0 chroma reaches every pixel: nearest (each chroma sample repeated)" },
+    { "lowpass", MQC_OPT_ENUM, offsetof(Gamut, lowpass), 0, 0, 0, lowpass_names, NULL,
+      "horizontal low-pass of R'G'B' before measuring (R103 v3), so codec ringing on edges "
+      "is not counted: 3tap = [1 2 1]/4, 5tap = [1 4 6 4 1]/16" },
+    { "block_shortcut", MQC_OPT_BOOL, offsetof(Gamut, block_shortcut), 1, 0, 1, NULL, NULL,
+      "skip 64-pixel row segments whose Y/Cb/Cr bounding box maps inside the band "
+      "(same results, faster)" },
+    { "target", MQC_OPT_STRING, offsetof(Gamut, target), 0, 0, 0, NULL, NULL,
+      "target gamut (OCIO colour space, e.g. Rec.709, P3-D65): count colours outside it" },
+    { "source", MQC_OPT_STRING, offsetof(Gamut, source), 0, 0, 0, NULL, NULL,
+      "the master's colour space; default from the primaries tag (bt709: Rec.709, "
+      "bt2020: Rec.2020, smpte432: P3-D65)" },
+    { "transfer", MQC_OPT_ENUM, offsetof(Gamut, transfer), 0, 0, 0, transfer_names, NULL,
+      "decoding to linear light for the target test; auto: smpte2084 pq, arib-std-b67 hlg, "
+      "linear linear, else bt1886 (gamma 2.4)" },
+    { "tolerance", MQC_OPT_DOUBLE, offsetof(Gamut, tolerance), 0.001, 0, 1, NULL, NULL,
+      "a colour is outside the target when a component is below -tolerance (linear light, "
+      "1 = nominal peak)" },
+    { "ocio_config", MQC_OPT_STRING, offsetof(Gamut, ocio_config), 0, 0, 0, NULL, NULL,
+      "OpenColorIO config for the target test; default $OCIO, else the shipped "
+      "profiles/ocio/config.ocio" },
+    { .name = NULL }
+};
+
+static const MqcEventCode gamut_codes[] = {
+    { "rgb_above_max", "R'G'B' above the gamut maximum on up to %.2f%% of the picture" },
+    { "rgb_below_min", "R'G'B' below the gamut minimum on up to %.2f%% of the picture" },
+    { "outside_target_gamut", "colours outside the target gamut on up to %.2f%% of the picture" },
+    { .code = NULL }
+};
+
+/* auto: the tag; untagged: by picture height. 1: skip (why filled). */
+static int choose_matrix(Gamut *s, const MqcStreamInfo *si, MqcGamutMatrix *m, char *why,
+                         size_t why_len)
+{
+    static const struct { const char *tag; MqcGamutMatrix m; } tags[] = {
+        { "bt709", MQC_MATRIX_BT709 }, { "bt470bg", MQC_MATRIX_BT601 },
+        { "smpte170m", MQC_MATRIX_BT601 }, { "bt2020nc", MQC_MATRIX_BT2020 },
+    };
+    if (s->matrix > 0) {
+        *m = (MqcGamutMatrix)(s->matrix - 1);
+        snprintf(s->matrix_used, sizeof(s->matrix_used), "%s (option)", matrix_names[s->matrix]);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+        if (!strcmp(si->color_matrix, tags[i].tag)) {
+            *m = tags[i].m;
+            snprintf(s->matrix_used, sizeof(s->matrix_used), "%s (tag %s)",
+                     matrix_names[tags[i].m + 1], si->color_matrix);
+            return 0;
+        }
+    if (strcmp(si->color_matrix, "unknown") && strcmp(si->color_matrix, "reserved")) {
+        snprintf(why, why_len, "matrix '%s' is not BT.601/709/2020 NCL; set gamut.matrix to "
+                 "override", si->color_matrix);
+        return 1;
+    }
+    *m = si->height >= 720 ? MQC_MATRIX_BT709 : MQC_MATRIX_BT601;
+    snprintf(s->matrix_used, sizeof(s->matrix_used), "%s (untagged, %d lines)",
+             matrix_names[*m + 1], si->height);
+    return 0;
+}
+
+static int setup_target(Gamut *s, const MqcStreamInfo *si, MqcGamutMatrix m, char *why,
+                        size_t why_len)
+{
+    static const struct { const char *tag, *space; } primaries[] = {
+        { "bt709", "Rec.709" }, { "bt2020", "Rec.2020" }, { "smpte432", "P3-D65" },
+    };
+    const char *env = getenv("OCIO");
+    snprintf(s->config_used, sizeof(s->config_used), "%s",
+             s->ocio_config && *s->ocio_config ? s->ocio_config
+             : env && *env ? env : MQC_OCIO_CONFIG);
+    if (s->source && *s->source) {
+        snprintf(s->source_used, sizeof(s->source_used), "%s", s->source);
+    } else {
+        for (size_t i = 0; i < sizeof(primaries) / sizeof(primaries[0]); i++)
+            if (!strcmp(si->color_primaries, primaries[i].tag))
+                snprintf(s->source_used, sizeof(s->source_used), "%s", primaries[i].space);
+        if (!s->source_used[0] && strcmp(si->color_primaries, "unknown")) {
+            snprintf(why, why_len, "primaries '%s' name no colour space of the config; set "
+                     "gamut.source", si->color_primaries);
+            return MQC_ERR_PROFILE;
+        }
+        if (!s->source_used[0])   /* untagged: follow the matrix */
+            snprintf(s->source_used, sizeof(s->source_used), "%s",
+                     m == MQC_MATRIX_BT2020 ? "Rec.2020" : "Rec.709");
+    }
+    MqcGamutTransfer tf = (MqcGamutTransfer)(s->transfer - 1);
+    if (s->transfer == 0)
+        tf = !strcmp(si->color_trc, "smpte2084") ? MQC_TRANSFER_PQ
+             : !strcmp(si->color_trc, "arib-std-b67") ? MQC_TRANSFER_HLG
+             : !strcmp(si->color_trc, "linear") ? MQC_TRANSFER_LINEAR : MQC_TRANSFER_BT1886;
+    snprintf(s->transfer_used, sizeof(s->transfer_used), "%s", transfer_names[tf + 1]);
+
+    const MqcOcioProcessor *proc;
+    char err[512];
+    if (mqc_ocio_processor(s->config_used, s->source_used, s->target, &proc, err,
+                           sizeof(err)) < 0) {
+        snprintf(why, why_len, "%s", err);
+        return MQC_ERR_PROFILE;
+    }
+    mqc_gamut_target_init(&s->t, &s->k, tf, proc, s->tolerance);
+    s->use_target = 1;
+    return 0;
+}
+
+static int gamut_init(void *priv, const MqcStreamInfo *si, char *why, size_t why_len)
+{
+    Gamut *s = priv;
+    MqcGamutMatrix m = MQC_MATRIX_BT709;
+    s->worst_max_frame = s->worst_min_frame = -1;
+    if (!si->is_rgb && !strncmp(si->pix_fmt, "gray", 4)) {
+        snprintf(why, why_len, "greyscale input: R'=G'=B'=Y', legal_range covers it");
+        return 1;
+    }
+    if (!si->is_rgb) {
+        int r = choose_matrix(s, si, &m, why, why_len);
+        if (r)
+            return r;
+    } else {
+        snprintf(s->matrix_used, sizeof(s->matrix_used), "none (R'G'B' input)");
+    }
+    static const int taps[] = { 1, 3, 5 };
+    int r = mqc_gamut_kernel_init(&s->k, m, si->bit_depth, si->full_range, si->is_rgb,
+                                  s->rgb_min_pct, s->rgb_max_pct, taps[s->lowpass],
+                                  s->block_shortcut);
+    if (r < 0) {
+        snprintf(why, why_len, "bit depth %d is not supported", si->bit_depth);
+        return 1;
+    }
+    if (s->target && *s->target)
+        return setup_target(s, si, m, why, why_len);
+    return 0;
+}
+
+static void gamut_measure(const void *priv, const MqcBand *band, void *slice)
+{
+    const Gamut *s = priv;
+    mqc_gamut_rows(&s->k, s->use_target ? &s->t : NULL, band->pic, band->y0, band->y1, slice);
+}
+
+static void gamut_reduce(const void *priv, void *frame, const void *slice, int band)
+{
+    (void)priv;
+    mqc_gamut_counts_merge(frame, slice, band == 0);
+}
+
+static double pct(uint64_t n, uint64_t of)
+{
+    return of ? 100.0 * (double)n / (double)of : 0;
+}
+
+static int gamut_fold(void *priv, const MqcFrameInfo *fi, const void *frame, MqcEvents *ev)
+{
+    Gamut *s = priv;
+    const MqcGamutCounts *c = frame;
+    const double above = pct(c->above, c->pixels), below = pct(c->below, c->pixels);
+    const double outside = pct(c->target_out, c->pixels);
+    s->frames++;
+    int flagged = 0;
+    if (above > s->max_area_pct)
+        mqc_events_flag(ev, "rgb_above_max", fi->index, above), flagged = 1;
+    if (below > s->max_area_pct)
+        mqc_events_flag(ev, "rgb_below_min", fi->index, below), flagged = 1;
+    s->frames_flagged += flagged;
+    if (s->use_target && outside > s->max_area_pct) {
+        mqc_events_flag(ev, "outside_target_gamut", fi->index, outside);
+        s->frames_outside_target++;
+    }
+    const double worst = above > below ? above : below;
+    s->worst_area_pct = worst > s->worst_area_pct ? worst : s->worst_area_pct;
+    s->worst_target_pct = outside > s->worst_target_pct ? outside : s->worst_target_pct;
+    /* the sums are clamped to the band's edges: only real excursions move them */
+    const double mx = mqc_gamut_sum_pct(&s->k, c->max_sum);
+    const double mn = mqc_gamut_sum_pct(&s->k, c->min_sum);
+    if (c->above && (s->worst_max_frame < 0 || mx > s->worst_max_pct)) {
+        s->worst_max_pct = mx;
+        s->worst_max_frame = fi->index;
+    }
+    if (c->below && (s->worst_min_frame < 0 || mn < s->worst_min_pct)) {
+        s->worst_min_pct = mn;
+        s->worst_min_frame = fi->index;
+    }
+    return 0;
+}
+
+static void gamut_record(const void *priv, const void *frame, MqcRecord *rec)
+{
+    const Gamut *s = priv;
+    const MqcGamutCounts *c = frame;
+    mqc_record_double(rec, "gamut_out", c->pixels ? (double)c->out / (double)c->pixels : 0);
+    if (s->use_target)
+        mqc_record_double(rec, "target_out",
+                          c->pixels ? (double)c->target_out / (double)c->pixels : 0);
+}
+
+static void gamut_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, MqcMetrics *m)
+{
+    (void)si;
+    (void)ev;
+    const Gamut *s = priv;
+    mqc_metric_string(m, "matrix_used", s->matrix_used);
+    mqc_metric_string(m, "code_scale", s->k.is_rgb ? "the stream's R'G'B' codes"
+                                                   : "limited-range R'G'B' codes");
+    mqc_metric_int(m, "rgb_min_code", s->k.lo_code);
+    mqc_metric_int(m, "rgb_max_code", s->k.hi_code);
+    mqc_metric_int(m, "frames_out_of_gamut", s->frames_flagged);
+    mqc_metric_double(m, "worst_area_pct", s->worst_area_pct);
+    if (s->worst_max_frame >= 0) {
+        mqc_metric_double(m, "worst_rgb_max_pct", s->worst_max_pct);
+        mqc_metric_int(m, "worst_rgb_max_frame", s->worst_max_frame);
+    }
+    if (s->worst_min_frame >= 0) {
+        mqc_metric_double(m, "worst_rgb_min_pct", s->worst_min_pct);
+        mqc_metric_int(m, "worst_rgb_min_frame", s->worst_min_frame);
+    }
+    if (s->use_target) {
+        mqc_metric_string(m, "source", s->source_used);
+        mqc_metric_string(m, "transfer_used", s->transfer_used);
+        mqc_metric_string(m, "ocio_config", s->config_used);
+        mqc_metric_int(m, "frames_outside_target", s->frames_outside_target);
+        mqc_metric_double(m, "worst_target_area_pct", s->worst_target_pct);
+    }
+}
+
+static void gamut_merge(void *priv_a, const void *priv_b)
+{
+    Gamut *a = priv_a;
+    const Gamut *b = priv_b;
+    a->frames += b->frames;
+    a->frames_flagged += b->frames_flagged;
+    a->frames_outside_target += b->frames_outside_target;
+    a->worst_area_pct = b->worst_area_pct > a->worst_area_pct ? b->worst_area_pct
+                                                              : a->worst_area_pct;
+    a->worst_target_pct = b->worst_target_pct > a->worst_target_pct ? b->worst_target_pct
+                                                                    : a->worst_target_pct;
+    if (b->worst_max_frame >= 0 && (a->worst_max_frame < 0 || b->worst_max_pct > a->worst_max_pct)) {
+        a->worst_max_pct = b->worst_max_pct;
+        a->worst_max_frame = b->worst_max_frame;
+    }
+    if (b->worst_min_frame >= 0 && (a->worst_min_frame < 0 || b->worst_min_pct < a->worst_min_pct)) {
+        a->worst_min_pct = b->worst_min_pct;
+        a->worst_min_frame = b->worst_min_frame;
+    }
+}
+
+const MqcCheck mqc_check_gamut = {
+    .name = "gamut",
+    .summary = "R'G'B' outside the EBU R103 band (Y'CbCr via the stream's matrix), and "
+               "colours outside a target gamut (OpenColorIO)",
+    .default_severity = MQC_SEV_ERROR,
+    .options = gamut_options,
+    .codes = gamut_codes,
+    .priv_size = sizeof(Gamut),
+    .slice_size = sizeof(MqcGamutCounts),
+    .frame_size = sizeof(MqcGamutCounts),
+    .init = gamut_init,
+    .measure = gamut_measure,
+    .reduce = gamut_reduce,
+    .fold = gamut_fold,
+    .record = gamut_record,
+    .finish = gamut_finish,
+    .merge = gamut_merge,
+};
