@@ -1,0 +1,427 @@
+/* dropped_frames: continuity of the frame sequence. From the container's
+ * timestamps (no pixels): gaps of whole frames (missing_frames), timestamps
+ * that repeat, go back or fall off the frame grid (timestamp_discontinuity),
+ * a decoded count that disagrees with the container (frame_count_mismatch).
+ * From the pixels: short runs of frames bit-identical to their predecessor
+ * inside moving picture (repeated_frame), the mark of a capture that dropped
+ * frames and padded with copies. Decode errors are the engine's decode check.
+ *
+ * Variable frame rate: an interval is "irregular" when it is not within a
+ * fifth of a frame of a whole number of nominal frames. Dropped frames leave
+ * whole-frame gaps; VFR sources leave irregular intervals. The stream is
+ * VFR when at least 3 intervals and at least 1% of them are irregular, or
+ * when more than half of the intervals skip frames (the nominal rate is then
+ * not the stream's: libavformat guesses 120 fps for a 24/30 fps mix, on whose
+ * grid every interval is a "gap"). Then the metric vfr is 1 and gaps and
+ * irregular intervals are not reported (the grid they are measured on does
+ * not exist). The average rate is not used for this: a CFR file with a gap
+ * has an average rate below its nominal rate too. */
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include "dsp.h"
+#include "range.h"
+
+#define NO_PTS INT64_MIN            /* AV_NOPTS_VALUE */
+#define IRREGULAR_FRAMES 0.2        /* off the grid by more than this: not a rounding */
+#define VFR_MIN_INTERVALS 3
+#define VFR_MIN_SHARE 0.01
+#define VFR_GAP_SHARE 0.5           /* most intervals skip frames: not the stream's rate */
+#define DURATION_SLACK_FRAMES 1.0   /* durations are rounded by muxers, estimated in MPEG-TS */
+#define FLAT_SPREAD_PCT 10.0        /* the black check's pixel threshold */
+
+typedef struct Dropped {
+    /* options */
+    int repeats;
+    int64_t max_repeat_frames;
+    /* stream facts */
+    double frame_ticks;         /* nominal frame duration in time-base ticks; 0: unknown */
+    double tick_s;              /* seconds per tick */
+    unsigned flat_spread;       /* luma max - min at or below this: a featureless picture */
+    int sample_index;
+    /* timestamps */
+    int64_t frames, untimed, corrupt;
+    int64_t last_pts;           /* the anchor: last timestamp on the timeline */
+    int64_t skipped, skipped_pts; /* frames since the anchor whose timestamp was bad */
+    int64_t intervals, irregular, gaps, missing, backwards;
+    /* repeats: a run [run_start, run_end] of frames identical to the one
+     * before; it is reported once two moving frames follow it (pending) */
+    unsigned moved_hist;        /* bit 0: the previous frame moved, bit 1: the one before */
+    int run_open, run_flat, run_moving_before;
+    int64_t run_start, run_end;
+    int pending;
+    int64_t pend_start, pend_end;
+    int64_t repeated_frames;
+} Dropped;
+
+typedef struct DroppedFrame {
+    int compared;               /* a previous frame of the same geometry existed */
+    int identical;              /* every sample equals the previous frame's */
+    unsigned y_min, y_max;      /* only when identical */
+} DroppedFrame;
+
+static const MqcOption dropped_options[] = {
+    { "repeats", MQC_OPT_BOOL, offsetof(Dropped, repeats), 1, 0, 1, NULL, NULL,
+      "report frames bit-identical to their predecessor inside moving picture" },
+    { "max_repeat_frames", MQC_OPT_INT, offsetof(Dropped, max_repeat_frames), 5, 1, 1000,
+      NULL, NULL, "longer runs of identical frames are a held picture (the freeze check's "
+      "job), not repeats" },
+    { .name = NULL }
+};
+
+static const MqcEventCode dropped_codes[] = {
+    { "missing_frames", "%.0f frame(s) missing: gap in the timestamps" },
+    { "timestamp_discontinuity", "timestamp off the frame grid (%.2f frames after the previous)" },
+    { "frame_count_mismatch", "%.0f frame(s) fewer than the container declares" },
+    { "repeated_frame", "frame identical to the previous one inside moving picture (%.0f)" },
+    { .code = NULL }
+};
+
+static int dropped_init(void *priv, const MqcStreamInfo *si, char *why, size_t why_len)
+{
+    (void)why;
+    (void)why_len;
+    Dropped *s = priv;
+    if (si->rate_num > 0 && si->rate_den > 0 && si->tb_num > 0 && si->tb_den > 0)
+        s->frame_ticks = (double)si->tb_den * si->rate_den / ((double)si->tb_num * si->rate_num);
+    s->tick_s = si->tb_den > 0 ? (double)si->tb_num / si->tb_den : 0;
+    MqcNominal n = mqc_nominal(si->bit_depth, si->full_range);
+    s->flat_spread = (unsigned)(FLAT_SPREAD_PCT / 100.0 * (n.white - n.black));
+    s->sample_index = si->bit_depth > 8;
+    s->last_pts = NO_PTS;
+    return 0;
+}
+
+/* Rows of this band in every plane equal the previous frame's; stops at
+ * the first difference, so moving picture costs a few bytes per band. */
+static int band_identical(const MqcBand *band)
+{
+    const MqcPicture *pic = band->pic;
+    MqcBand prev_band = *band;
+    prev_band.pic = band->prev;
+    for (int p = 0; p < pic->nb_planes; p++) {
+        const uint8_t *a, *b;
+        int w, rows;
+        mqc_band_plane(band, p, &a, &w, &rows);
+        mqc_band_plane(&prev_band, p, &b, &w, &rows);
+        size_t bytes = (size_t)w * (size_t)pic->bytes_per_sample;
+        for (int y = 0; y < rows; y++)
+            if (memcmp(a + y * pic->linesize[p], b + y * band->prev->linesize[p], bytes))
+                return 0;
+    }
+    return 1;
+}
+
+static void dropped_measure(const void *priv, const MqcBand *band, void *slice)
+{
+    const Dropped *s = priv;
+    DroppedFrame *out = slice;
+    memset(out, 0, sizeof(*out));
+    if (!s->repeats || !band->prev)
+        return;
+    out->compared = 1;
+    out->identical = band_identical(band);
+    if (out->identical) {
+        /* only repeats pay for this: is the picture featureless? */
+        const uint8_t *data;
+        int w, rows;
+        MqcPlaneStats st;
+        mqc_band_plane(band, 0, &data, &w, &rows);
+        mqc_plane_stats[s->sample_index](data, band->pic->linesize[0], w, rows, 0, ~0u, &st);
+        out->y_min = st.min;
+        out->y_max = st.max;
+    }
+}
+
+static void dropped_reduce(const void *priv, void *frame, const void *slice, int band)
+{
+    (void)priv;
+    DroppedFrame *f = frame;
+    const DroppedFrame *b = slice;
+    if (band == 0) {
+        *f = *b;
+        return;
+    }
+    f->compared &= b->compared;
+    f->identical &= b->identical;
+    f->y_min = b->y_min < f->y_min ? b->y_min : f->y_min;
+    f->y_max = b->y_max > f->y_max ? b->y_max : f->y_max;
+}
+
+static void add_event(MqcEvents *ev, const char *code, int64_t start, int64_t end, double value,
+                      const char *detail)
+{
+    MqcEvent e = { .code = code, .start_frame = start, .end_frame = end, .worst_frame = start,
+                   .value = value };
+    snprintf(e.detail, sizeof(e.detail), "%s", detail);
+    mqc_events_add(ev, &e);
+}
+
+/* Consecutive frames with bad timestamps (stuck, jittering) are one event
+ * that keeps the first frame's message; value: the first interval. */
+static void add_or_extend(MqcEvents *ev, const char *code, int64_t frame, double value,
+                          const char *detail)
+{
+    MqcEvent *last = ev->n ? &ev->v[ev->n - 1] : NULL;
+    if (last && !strcmp(last->code, code) && last->end_frame == frame - 1 &&
+        (last->value > 0) == (value > 0)) {
+        last->end_frame = frame;
+        return;
+    }
+    add_event(ev, code, frame, frame, value, detail);
+}
+
+/* Intervals are measured from the last good timestamp (the anchor) and
+ * rounded to whole frames: container time bases round (Matroska to 1 ms,
+ * 33/34 ms steps at 29.97), so half a frame of tolerance is built in. A
+ * timestamp that repeats or goes back is reported and skipped, so the next
+ * good frame is measured from the anchor with one more slot used; a second
+ * one that moves on from the first is a new timeline (a reset, a splice),
+ * adopted without more events. */
+static void check_timestamp(Dropped *s, const MqcFrameInfo *fi, MqcEvents *ev)
+{
+    if (fi->pts == NO_PTS || !s->frame_ticks) {
+        s->untimed++;
+        return;
+    }
+    if (s->last_pts == NO_PTS) {
+        s->last_pts = fi->pts;
+        return;
+    }
+    int64_t delta = fi->pts - s->last_pts;
+    int64_t expected = s->last_pts + (int64_t)llround(s->frame_ticks * (1 + s->skipped));
+    char d[192];
+    s->intervals++;
+    if (delta <= 0) {
+        if (s->skipped && fi->pts > s->skipped_pts) {
+            s->last_pts = fi->pts;
+            s->skipped = 0;
+            return;
+        }
+        s->backwards++;
+        s->skipped++;
+        s->skipped_pts = fi->pts;
+        snprintf(d, sizeof(d), "timestamp %s: expected pts %lld (%.3f s), found %lld (%.3f s)",
+                 delta ? "goes back" : "repeats", (long long)expected, expected * s->tick_s,
+                 (long long)fi->pts, fi->pts * s->tick_s);
+        add_or_extend(ev, "timestamp_discontinuity", fi->index, (double)delta / s->frame_ticks,
+                      d);
+        return;
+    }
+    double frames = (double)delta / s->frame_ticks;
+    double whole = floor(frames + 0.5);
+    /* slots between the anchor and this frame that no frame filled; the
+     * frames with bad timestamps since the anchor may have filled some */
+    int64_t missing = (int64_t)whole - 1 - s->skipped;
+    s->last_pts = fi->pts;
+    s->skipped = 0;
+    if (whole < 1 || fabs(frames - whole) > IRREGULAR_FRAMES) {
+        s->irregular++;
+        snprintf(d, sizeof(d), "timestamp off the frame grid: expected pts %lld (%.3f s), "
+                 "found %lld (%.3f s), %.2f frames after the previous", (long long)expected,
+                 expected * s->tick_s, (long long)fi->pts, fi->pts * s->tick_s, frames);
+        add_or_extend(ev, "timestamp_discontinuity", fi->index, frames, d);
+    } else if (missing > 0) {
+        s->gaps++;
+        s->missing += missing;
+        snprintf(d, sizeof(d), "%lld frame(s) missing before this one: expected pts %lld "
+                 "(%.3f s), found %lld (%.3f s)", (long long)missing, (long long)expected,
+                 expected * s->tick_s, (long long)fi->pts, fi->pts * s->tick_s);
+        add_event(ev, "missing_frames", fi->index, fi->index, (double)missing, d);
+    }
+}
+
+static void close_run(Dropped *s)
+{
+    s->run_open = 0;
+    s->pending = s->run_moving_before && !s->run_flat &&
+                 s->run_end - s->run_start + 1 <= s->max_repeat_frames;
+    s->pend_start = s->run_start;
+    s->pend_end = s->run_end;
+}
+
+/* A run of repeats counts when two moving frames precede it and two follow
+ * it: animation on twos (A A B B) or a held shot is not a capture fault. */
+static void check_repeat(Dropped *s, const MqcFrameInfo *fi, const DroppedFrame *f,
+                         MqcEvents *ev)
+{
+    int identical = f->compared && f->identical;
+    int moving_before = (s->moved_hist & 3) == 3;
+    if (identical) {
+        int flat = f->y_max - f->y_min <= s->flat_spread;
+        s->pending = 0;     /* the picture did not keep moving after the last run */
+        if (!s->run_open) {
+            s->run_open = 1;
+            s->run_start = fi->index;
+            s->run_flat = flat;
+            s->run_moving_before = moving_before;
+        }
+        s->run_flat &= flat;
+        s->run_end = fi->index;
+    } else {
+        if (s->pending && fi->index == s->pend_end + 2) {
+            int64_t n = s->pend_end - s->pend_start + 1;
+            char d[192];
+            snprintf(d, sizeof(d), "%lld frame(s) identical to the frame before them inside "
+                     "moving picture (dropped and padded?)", (long long)n);
+            add_event(ev, "repeated_frame", s->pend_start, s->pend_end, (double)n, d);
+            s->repeated_frames += n;
+            s->pending = 0;
+        }
+        if (s->run_open)
+            close_run(s);
+    }
+    /* frame 0 has nothing to move from: it does not count as moving */
+    s->moved_hist = (s->moved_hist << 1) | (unsigned)(f->compared && !identical);
+}
+
+static int dropped_fold(void *priv, const MqcFrameInfo *fi, const void *frame, MqcEvents *ev)
+{
+    Dropped *s = priv;
+    s->frames++;
+    s->corrupt += fi->corrupt != 0;
+    check_timestamp(s, fi, ev);
+    if (s->repeats)
+        check_repeat(s, fi, frame, ev);
+    return 0;
+}
+
+static void dropped_record(const void *priv, const void *frame, MqcRecord *rec)
+{
+    const DroppedFrame *f = frame;
+    if (((const Dropped *)priv)->repeats)
+        mqc_record_int(rec, "identical_to_previous", f->compared && f->identical);
+}
+
+static int is_vfr(const Dropped *s)
+{
+    return (s->irregular >= VFR_MIN_INTERVALS &&
+            (double)s->irregular >= VFR_MIN_SHARE * (double)s->intervals) ||
+           (double)s->gaps > VFR_GAP_SHARE * (double)s->intervals;
+}
+
+/* VFR: gaps and irregular intervals are measured on a grid that does not
+ * exist; timestamps that repeat or go back (value <= 0) stay wrong. */
+static void drop_grid_events(MqcEvents *ev)
+{
+    size_t w = 0;
+    for (size_t r = 0; r < ev->n; r++) {
+        const MqcEvent *e = &ev->v[r];
+        if (!strcmp(e->code, "missing_frames") ||
+            (!strcmp(e->code, "timestamp_discontinuity") && e->value > 0))
+            continue;
+        ev->v[w++] = *e;
+    }
+    ev->n = w;
+    memset(ev->open, 0, sizeof(ev->open));
+}
+
+static void check_count(const Dropped *s, const MqcStreamInfo *si, int vfr, MqcEvents *ev,
+                        MqcMetrics *m)
+{
+    if (!s->frames)
+        return;
+    char d[192];
+    int64_t last = s->frames - 1;
+    if (si->frames_declared > 0) {
+        if (si->frames_declared != s->frames) {
+            snprintf(d, sizeof(d), "decoded %lld frames, the container declares %lld",
+                     (long long)s->frames, (long long)si->frames_declared);
+            add_event(ev, "frame_count_mismatch", last, last,
+                      (double)(si->frames_declared - s->frames), d);
+        }
+        return;
+    }
+    /* a duration says nothing about a timeline that restarts or a VFR one */
+    if (vfr || s->backwards || si->duration_s <= 0 || si->rate_num <= 0 || si->rate_den <= 0)
+        return;
+    /* frames the duration holds, less those already reported missing */
+    double expected = si->duration_s * si->rate_num / si->rate_den;
+    mqc_metric_double(m, "frames_from_duration", expected);
+    double diff = expected - (double)(s->frames + s->missing);
+    if (fabs(diff) > DURATION_SLACK_FRAMES) {
+        snprintf(d, sizeof(d), "decoded %lld frames (+%lld missing), the container's duration "
+                 "%.3f s holds %.1f", (long long)s->frames, (long long)s->missing,
+                 si->duration_s, expected);
+        add_event(ev, "frame_count_mismatch", last, last, floor(diff + 0.5), d);
+    }
+}
+
+static void dropped_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, MqcMetrics *m)
+{
+    const Dropped *s = priv;
+    int vfr = is_vfr(s);
+    if (vfr)
+        drop_grid_events(ev);
+    check_count(s, si, vfr, ev, m);
+    mqc_metric_int(m, "frames", s->frames);
+    mqc_metric_int(m, "frames_declared", si->frames_declared);
+    mqc_metric_int(m, "timestamp_intervals", s->intervals);
+    mqc_metric_int(m, "frames_without_timestamp", s->untimed);
+    mqc_metric_int(m, "gaps", vfr ? 0 : s->gaps);
+    mqc_metric_int(m, "missing_frames", vfr ? 0 : s->missing);
+    mqc_metric_int(m, "timestamps_backwards", s->backwards);
+    mqc_metric_int(m, "irregular_intervals", s->irregular);
+    mqc_metric_int(m, "vfr", vfr);
+    if (si->rate_num > 0 && si->rate_den > 0)
+        mqc_metric_double(m, "nominal_frame_rate", (double)si->rate_num / si->rate_den);
+    if (vfr)
+        mqc_metric_string(m, "note", "variable frame rate: gaps are not measured on a "
+                          "nominal grid");
+    if (si->avg_rate_num > 0 && si->avg_rate_den > 0)
+        mqc_metric_double(m, "avg_frame_rate", (double)si->avg_rate_num / si->avg_rate_den);
+    if (s->repeats)
+        mqc_metric_int(m, "repeated_frames", s->repeated_frames);
+    mqc_metric_int(m, "corrupt_frames", s->corrupt);
+}
+
+/* b is the next segment: its first interval and a repeat run across the
+ * boundary are not seen (events need the segment's own frames). */
+static void dropped_merge(void *priv_a, const void *priv_b)
+{
+    Dropped *a = priv_a;
+    const Dropped *b = priv_b;
+    a->frames += b->frames;
+    a->untimed += b->untimed;
+    a->corrupt += b->corrupt;
+    a->intervals += b->intervals;
+    a->irregular += b->irregular;
+    a->gaps += b->gaps;
+    a->missing += b->missing;
+    a->backwards += b->backwards;
+    a->repeated_frames += b->repeated_frames;
+    if (b->last_pts != NO_PTS) {
+        a->last_pts = b->last_pts;
+        a->skipped = b->skipped;
+        a->skipped_pts = b->skipped_pts;
+    }
+    a->moved_hist = b->moved_hist;
+    a->run_open = b->run_open;
+    a->run_flat = b->run_flat;
+    a->run_moving_before = b->run_moving_before;
+    a->run_start = b->run_start;
+    a->run_end = b->run_end;
+    a->pending = b->pending;
+    a->pend_start = b->pend_start;
+    a->pend_end = b->pend_end;
+}
+
+const MqcCheck mqc_check_dropped_frames = {
+    .name = "dropped_frames",
+    .summary = "gaps and discontinuities in the timestamps, frame count vs the container, "
+               "repeated frames in moving picture",
+    .default_severity = MQC_SEV_ERROR,
+    .options = dropped_options,
+    .codes = dropped_codes,
+    .priv_size = sizeof(Dropped),
+    .slice_size = sizeof(DroppedFrame),
+    .frame_size = sizeof(DroppedFrame),
+    .init = dropped_init,
+    .measure = dropped_measure,
+    .reduce = dropped_reduce,
+    .fold = dropped_fold,
+    .record = dropped_record,
+    .finish = dropped_finish,
+    .merge = dropped_merge,
+};
