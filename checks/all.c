@@ -1,10 +1,22 @@
 #include "all.h"
 
 extern const MqcCheck mqc_check_legal_range;
+extern const MqcCheck mqc_check_gamut;
 extern const MqcCheck mqc_check_black;
+extern const MqcCheck mqc_check_freeze;
+extern const MqcCheck mqc_check_dropped_frames;
+extern const MqcCheck mqc_check_timecode;
+extern const MqcCheck mqc_check_checksum;
+extern const MqcCheck mqc_check_bit_depth;
 
 const MqcCheck *const mqc_all_checks[] = {
     &mqc_check_legal_range,
+    &mqc_check_gamut,
     &mqc_check_black,
+    &mqc_check_freeze,
+    &mqc_check_dropped_frames,
+    &mqc_check_timecode,
+    &mqc_check_checksum,
+    &mqc_check_bit_depth,
     NULL
 };

@@ -9,6 +9,10 @@
 #include <libavutil/log.h>
 #include "../engine/mediaqc.h"
 #include "../checks/all.h"
+#include "qc_job.h"
+#include "hash.h"
+#include "../reports/reports.h"
+#include "../reports/text.h"
 
 enum { EXIT_PASS = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_UNREADABLE = 3 };
 
@@ -16,9 +20,15 @@ static const char usage_text[] =
     "usage: mediaqc check INPUT [--profile NAME|PATH] [-o report.json] [--frames frames.jsonl]\n"
     "                     [--threads N] [--stream N] [--progress auto|always|never] [--quiet]\n"
     "                     [--set CHECK.OPTION=VALUE]... [--reference REF] [--mhl FILE]\n"
+    "                     [--html report.html] [--edl markers.edl] [--markers markers.csv]\n"
+    "                     [--junit report.xml]\n"
     "                     [--max-pixels N]\n"
     "       mediaqc profiles list | show NAME|PATH | validate PATH\n"
     "       mediaqc checks list [--markdown]\n"
+    "       mediaqc hash INPUT [--algorithm md5|xxh64|sha1|sha256] [--stream N] (framemd5 text)\n"
+    "       mediaqc event [FILE|-] [--root DIR] [--rules FILE]    (S3 event JSON -> QC + reports)\n"
+    "       mediaqc worker --amqp URL [--queue Q] [--max-retries N] (RabbitMQ jobs)\n"
+    "       mediaqc watch DIR [--once] [--interval S] [--rules FILE] (shared folder)\n"
     "       mediaqc version\n"
     "\n"
     "exit codes of check: 0 pass, 1 fail, 2 usage or configuration error,\n"
@@ -43,16 +53,38 @@ static int parse_int(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
-static void print_summary(const MqcRun *run, const char *report_path)
+/* Text from the file (its name, decoder messages) goes to a terminal: no
+ * control characters, so a hostile name cannot move the cursor or recolour. */
+static void print_text(const char *s)
+{
+    MqcBuf b = { 0 };
+    mqc_buf_line(&b, s, 4096);
+    fputs(b.data ? b.data : "", stdout);
+    mqc_buf_free(&b);
+}
+
+/* An output file of `check` and whether it was written. */
+typedef struct CheckOutput {
+    const char *label;
+    const char *path;
+    int written;
+} CheckOutput;
+
+static void print_summary(const MqcRun *run, const CheckOutput *outs, int nb_outs)
 {
     static const char *const verdicts[] = { "PASS", "FAIL", "ERROR" };
-    printf("%s: %s (profile %s, %lld frames", run->input_path, verdicts[run->verdict],
-           run->profile->name, (long long)run->frames);
+    print_text(run->input_path);
+    printf(": %s (profile ", verdicts[run->verdict]);
+    print_text(run->profile->name);
+    printf(", %lld frames", (long long)run->frames);
     if (run->elapsed_s > 0)
         printf(", %.1f fps", run->frames / run->elapsed_s);
     printf(")\n");
-    if (run->unreadable[0])
-        printf("  %s\n", run->unreadable);
+    if (run->unreadable[0]) {
+        printf("  ");
+        print_text(run->unreadable);
+        printf("\n");
+    }
     for (int c = 0; c < run->nb_checks; c++) {
         const MqcCheckRun *cr = &run->checks[c];
         if (!cr->events.n || (run->unreadable[0] && !cr->check))
@@ -61,12 +93,18 @@ static void print_summary(const MqcRun *run, const char *report_path)
         char tc[32], msg[512];
         mqc_tc_string(&run->tc, e->start_frame, tc);
         mqc_event_message(cr, e, msg, sizeof(msg));
-        printf("  %-7s %-14s %zu event%s, first at %s (frame %lld): %s\n",
+        printf("  %-7s %-14s %zu event%s, first at %s (frame %lld): ",
                mqc_severity_name(cr->severity), cr->id, cr->events.n,
-               cr->events.n == 1 ? "" : "s", tc, (long long)e->start_frame, msg);
+               cr->events.n == 1 ? "" : "s", tc, (long long)e->start_frame);
+        print_text(msg);
+        printf("\n");
     }
-    if (report_path)
-        printf("  report: %s\n", report_path);
+    for (int i = 0; i < nb_outs; i++)
+        if (outs[i].path && outs[i].written) {
+            printf("  %s: ", outs[i].label);
+            print_text(outs[i].path);
+            printf("\n");
+        }
 }
 
 static int cmd_check(int argc, char **argv)
@@ -82,12 +120,22 @@ static int cmd_check(int argc, char **argv)
         { "max-pixels", required_argument, NULL, 'X' },
         { "reference", required_argument, NULL, 'R' },
         { "mhl", required_argument, NULL, 'M' },
+        { "html", required_argument, NULL, 'H' },
+        { "edl", required_argument, NULL, 'E' },
+        { "markers", required_argument, NULL, 'C' },
+        { "junit", required_argument, NULL, 'J' },
         { "progress", required_argument, NULL, 'P' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
-    const char *profile_name = MQC_DEFAULT_PROFILE, *out_path = NULL;
+    const char *profile_name = MQC_DEFAULT_PROFILE;
+    /* every output is written from the same run, JSON first */
+    CheckOutput outs[] = {
+        { "report", NULL, 0 }, { "html", NULL, 0 }, { "edl", NULL, 0 },
+        { "markers", NULL, 0 }, { "junit", NULL, 0 },
+    };
+    enum { OUT_JSON, OUT_HTML, OUT_EDL, OUT_CSV, OUT_JUNIT, NB_OUTS };
     MqcRunOptions opt = { .stream_index = -1 };
     int quiet = 0, progress = -1, nsets = 0;
     char sets[16][1100];
@@ -111,7 +159,11 @@ static int cmd_check(int argc, char **argv)
             snprintf(sets[nsets++], sizeof(sets[0]), "%s%s",
                      c == 'R' ? "checksum.reference=" : c == 'M' ? "checksum.mhl=" : "", optarg);
             break;
-        case 'o': out_path = optarg; break;
+        case 'o': outs[OUT_JSON].path = optarg; break;
+        case 'H': outs[OUT_HTML].path = optarg; break;
+        case 'E': outs[OUT_EDL].path = optarg; break;
+        case 'C': outs[OUT_CSV].path = optarg; break;
+        case 'J': outs[OUT_JUNIT].path = optarg; break;
         case 'f': opt.frames_path = optarg; break;
         case 'q': quiet = 1; break;
         case 't':
@@ -163,6 +215,11 @@ static int cmd_check(int argc, char **argv)
         return usage_error("check needs exactly one INPUT%s",
                            optind + 1 < argc ? " (got more than one)" : "");
     opt.input = argv[optind];
+    int to_stdout = 0;
+    for (int i = 0; i < NB_OUTS; i++)
+        to_stdout += outs[i].path && !strcmp(outs[i].path, "-");
+    if (to_stdout > 1)
+        return usage_error("only one output can go to stdout (\"-\")%s", "");
     opt.progress = quiet ? 0 : progress >= 0 ? progress : isatty(STDERR_FILENO);
 
     MqcMsg msg = { "" };
@@ -178,10 +235,23 @@ static int cmd_check(int argc, char **argv)
             mqc_profile_free(profile);
             return EXIT_USAGE;
         }
+    /* the HTML report's thumbnails and curves come from the same pass */
+    MqcCapture *capture = NULL;
+    const MqcObserver *observers[2] = { NULL, NULL };
+    if (outs[OUT_HTML].path) {
+        if (mqc_capture_new(&capture) < 0) {
+            fprintf(stderr, "mediaqc: %s\n", mqc_strerror(MQC_ERR_NOMEM));
+            mqc_profile_free(profile);
+            return EXIT_USAGE;
+        }
+        observers[0] = &capture->observer;
+        opt.observers = observers;
+    }
     MqcRun *run = NULL;
     ret = mqc_run(mqc_all_checks, profile, &opt, &run, &msg);
     if (ret < 0) {
         fprintf(stderr, "mediaqc: %s\n", msg.text[0] ? msg.text : mqc_strerror(ret));
+        mqc_capture_free(&capture);
         mqc_profile_free(profile);
         return ret == MQC_ERR_NOT_FOUND || ret == MQC_ERR_USAGE || ret == MQC_ERR_IO ||
                ret == MQC_ERR_PROFILE ? EXIT_USAGE : EXIT_UNREADABLE;
@@ -190,14 +260,24 @@ static int cmd_check(int argc, char **argv)
                run->verdict == MQC_FAIL ? EXIT_FAILED : EXIT_UNREADABLE;
     if (run->unreadable[0])
         fprintf(stderr, "mediaqc: %s\n", run->unreadable);
-    int report_ok = 1;
-    if (out_path && mqc_report_write(run, out_path, ntyped, typed, &msg) < 0) {
-        fprintf(stderr, "mediaqc: %s\n", msg.text);
-        code = EXIT_USAGE;
-        report_ok = 0;
+    for (int i = 0; i < NB_OUTS; i++) {
+        const char *path = outs[i].path;
+        if (!path)
+            continue;
+        int r = i == OUT_JSON ? mqc_report_write(run, path, ntyped, typed, &msg) :
+                i == OUT_HTML ? mqc_html_write(run, capture, path, ntyped, typed, &msg) :
+                i == OUT_EDL ? mqc_edl_write(run, path, &msg) :
+                i == OUT_CSV ? mqc_markers_csv_write(run, path, &msg) :
+                mqc_junit_write(run, path, &msg);
+        if (r < 0) {
+            fprintf(stderr, "mediaqc: %s\n", msg.text);
+            code = EXIT_USAGE;
+        }
+        outs[i].written = r >= 0;
     }
-    if (!out_path || strcmp(out_path, "-"))
-        print_summary(run, report_ok ? out_path : NULL);
+    if (!to_stdout)
+        print_summary(run, outs, NB_OUTS);
+    mqc_capture_free(&capture);
     mqc_run_free(run);
     mqc_profile_free(profile);
     return code;
@@ -334,8 +414,16 @@ int main(int argc, char **argv)
         return cmd_check(argc - 1, argv + 1);
     if (!strcmp(cmd, "profiles"))
         return cmd_profiles(argc - 1, argv + 1);
+    if (!strcmp(cmd, "hash"))
+        return mqc_cmd_hash(argc - 1, argv + 1);
     if (!strcmp(cmd, "checks"))
         return cmd_checks(argc - 1, argv + 1);
+    if (!strcmp(cmd, "event"))
+        return cmd_event(argc - 1, argv + 1);
+    if (!strcmp(cmd, "worker"))
+        return cmd_worker(argc - 1, argv + 1);
+    if (!strcmp(cmd, "watch"))
+        return cmd_watch(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("mediaqc %s\n", MQC_VERSION);
         return EXIT_PASS;

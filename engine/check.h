@@ -190,6 +190,17 @@ typedef struct MqcCheck {
     void (*finish)(void *priv, const MqcStreamInfo *si, MqcEvents *ev, MqcMetrics *m);
     /* Joins the temporal state of a later segment b into a. */
     void (*merge)(void *priv_a, const void *priv_b);
+    /* Optional: one job over the whole picture (a sequential hash cannot
+     * be cut into bands). Pure like measure: any thread, reads priv, writes
+     * only *frame, which fold() then receives. It runs as one extra job in
+     * the OpenMP loop of the bands and may run ahead, on a later frame of
+     * the window, so several frames are hashed at once. The alpha plane, if
+     * the format has one, is in pic->data[3] (otherwise NULL). Checks with
+     * measure_frame may leave measure and reduce NULL. */
+    void (*measure_frame)(const void *priv, const MqcPicture *pic, void *frame);
+    /* Optional: frees what init allocated; runs whether or not finish ran
+     * (a run can stop after init: another check's init failed, ...). */
+    void (*close)(void *priv);
 } MqcCheck;
 
 #endif

@@ -6,6 +6,7 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 #include "input.h"
+#include "remote_io.h"
 
 /* consecutive decoder failures after which the stream is considered dead */
 #define MAX_CONSECUTIVE_ERRORS 1000
@@ -23,6 +24,7 @@ struct MqcInput {
     enum AVPixelFormat target;  /* format handed to the checks, fixed by the first frame */
     int first_done;
     struct SwsContext *sws;
+    AVIOContext *remote;        /* s3:// and http(s):// inputs: our I/O, freed after fmt */
     int consecutive_errors;
     int issues;
     char issue[192];
@@ -141,16 +143,19 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
 {
     *out = NULL;
     memset(si, 0, sizeof(*si));
+    int remote = mqc_remote_is_url(path);
     struct stat stbuf;
-    if (stat(path, &stbuf) < 0) {
+    if (remote) {
+        /* object storage: existence and access are answered by the first GET */
+    } else if (stat(path, &stbuf) < 0) {
         mqc_msg(msg, "%s: %s", path, strerror(errno));
         return errno == ENOENT || errno == ENOTDIR ? MQC_ERR_NOT_FOUND : MQC_ERR_UNREADABLE;
     }
-    if (S_ISDIR(stbuf.st_mode)) {
+    if (!remote && S_ISDIR(stbuf.st_mode)) {
         mqc_msg(msg, "%s: is a directory, not a media file", path);
         return MQC_ERR_USAGE;
     }
-    if (S_ISREG(stbuf.st_mode) && stbuf.st_size == 0) {
+    if (!remote && S_ISREG(stbuf.st_mode) && stbuf.st_size == 0) {
         mqc_msg(msg, "%s: file is empty (0 bytes)", path);
         return MQC_ERR_UNREADABLE;
     }
@@ -163,6 +168,16 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
     if (!in->pkt || !in->decoded) {
         mqc_input_close(&in);
         return MQC_ERR_NOMEM;
+    }
+    if (remote) {
+        int64_t size;
+        int r = mqc_remote_avio_open(path, &in->remote, &size, msg);
+        if (r < 0 || !(in->fmt = avformat_alloc_context())) {
+            mqc_input_close(&in);
+            return r < 0 ? r : MQC_ERR_NOMEM;
+        }
+        in->fmt->pb = in->remote;
+        in->fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
     }
     char err[AV_ERROR_MAX_STRING_SIZE];
     int ret = avformat_open_input(&in->fmt, path, NULL, NULL);
@@ -424,6 +439,7 @@ void mqc_input_close(MqcInput **pin)
         return;
     avcodec_free_context(&in->dec);
     avformat_close_input(&in->fmt);
+    mqc_remote_avio_close(&in->remote);
     av_packet_free(&in->pkt);
     av_frame_free(&in->decoded);
     sws_freeContext(in->sws);

@@ -411,6 +411,8 @@ void mqc_run_free(MqcRun *run)
         return;
     for (int c = 0; c < run->nb_checks; c++) {
         MqcCheckRun *cr = &run->checks[c];
+        if (cr->check && cr->priv && cr->check->close)
+            cr->check->close(cr->priv);    /* also when init never ran: priv is zeroed */
         if (cr->check && cr->priv)
             mqc_options_release(cr->check->options, cr->priv);
         free(cr->priv);

@@ -77,6 +77,16 @@ typedef struct Analysis {
     const void **results;       /* each check's reduced result of the current frame */
     AVFrame *prev;              /* previous frame, a reference, not a copy */
     AVFrame **refs;             /* per check: the frame it keeps as reference */
+    /* whole-frame jobs (measure_frame): their results per window slot, so
+     * a batch of frames can be hashed at once, ahead of their fold */
+    int *whole;                 /* indices of the checks with measure_frame */
+    int nb_whole;
+    size_t whole_stride;        /* bytes of those checks' results for one slot */
+    size_t *whole_off;
+    uint8_t *whole_results;     /* [slot][check] */
+    uint8_t *whole_done;        /* per slot */
+    MqcPicture *whole_pics;     /* per slot of the current batch */
+    int *job_slot, *job_whole;
 } Analysis;
 
 static int same_geometry(const AVFrame *a, const AVFrame *b)
@@ -84,8 +94,53 @@ static int same_geometry(const AVFrame *a, const AVFrame *b)
     return a->width == b->width && a->height == b->height && a->format == b->format;
 }
 
-static int analyse_frame(Analysis *a, AVFrame *frame, const MqcFrameInfo *fi)
+/* A picture view for measure_frame: colour planes plus alpha in data[3]. */
+static void whole_picture(MqcPicture *pic, const AVFrame *f, const MqcStreamInfo *si)
 {
+    mqc_picture_from_frame(pic, f, si);
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get((enum AVPixelFormat)f->format);
+    if (d && (d->flags & AV_PIX_FMT_FLAG_ALPHA) && (d->flags & AV_PIX_FMT_FLAG_PLANAR)) {
+        pic->data[3] = f->data[3];
+        pic->linesize[3] = f->linesize[3];
+    }
+}
+
+/* The whole-frame jobs of this loop. When the current frame has not been
+ * measured yet, the next `threads` decoded frames are measured together:
+ * one hash is sequential, but hashes of different frames run in parallel,
+ * then the following frames find theirs done. */
+static int plan_whole_jobs(Analysis *a, const Slot *slots, int cap, int head, int avail)
+{
+    int jobs = 0;
+    if (!a->nb_whole || a->whole_done[head])
+        return 0;
+    int batch = avail < a->threads ? avail : a->threads;
+    for (int k = 0; k < batch; k++) {
+        int slot = (head + k) % cap;
+        if (a->whole_done[slot])
+            continue;
+        whole_picture(&a->whole_pics[slot], slots[slot].frame, a->si);
+        for (int w = 0; w < a->nb_whole; w++) {
+            a->job_slot[jobs] = slot;
+            a->job_whole[jobs++] = w;
+        }
+    }
+    return jobs;
+}
+
+static void run_whole_job(Analysis *a, int job)
+{
+    int slot = a->job_slot[job], w = a->job_whole[job], c = a->whole[w];
+    a->checks[c].check->measure_frame(a->checks[c].priv, &a->whole_pics[slot],
+                                      a->whole_results + (size_t)slot * a->whole_stride +
+                                      a->whole_off[w]);
+}
+
+static int analyse_frame(Analysis *a, const Slot *slots, int cap, int head, int avail,
+                         const MqcFrameInfo *fi)
+{
+    AVFrame *frame = slots[head].frame;
+    int whole_jobs = plan_whole_jobs(a, slots, cap, head, avail);
     MqcPicture pic, prev, *refpics = NULL;
     MqcPicture refpic_storage[16];
     mqc_picture_from_frame(&pic, frame, a->si);
@@ -115,13 +170,19 @@ static int analyse_frame(Analysis *a, AVFrame *frame, const MqcFrameInfo *fi)
         a->partials_size = need;
     }
 
-    /* the fused pass: every check on a band while it is in cache */
+    /* the fused pass: every check on a band while it is in cache; the long
+     * whole-frame jobs come first so they overlap the bands */
     #pragma omp parallel for schedule(dynamic, 1) num_threads(a->threads)
-    for (int b = 0; b < bands; b++) {
+    for (int j = 0; j < whole_jobs + bands; j++) {
+        if (j < whole_jobs) {
+            run_whole_job(a, j);
+            continue;
+        }
+        int b = j - whole_jobs;
         MqcBand band = { .pic = &pic, .prev = have_prev ? &prev : NULL, .y0 = b * bh,
                          .y1 = (b + 1) * bh < pic.height ? (b + 1) * bh : pic.height };
         for (int c = 0; c < a->n; c++) {
-            if (!a->checks[c].check || a->checks[c].skipped)
+            if (!a->checks[c].check || a->checks[c].skipped || !a->checks[c].check->measure)
                 continue;
             band.ref = refpics[c].data[0] ? &refpics[c] : NULL;
             a->checks[c].check->measure(a->checks[c].priv, &band,
@@ -130,12 +191,23 @@ static int analyse_frame(Analysis *a, AVFrame *frame, const MqcFrameInfo *fi)
         }
     }
 
+    for (int j = 0; j < whole_jobs; j++)
+        a->whole_done[a->job_slot[j]] = 1;
+    for (int w = 0; w < a->nb_whole; w++) {
+        int c = a->whole[w];
+        memcpy(a->frame_results + a->frame_off[c],
+               a->whole_results + (size_t)head * a->whole_stride + a->whole_off[w],
+               a->checks[c].check->frame_size);
+    }
+    if (a->nb_whole)
+        a->whole_done[head] = 0;    /* the slot is refilled after this frame */
+
     for (int c = 0; c < a->n; c++) {
         const MqcCheck *ck = a->checks[c].check;
         if (!ck || a->checks[c].skipped)
             continue;
         void *fr = a->frame_results + a->frame_off[c];
-        for (int b = 0; b < bands; b++)
+        for (int b = 0; ck->reduce && b < bands; b++)
             ck->reduce(a->checks[c].priv, fr,
                        a->partials + (size_t)b * a->slice_stride + a->slice_off[c], b);
         if (ck->fold(a->checks[c].priv, fi, fr, &a->checks[c].events) & MQC_KEEP_REFERENCE) {
@@ -164,10 +236,17 @@ static void analysis_free(Analysis *a)
     free(a->results);
     free(a->slice_off);
     free(a->frame_off);
+    free(a->whole);
+    free(a->whole_off);
+    free(a->whole_results);
+    free(a->whole_done);
+    free(a->whole_pics);
+    free(a->job_slot);
+    free(a->job_whole);
 }
 
 static int analysis_init(Analysis *a, MqcCheckRun *checks, int n, int threads, int band_height,
-                         const MqcStreamInfo *si)
+                         const MqcStreamInfo *si, int slots)
 {
     memset(a, 0, sizeof(*a));
     a->checks = checks;
@@ -203,6 +282,27 @@ static int analysis_init(Analysis *a, MqcCheckRun *checks, int n, int threads, i
         return MQC_ERR_NOMEM;
     for (int c = 0; c < n; c++)
         a->results[c] = a->frame_results + a->frame_off[c];
+
+    a->whole = calloc((size_t)n + 1, sizeof(*a->whole));
+    a->whole_off = calloc((size_t)n + 1, sizeof(*a->whole_off));
+    if (!a->whole || !a->whole_off)
+        return MQC_ERR_NOMEM;
+    for (int c = 0; c < n; c++)
+        if (checks[c].check && !checks[c].skipped && checks[c].check->measure_frame) {
+            a->whole_off[a->nb_whole] = a->whole_stride;
+            a->whole[a->nb_whole++] = c;
+            a->whole_stride += ALIGN64(checks[c].check->frame_size);
+        }
+    if (a->nb_whole) {
+        a->whole_results = calloc((size_t)slots, a->whole_stride);
+        a->whole_done = calloc((size_t)slots, 1);
+        a->whole_pics = calloc((size_t)slots, sizeof(*a->whole_pics));
+        a->job_slot = calloc((size_t)slots * (size_t)a->nb_whole, sizeof(int));
+        a->job_whole = calloc((size_t)slots * (size_t)a->nb_whole, sizeof(int));
+        if (!a->whole_results || !a->whole_done || !a->whole_pics || !a->job_slot ||
+            !a->job_whole)
+            return MQC_ERR_NOMEM;
+    }
     return 0;
 }
 
@@ -232,7 +332,7 @@ int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcCheckRu
 {
     Analysis a;
     Window w = { .cap = 4 * threads + 2, .in = in, .si = si };
-    int64_t result = analysis_init(&a, checks, n, threads, band_height, si);
+    int64_t result = analysis_init(&a, checks, n, threads, band_height, si, w.cap);
     w.slots = calloc((size_t)w.cap, sizeof(*w.slots));
     if (result < 0 || !w.slots) {
         result = MQC_ERR_NOMEM;
@@ -266,13 +366,14 @@ int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcCheckRu
         while (!w.count && !w.done)
             pthread_cond_wait(&w.filled, &w.lock);
         Slot *s = w.count ? &w.slots[w.head] : NULL;
+        int avail = w.count;    /* slots head..head+avail-1 stay ours until released */
         pthread_mutex_unlock(&w.lock);
         if (!s)
             break;
 
         MqcFrameInfo fi;
         frame_info(&fi, s->frame, index, si);
-        ret = analyse_frame(&a, s->frame, &fi);
+        ret = analyse_frame(&a, w.slots, w.cap, w.head, avail, &fi);
         if (ret >= 0 && hook)
             hook->after_fold(hook->ud, &fi, s->frame, a.results, s->issues, s->issue,
                              s->issue_pos);

@@ -4,7 +4,7 @@ set -eu
 PACKAGES="build-essential cmake pkg-config
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
   libopencolorio-dev libpng-dev libcjson-dev libcriterion-dev
-  libxxhash-dev libxml2-dev ffmpeg python3"
+  libxxhash-dev libxml2-dev ffmpeg python3 librabbitmq-dev libcurl4-openssl-dev"
 
 missing=""
 for p in $PACKAGES; do

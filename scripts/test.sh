@@ -7,6 +7,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 scripts/setup-debian.sh
+scripts/setup-services.sh   # RabbitMQ, nginx, s3rver for the trigger tests
+scripts/setup-browser.sh    # headless Chromium + playwright-core for the report tests
 
 dir=build
 flags="-DMQC_WERROR=ON"

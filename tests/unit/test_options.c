@@ -102,8 +102,8 @@ Test(options, validate_rejects_with_file_path_and_cause)
         { "{\"algo\": \"sha1\"}", "x.json: checks.t.algo: expected one of: md5, xxh64" },
         { "{\"algo\": \"MD5\"}", "x.json: checks.t.algo: expected one of: md5, xxh64" },
         { "{\"algo\": 0}", "x.json: checks.t.algo: expected one of: md5, xxh64" },
-        { "{\"label\": 5}", "x.json: checks.t.label: expected string" },
-        { "{\"label\": [\"a\"]}", "x.json: checks.t.label: expected string" },
+        { "{\"label\": 5}", "x.json: checks.t.label: expected string or null" },
+        { "{\"label\": [\"a\"]}", "x.json: checks.t.label: expected string or null" },
         { "[]", "x.json: checks.t: expected an object" },
         { "3", "x.json: checks.t: expected an object" },
         /* the first bad key is reported */
@@ -207,8 +207,8 @@ Test(options, describe_and_default_text)
         { "count", "integer in [-10, 10]", "3" },
         { "ratio", "number in [0, 2.5]", "0.5" },
         { "algo", "one of: md5, xxh64", "xxh64" },
-        { "label", "string", "plain" },
-        { "note", "string", "(none)" },
+        { "label", "string or null", "plain" },
+        { "note", "string or null", "(none)" },
     };
     for (size_t i = 0; i < sizeof(want) / sizeof(*want); i++) {
         const MqcOption *o = &test_options[i];

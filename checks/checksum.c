@@ -1,0 +1,504 @@
+/* checksum: a digest of every decoded picture, byte for byte as ffmpeg's
+ * -f framemd5 hashes its rawvideo packets (planes back to back, rows
+ * without padding, little-endian samples), compared with a reference made
+ * earlier; and a hash of the whole file, checked against an ASC MHL.
+ * Frames are matched to the reference by timestamp on ffmpeg's frame grid,
+ * so a dropped frame is one missing frame, not the rest of the file
+ * diverging. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <libavutil/common.h>
+#include "checksum_ref.h"
+#include "../engine/mediaqc.h"
+
+/* in MqcHashAlgo order */
+static const char *const algorithm_names[] = { "md5", "xxh64", "sha1", "sha256", NULL };
+static const char *const file_algorithm_names[] = { "xxh64", "md5", "sha1", NULL };
+static const MqcHashAlgo file_algorithms[] = { MQC_HASH_XXH64, MQC_HASH_MD5, MQC_HASH_SHA1 };
+
+#define FILE_CHUNK (1 << 20)
+/* what one frame may read of the file, so a jump in packet positions
+ * does not stall the display-order thread for long */
+#define FILE_BUDGET_PER_FRAME (64LL << 20)
+
+/* A run of one event code carrying its own message, extended in place. */
+typedef struct Run {
+    int open;
+    int64_t last;
+    size_t idx;
+} Run;
+
+typedef struct Checksum {
+    /* options */
+    int algorithm;              /* MqcHashAlgo */
+    char *reference;
+    int file_hash;
+    int file_algorithm;         /* index into file_algorithms */
+    char *mhl;
+    /* this stream */
+    MqcHashAlgo algo;
+    int digest_size;
+    int rate_num, rate_den, tb_num, tb_den;
+    int64_t origin;             /* grid origin in time base (ffmpeg counts from the start) */
+    /* the reference and where the walk through it stands */
+    int have_ref;
+    MqcReference ref;
+    MqcGrid grid;
+    size_t ref_next;
+    Run mismatch_run, extra_run;
+    /* digest of all frame digests in order, comparable with a report's */
+    MqcHasher sequence;
+    /* the whole file, read behind the demuxer (mostly from the page cache) */
+    int file_active;
+    int fd;
+    uint8_t *buf;
+    int64_t file_hashed, file_target;
+    MqcHashAlgo file_algo;
+    MqcHasher file;
+    char file_error[160];
+    int have_mhl;
+    MqcMhlEntry mhl_entry;
+    /* counts */
+    int64_t frames, last_index;
+    int64_t compared, matched, mismatched, missing, extra, not_compared, first_mismatch;
+    int merged;                 /* joined segments: whole-stream digests are not joinable */
+} Checksum;
+
+typedef struct ChecksumFrame {
+    uint8_t digest[MQC_DIGEST_MAX];
+} ChecksumFrame;
+
+static const MqcOption checksum_options[] = {
+    { "algorithm", MQC_OPT_ENUM, offsetof(Checksum, algorithm), 0, 0, 0, algorithm_names, NULL,
+      "digest of every decoded picture; md5 gives the hashes of ffmpeg -f framemd5 (record key "
+      "md5; other algorithms use the key hash)" },
+    { "reference", MQC_OPT_STRING, offsetof(Checksum, reference), 0, 0, 0, NULL, NULL,
+      "per-frame checksums made earlier (--reference): ffmpeg framemd5/framehash text, "
+      "`mediaqc hash` output, a mediaqc --frames file or report" },
+    { "file_hash", MQC_OPT_BOOL, offsetof(Checksum, file_hash), 1, 0, 1, NULL, NULL,
+      "hash the whole file while it is analysed (metric file_hash)" },
+    { "file_algorithm", MQC_OPT_ENUM, offsetof(Checksum, file_algorithm), 0, 0, 0,
+      file_algorithm_names, NULL,
+      "digest of the whole file (xxh64 as xxhsum prints it); with an MHL that lists another "
+      "type, the MHL's type is used" },
+    { "mhl", MQC_OPT_STRING, offsetof(Checksum, mhl), 0, 0, 0, NULL, NULL,
+      "ASC MHL v1 manifest that lists the file's hash (--mhl)" },
+    { .name = NULL }
+};
+
+static const MqcEventCode checksum_codes[] = {
+    { "checksum_mismatch", "picture differs from the reference (%.0f frames)" },
+    { "missing_frame", "%.0f reference frames missing here" },
+    { "extra_frame", "%.0f frames not in the reference" },
+    { "file_hash_mismatch", "the file's hash differs from the manifest" },
+    { .code = NULL }
+};
+
+static int file_open(Checksum *s, const char *path, char *why, size_t why_len)
+{
+    struct stat st;
+    /* a pipe or device cannot be read a second time */
+    if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+        snprintf(s->file_error, sizeof(s->file_error), "not a regular file");
+        goto fail;
+    }
+    if ((s->fd = open(path, O_RDONLY)) < 0) {
+        snprintf(s->file_error, sizeof(s->file_error), "%s", strerror(errno));
+        goto fail;
+    }
+    if (!(s->buf = malloc(FILE_CHUNK))) {
+        close(s->fd);
+        return MQC_ERR_NOMEM;
+    }
+#ifdef POSIX_FADV_SEQUENTIAL
+    posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+    s->file_active = 1;
+    mqc_hasher_start(&s->file, s->file_algo);
+    return 0;
+fail:
+    if (!s->have_mhl)
+        return 0;   /* no manifest to satisfy: the metric says why there is no hash */
+    snprintf(why, why_len, "cannot hash %s for the MHL: %s", path, s->file_error);
+    return MQC_ERR_PROFILE;
+}
+
+static void file_stop(Checksum *s, const char *error)
+{
+    if (error)
+        snprintf(s->file_error, sizeof(s->file_error), "%s", error);
+    if (s->file_active)
+        close(s->fd);
+    s->file_active = 0;
+}
+
+/* Hashes the file up to byte `target` (at most `budget` bytes now). */
+static void file_advance(Checksum *s, int64_t target, int64_t budget)
+{
+    while (s->file_active && s->file_hashed < target && budget > 0) {
+        int64_t want = FFMIN(FFMIN(target - s->file_hashed, budget), FILE_CHUNK);
+        ssize_t n = read(s->fd, s->buf, (size_t)want);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            file_stop(s, strerror(errno));
+            return;
+        }
+        if (n == 0)
+            return;     /* end of file */
+        mqc_hasher_update(&s->file, s->buf, (size_t)n);
+        s->file_hashed += n;
+        budget -= n;
+    }
+}
+
+static int checksum_init(void *priv, const MqcStreamInfo *si, char *why, size_t why_len)
+{
+    Checksum *s = priv;
+    if (!mqc_hasher_supported()) {
+        snprintf(why, why_len, "this libavutil's hash contexts are larger than expected");
+        return MQC_ERR_PROFILE;
+    }
+    s->algo = (MqcHashAlgo)s->algorithm;
+    s->digest_size = mqc_hash_size(s->algo);
+    s->rate_num = si->rate_num > 0 ? si->rate_num : 25;     /* ffmpeg's fallback too */
+    s->rate_den = si->rate_num > 0 ? si->rate_den : 1;
+    s->tb_num = si->tb_num;
+    s->tb_den = si->tb_den;
+    s->origin = si->start_pts != INT64_MIN ? si->start_pts : 0;
+    s->first_mismatch = -1;
+    s->last_index = -1;
+    mqc_hasher_start(&s->sequence, s->algo);
+
+    if (s->reference && *s->reference) {
+        int ret = mqc_reference_load(s->reference, s->rate_num, s->rate_den, &s->ref, why,
+                                     why_len);
+        if (ret < 0)
+            return ret;
+        s->have_ref = 1;
+        if (s->ref.algo != s->algo) {
+            snprintf(why, why_len, "reference %s holds %s digests but checksum.algorithm is %s "
+                     "(use --set checksum.algorithm=%s)", s->reference,
+                     mqc_hash_header_name(s->ref.algo), mqc_hash_option_name(s->algo),
+                     mqc_hash_option_name(s->ref.algo));
+            return MQC_ERR_PROFILE;
+        }
+        if (!s->ref.slots_from_start)
+            s->origin = 0;      /* a --frames file's times are the stream's own */
+    }
+
+    s->file_algo = file_algorithms[s->file_algorithm];
+    if (s->mhl && *s->mhl) {
+        int ret = mqc_mhl_find(s->mhl, si->path, &s->mhl_entry, why, why_len);
+        if (ret < 0)
+            return ret;
+        s->have_mhl = 1;
+        /* the manifest decides which digest can be verified */
+        static const MqcHashAlgo preference[] = { MQC_HASH_XXH64, MQC_HASH_MD5, MQC_HASH_SHA1 };
+        for (int i = 0; !s->mhl_entry.have[s->file_algo] && i < 3; i++)
+            s->file_algo = preference[i];
+    }
+    if (s->file_hash || s->have_mhl)
+        return file_open(s, si->path, why, why_len);
+    snprintf(s->file_error, sizeof(s->file_error), "disabled (checksum.file_hash)");
+    return 0;
+}
+
+/* Pure and on any thread, possibly ahead of display order: only *frame. */
+static void checksum_measure_frame(const void *priv, const MqcPicture *pic, void *frame)
+{
+    const Checksum *s = priv;
+    MqcHasher h;
+    mqc_hasher_start(&h, s->algo);
+    /* the rawvideo packet: colour planes in order, then alpha */
+    for (int p = 0; p < 4; p++) {
+        if (!pic->data[p] || (p >= pic->nb_planes && p != 3))
+            continue;
+        int chroma = p == 1 || p == 2;
+        int w = chroma ? AV_CEIL_RSHIFT(pic->width, pic->log2_chroma_w) : pic->width;
+        int rows = chroma ? AV_CEIL_RSHIFT(pic->height, pic->log2_chroma_h) : pic->height;
+        size_t row_bytes = (size_t)w * (size_t)pic->bytes_per_sample;
+        if (pic->linesize[p] == (ptrdiff_t)row_bytes) {
+            mqc_hasher_update(&h, pic->data[p], row_bytes * (size_t)rows);
+            continue;
+        }
+        for (int y = 0; y < rows; y++)
+            mqc_hasher_update(&h, pic->data[p] + (ptrdiff_t)y * pic->linesize[p], row_bytes);
+    }
+    mqc_hasher_end(&h, ((ChecksumFrame *)frame)->digest);
+}
+
+/* Extends the run when it ended on the previous frame; 0 when a new one
+ * is needed. */
+static int run_extend(MqcEvents *ev, Run *run, int64_t frame)
+{
+    if (!run->open || run->last != frame - 1 || run->idx >= ev->n)
+        return 0;
+    MqcEvent *e = &ev->v[run->idx];
+    e->end_frame = frame;
+    e->value = (double)(frame - e->start_frame + 1);
+    run->last = frame;
+    return 1;
+}
+
+static void run_start(MqcEvents *ev, Run *run, const MqcEvent *e)
+{
+    if (mqc_events_add(ev, e) < 0)
+        return;
+    run->open = 1;
+    run->idx = ev->n - 1;
+    run->last = e->start_frame;
+}
+
+static void flag_missing(Checksum *s, MqcEvents *ev, int64_t frame, size_t first, size_t count,
+                         int at_end)
+{
+    MqcEvent e = { .code = "missing_frame", .start_frame = frame, .end_frame = frame,
+                   .worst_frame = frame, .value = (double)count };
+    snprintf(e.detail, sizeof(e.detail), "%zu reference frame%s (reference frames %zu..%zu, "
+             "grid pts %lld..%lld) missing %s this frame", count, count == 1 ? "" : "s", first,
+             first + count - 1, (long long)s->ref.frames[first].slot,
+             (long long)s->ref.frames[first + count - 1].slot, at_end ? "after" : "before");
+    mqc_events_add(ev, &e);
+    s->missing += (int64_t)count;
+}
+
+static void compare(Checksum *s, const MqcFrameInfo *fi, const ChecksumFrame *f, MqcEvents *ev)
+{
+    double position, duration = 1;
+    if (s->ref.format == MQC_REF_FRAMES) {
+        /* the reference's times went through "%.6f": take the same path */
+        char t[64];
+        snprintf(t, sizeof(t), "%.6f", fi->time_s);
+        position = mqc_grid_position_s(strtod(t, NULL), s->rate_num, s->rate_den);
+    } else {
+        position = mqc_grid_position(fi->pts, s->origin, s->tb_num, s->tb_den, s->rate_num,
+                                     s->rate_den);
+        if (fi->duration > 0 && s->tb_den)
+            duration = (double)fi->duration * s->tb_num * s->rate_num /
+                       ((double)s->tb_den * s->rate_den);
+    }
+    int64_t slot = mqc_grid_place(&s->grid, position, duration);
+    if (slot < 0) {
+        s->not_compared++;      /* ffmpeg drops it too: not in any framemd5 */
+        return;
+    }
+    const MqcRefFrame *ref = s->ref.frames;
+    size_t first = s->ref_next;
+    while (s->ref_next < s->ref.nb_frames && ref[s->ref_next].slot < slot)
+        s->ref_next++;
+    if (s->ref_next > first)
+        flag_missing(s, ev, fi->index, first, s->ref_next - first, 0);
+
+    if (s->ref_next == s->ref.nb_frames || ref[s->ref_next].slot != slot) {
+        s->extra++;
+        if (!run_extend(ev, &s->extra_run, fi->index)) {
+            MqcEvent e = { .code = "extra_frame", .start_frame = fi->index,
+                           .end_frame = fi->index, .worst_frame = fi->index, .value = 1 };
+            snprintf(e.detail, sizeof(e.detail), "frames not in the reference, from grid pts "
+                     "%lld", (long long)slot);
+            run_start(ev, &s->extra_run, &e);
+        }
+        return;
+    }
+    const MqcRefFrame *r = &ref[s->ref_next++];
+    int n = FFMIN(s->digest_size, MQC_REF_DIGEST);
+    s->compared++;
+    if (!memcmp(r->digest, f->digest, (size_t)n)) {
+        s->matched++;
+        return;
+    }
+    s->mismatched++;
+    if (s->first_mismatch < 0)
+        s->first_mismatch = fi->index;
+    if (run_extend(ev, &s->mismatch_run, fi->index))
+        return;
+    char want[2 * MQC_REF_DIGEST + 1], got[2 * MQC_REF_DIGEST + 1];
+    mqc_hex(r->digest, n, want);
+    mqc_hex(f->digest, n, got);
+    MqcEvent e = { .code = "checksum_mismatch", .start_frame = fi->index, .end_frame = fi->index,
+                   .worst_frame = fi->index, .value = 1 };
+    snprintf(e.detail, sizeof(e.detail), "picture differs from reference frame %zu: expected "
+             "%s%s, found %s%s", s->ref_next - 1, want, n < s->digest_size ? "..." : "", got,
+             n < s->digest_size ? "..." : "");
+    run_start(ev, &s->mismatch_run, &e);
+}
+
+static int checksum_fold(void *priv, const MqcFrameInfo *fi, const void *frame, MqcEvents *ev)
+{
+    Checksum *s = priv;
+    const ChecksumFrame *f = frame;
+    s->frames++;
+    s->last_index = fi->index;
+    mqc_hasher_update(&s->sequence, f->digest, (size_t)s->digest_size);
+    if (s->file_active) {
+        if (fi->pkt_pos > s->file_target)
+            s->file_target = fi->pkt_pos;
+        file_advance(s, s->file_target, FILE_BUDGET_PER_FRAME);
+    }
+    if (s->have_ref && s->ref.format != MQC_REF_REPORT)
+        compare(s, fi, f, ev);
+    return 0;
+}
+
+static void checksum_record(const void *priv, const void *frame, MqcRecord *rec)
+{
+    const Checksum *s = priv;
+    char hex[2 * MQC_DIGEST_MAX + 1];
+    mqc_hex(((const ChecksumFrame *)frame)->digest, s->digest_size, hex);
+    mqc_record_string(rec, s->algo == MQC_HASH_MD5 ? "md5" : "hash", hex);
+}
+
+/* An event over the whole file. */
+static void whole_file_event(const Checksum *s, MqcEvents *ev, const char *code,
+                             const char *detail)
+{
+    MqcEvent e = { .code = code, .start_frame = 0, .end_frame = FFMAX(s->last_index, 0),
+                   .worst_frame = 0, .value = (double)s->frames };
+    snprintf(e.detail, sizeof(e.detail), "%s", detail);
+    mqc_events_add(ev, &e);
+}
+
+static const char *base_name(const char *p)
+{
+    const char *slash = strrchr(p, '/');
+    return slash ? slash + 1 : p;
+}
+
+static void finish_file(Checksum *s, MqcEvents *ev, MqcMetrics *m)
+{
+    char hex[2 * MQC_DIGEST_MAX + 1] = "", detail[192];
+    if (s->file_active && !s->merged) {
+        file_advance(s, INT64_MAX, INT64_MAX);
+        if (s->file_active) {
+            uint8_t d[MQC_DIGEST_MAX];
+            mqc_hasher_end(&s->file, d);
+            mqc_hex(d, mqc_hash_size(s->file_algo), hex);
+            file_stop(s, NULL);
+        }
+    }
+    mqc_metric_string(m, "file_hash_algorithm", mqc_hash_option_name(s->file_algo));
+    if (!hex[0]) {
+        mqc_metric_string(m, "file_hash_unavailable", s->merged ? "segments joined" :
+                          s->file_error);
+        return;
+    }
+    mqc_metric_string(m, "file_hash", hex);
+    mqc_metric_int(m, "file_bytes_hashed", s->file_hashed);
+    if (s->have_mhl) {
+        char want[2 * MQC_DIGEST_MAX + 1];
+        mqc_hex(s->mhl_entry.digest[s->file_algo], mqc_hash_size(s->file_algo), want);
+        mqc_metric_string(m, "mhl_entry", s->mhl_entry.file);
+        mqc_metric_string(m, "mhl_hash", want);
+        if (strcmp(want, hex)) {
+            snprintf(detail, sizeof(detail), "%s of the file is %s; %s (line %ld) lists %s",
+                     mqc_hash_option_name(s->file_algo), hex, base_name(s->mhl),
+                     s->mhl_entry.line, want);
+            whole_file_event(s, ev, "file_hash_mismatch", detail);
+        }
+    }
+    if (s->have_ref && s->ref.format == MQC_REF_REPORT && s->ref.report_file_hash[0] &&
+        !strcmp(s->ref.report_file_algorithm, mqc_hash_option_name(s->file_algo)) &&
+        strcmp(s->ref.report_file_hash, hex)) {
+        snprintf(detail, sizeof(detail), "%s of the file is %s; the reference report lists %s",
+                 mqc_hash_option_name(s->file_algo), hex, s->ref.report_file_hash);
+        whole_file_event(s, ev, "file_hash_mismatch", detail);
+    }
+}
+
+static void checksum_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, MqcMetrics *m)
+{
+    (void)si;
+    Checksum *s = priv;
+    char seq[2 * MQC_DIGEST_MAX + 1] = "";
+    if (!s->merged) {
+        uint8_t d[MQC_DIGEST_MAX];
+        mqc_hasher_end(&s->sequence, d);
+        mqc_hex(d, s->digest_size, seq);
+    }
+    mqc_metric_string(m, "algorithm", mqc_hash_option_name(s->algo));
+    mqc_metric_int(m, "frames_hashed", s->frames);
+    if (seq[0])
+        mqc_metric_string(m, "sequence_hash", seq);
+
+    if (s->have_ref) {
+        mqc_metric_string(m, "reference_format", mqc_ref_format_name(s->ref.format));
+        if (s->ref.format == MQC_REF_REPORT) {
+            mqc_metric_int(m, "reference_frames", s->ref.report_frames);
+            if (seq[0] && (strcmp(seq, s->ref.report_sequence) ||
+                           s->ref.report_frames != s->frames)) {
+                char detail[192];
+                snprintf(detail, sizeof(detail), "frame digests differ from the reference "
+                         "report (%lld frames there, %lld here); its --frames file locates "
+                         "them", (long long)s->ref.report_frames, (long long)s->frames);
+                whole_file_event(s, ev, "checksum_mismatch", detail);
+            }
+        } else {
+            size_t left = s->ref.nb_frames - s->ref_next;
+            if (left)
+                flag_missing(s, ev, FFMAX(s->last_index, 0), s->ref_next, left, 1);
+            mqc_metric_int(m, "reference_frames", (int64_t)s->ref.nb_frames);
+            mqc_metric_int(m, "frames_compared", s->compared);
+            mqc_metric_int(m, "frames_matched", s->matched);
+            mqc_metric_int(m, "frames_mismatched", s->mismatched);
+            mqc_metric_int(m, "missing_frames", s->missing);
+            mqc_metric_int(m, "extra_frames", s->extra);
+            mqc_metric_int(m, "frames_not_compared", s->not_compared);
+            mqc_metric_int(m, "first_mismatch_frame", s->first_mismatch);
+        }
+    }
+    finish_file(s, ev, m);
+}
+
+/* Counts add up; a digest over the whole stream or file cannot be joined
+ * from two segments' digests, so those are left out of a joined report. */
+static void checksum_merge(void *priv_a, const void *priv_b)
+{
+    Checksum *a = priv_a;
+    const Checksum *b = priv_b;
+    a->frames += b->frames;
+    a->last_index = FFMAX(a->last_index, b->last_index);
+    a->compared += b->compared;
+    a->matched += b->matched;
+    a->mismatched += b->mismatched;
+    a->missing += b->missing;
+    a->extra += b->extra;
+    a->not_compared += b->not_compared;
+    if (a->first_mismatch < 0)
+        a->first_mismatch = b->first_mismatch;
+    a->merged = 1;
+}
+
+static void checksum_close(void *priv)
+{
+    Checksum *s = priv;
+    mqc_reference_free(&s->ref);
+    file_stop(s, NULL);
+    free(s->buf);
+    s->buf = NULL;
+}
+
+const MqcCheck mqc_check_checksum = {
+    .name = "checksum",
+    .summary = "per-frame digests as ffmpeg framemd5 computes them, compared with a reference "
+               "by timestamp; whole-file hash checked against an ASC MHL",
+    .default_severity = MQC_SEV_ERROR,
+    .options = checksum_options,
+    .codes = checksum_codes,
+    .priv_size = sizeof(Checksum),
+    .frame_size = sizeof(ChecksumFrame),
+    .init = checksum_init,
+    .measure_frame = checksum_measure_frame,
+    .fold = checksum_fold,
+    .record = checksum_record,
+    .finish = checksum_finish,
+    .merge = checksum_merge,
+    .close = checksum_close,
+};

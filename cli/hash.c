@@ -1,0 +1,241 @@
+/* mediaqc hash INPUT: per-frame checksums in ffmpeg's framemd5 text format,
+ * so `diff` against `ffmpeg -i INPUT -map 0:v:0 -fflags +bitexact -f framemd5 -`
+ * shows nothing. It is a QC run with only the checksum check: the lines come
+ * from its per-frame records, through a run observer. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+#include <libavformat/avformat.h>
+#include <libavutil/frame.h>
+#include <libavutil/imgutils.h>
+#include "hash.h"
+#include "../engine/mediaqc.h"
+#include "../checks/all.h"
+#include "../checks/checksum_ref.h"
+
+enum { HASH_OK = 0, HASH_DAMAGED = 1, HASH_USAGE = 2, HASH_UNREADABLE = 3 };
+
+static const char hash_usage[] =
+    "usage: mediaqc hash INPUT [--algorithm md5|xxh64|sha1|sha256] [--stream N] [--threads N]\n"
+    "prints one line per frame, as ffmpeg -f framemd5 (md5) or -f framehash does\n";
+
+typedef struct HashPrinter {
+    FILE *out;
+    MqcHashAlgo algo;
+    int started;
+    MqcGrid grid;
+    int rate_num, rate_den;
+    AVRational container_sar;   /* 0/1 when the container has none */
+} HashPrinter;
+
+/* ffmpeg gives frames the container's sample aspect ratio when it has one
+ * (a MOV pasp atom, ...); the engine does not carry it, so read the header. */
+static AVRational container_sar(const char *path, int stream_index)
+{
+    AVFormatContext *fmt = NULL;
+    AVRational sar = { 0, 1 };
+    if (avformat_open_input(&fmt, path, NULL, NULL) < 0)
+        return sar;
+    for (unsigned i = 0; i < fmt->nb_streams; i++) {
+        const AVStream *st = fmt->streams[i];
+        int video = st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
+                    !(st->disposition & AV_DISPOSITION_ATTACHED_PIC);
+        /* the stream the engine analyses: the one asked for, else the first video */
+        if (stream_index >= 0 ? (int)i == stream_index : video) {
+            if (st->sample_aspect_ratio.num > 0 && st->sample_aspect_ratio.den > 0)
+                sar = st->sample_aspect_ratio;
+            break;
+        }
+    }
+    avformat_close_input(&fmt);
+    return sar;
+}
+
+static const char *record_digest(const MqcRecord *rec)
+{
+    for (int i = 0; i < rec->n; i++)
+        if (rec->f[i].type == MQC_REC_STRING &&
+            (!strcmp(rec->f[i].key, "md5") || !strcmp(rec->f[i].key, "hash")))
+            return rec->f[i].s;
+    return NULL;
+}
+
+/* ffmpeg's header, as written with -fflags +bitexact (no #software line) */
+static void print_header(HashPrinter *h, const AVFrame *f)
+{
+    fprintf(h->out, "#format: frame checksums\n#version: 2\n#hash: %s\n",
+            mqc_hash_header_name(h->algo));
+    fprintf(h->out, "#tb 0: %d/%d\n#media_type 0: video\n#codec_id 0: rawvideo\n",
+            h->rate_den, h->rate_num);
+    AVRational sar = h->container_sar.num ? h->container_sar : f->sample_aspect_ratio;
+    fprintf(h->out, "#dimensions 0: %dx%d\n#sar 0: %d/%d\n", f->width, f->height, sar.num,
+            sar.den);
+    fprintf(h->out, "#stream#, dts,        pts, duration,     size, hash\n");
+}
+
+static void print_frame(void *ud, const MqcRun *run, const MqcFrameInfo *fi, const AVFrame *f,
+                        const MqcRecord *rec)
+{
+    HashPrinter *h = ud;
+    const MqcStreamInfo *si = &run->si;
+    const char *digest = record_digest(rec);
+    if (!digest)
+        return;
+    if (!h->started) {
+        h->started = 1;
+        h->rate_num = si->rate_num > 0 ? si->rate_num : 25;    /* ffmpeg's fallback too */
+        h->rate_den = si->rate_num > 0 ? si->rate_den : 1;
+        print_header(h, f);
+    }
+    /* the frame's place on ffmpeg's 1/rate output grid, counted from the start */
+    double position = mqc_grid_position(fi->pts, si->start_pts != INT64_MIN ? si->start_pts : 0,
+                                        si->tb_num, si->tb_den, h->rate_num, h->rate_den);
+    double duration = fi->duration > 0 && si->tb_den ?
+                      (double)fi->duration * si->tb_num * h->rate_num /
+                      ((double)si->tb_den * h->rate_den) : 1;
+    int64_t pts = mqc_grid_place(&h->grid, position, duration);
+    if (pts < 0)
+        return;     /* ffmpeg drops a frame that far behind the grid */
+    int size = av_image_get_buffer_size((enum AVPixelFormat)f->format, f->width, f->height, 1);
+    fprintf(h->out, "0, %10lld, %10lld, %8d, %8d, %s\n", (long long)pts, (long long)pts, 1, size,
+            digest);
+}
+
+static MqcProfile *hash_profile(const char *algorithm, MqcMsg *msg, int *err)
+{
+    MqcProfile *p = calloc(1, sizeof(*p));
+    char set[128];
+    *err = MQC_ERR_NOMEM;
+    if (!p || !(p->name = strdup("hash")) || !(p->source = strdup("built-in")) ||
+        !(p->checks = cJSON_Parse("{\"checksum\": {\"file_hash\": false}}"))) {
+        mqc_profile_free(p);
+        return NULL;
+    }
+    /* the option table validates the name */
+    snprintf(set, sizeof(set), "checksum.algorithm=%s", algorithm);
+    if ((*err = mqc_profile_set(mqc_all_checks, p, set, msg)) < 0) {
+        mqc_profile_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+static int parse_count(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int hash_usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "mediaqc: hash: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", hash_usage);
+    return HASH_USAGE;
+}
+
+int mqc_cmd_hash(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "algorithm", required_argument, NULL, 'a' },
+        { "stream", required_argument, NULL, 's' },
+        { "threads", required_argument, NULL, 't' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    const char *algorithm = "md5";
+    MqcRunOptions opt = { .stream_index = -1 };
+    long v;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'a': algorithm = optarg; break;
+        case 's':
+            if (parse_count(optarg, 0, INT_MAX, &v) < 0)
+                return hash_usage_error("--stream: expected a stream index, got \"%s\"", optarg);
+            opt.stream_index = (int)v;
+            break;
+        case 't':
+            if (parse_count(optarg, 1, 256, &v) < 0)
+                return hash_usage_error("--threads: expected an integer in [1, 256], got \"%s\"",
+                                        optarg);
+            opt.threads = (int)v;
+            break;
+        case 'h':
+            fputs(hash_usage, stdout);
+            return HASH_OK;
+        case ':':
+            return hash_usage_error("%s: missing value", argv[optind - 1]);
+        default:
+            return hash_usage_error("unknown option \"%s\"", argv[optind - 1]);
+        }
+    }
+    if (optind + 1 != argc)
+        return hash_usage_error("expected exactly one INPUT%s", "");
+    opt.input = argv[optind];
+
+    /* the checksum check's option table knows the algorithms */
+    const MqcCheck *ck = mqc_registry_find(mqc_all_checks, "checksum");
+    for (const MqcOption *o = ck ? ck->options : NULL; o && o->name; o++) {
+        int known = 0;
+        for (int i = 0; o->type == MQC_OPT_ENUM && o->choices[i]; i++)
+            known |= !strcmp(o->choices[i], algorithm);
+        if (!strcmp(o->name, "algorithm") && !known) {
+            char want[256];
+            mqc_option_describe(o, want, sizeof(want));
+            fprintf(stderr, "mediaqc: hash: --algorithm: expected %s, got \"%s\"\n", want,
+                    algorithm);
+            return HASH_USAGE;
+        }
+    }
+    MqcMsg msg = { "" };
+    int err;
+    MqcProfile *profile = hash_profile(algorithm, &msg, &err);
+    if (!profile) {
+        fprintf(stderr, "mediaqc: hash: %s\n", msg.text[0] ? msg.text : mqc_strerror(err));
+        return err == MQC_ERR_NOMEM ? HASH_UNREADABLE : HASH_USAGE;
+    }
+    HashPrinter printer = { .out = stdout };
+    for (int a = 0; a < MQC_HASH_NB; a++)
+        if (!strcmp(mqc_hash_option_name((MqcHashAlgo)a), algorithm))
+            printer.algo = (MqcHashAlgo)a;
+    printer.container_sar = container_sar(opt.input, opt.stream_index);
+    MqcObserver observer = { .ud = &printer, .frame = print_frame };
+    const MqcObserver *observers[] = { &observer, NULL };
+    opt.observers = observers;
+
+    MqcRun *run = NULL;
+    int ret = mqc_run(mqc_all_checks, profile, &opt, &run, &msg);
+    int code = HASH_OK;
+    if (ret < 0) {
+        fprintf(stderr, "mediaqc: %s\n", msg.text[0] ? msg.text : mqc_strerror(ret));
+        code = ret == MQC_ERR_NOT_FOUND || ret == MQC_ERR_USAGE || ret == MQC_ERR_PROFILE ?
+               HASH_USAGE : HASH_UNREADABLE;
+    } else if (run->unreadable[0]) {
+        fprintf(stderr, "mediaqc: %s\n", run->unreadable);
+        code = HASH_UNREADABLE;
+    } else if (run->verdict != MQC_PASS) {
+        /* only the engine's decode check can fail here */
+        fprintf(stderr, "mediaqc: %s: decode errors; the checksums cover the frames that "
+                "decoded (run `mediaqc check` for where)\n", opt.input);
+        code = HASH_DAMAGED;
+    }
+    if (fflush(stdout) || ferror(stdout)) {
+        fprintf(stderr, "mediaqc: hash: cannot write the output: %s\n", strerror(errno));
+        code = HASH_USAGE;
+    }
+    mqc_run_free(run);
+    mqc_profile_free(profile);
+    return code;
+}

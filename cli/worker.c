@@ -1,0 +1,469 @@
+/* mediaqc worker --amqp URL: QC jobs (S3 event JSON) from a RabbitMQ queue.
+ *
+ * A delivery is acked only after its reports are stored and its result
+ * message is confirmed by the broker, so a worker that dies mid-job loses
+ * nothing: the broker redelivers, and the job is idempotent by
+ * bucket/key/eTag (a stored report of the same object version is reused).
+ * Retries and dead letters are republished copies (publisher confirms)
+ * carrying the attempt count and the error in headers. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <amqp.h>
+#include <amqp_tcp_socket.h>
+#include <cjson/cJSON.h>
+#include "qc_job.h"
+
+#define HEADER_ATTEMPTS "x-mediaqc-attempts"
+#define HEADER_ERROR "x-mediaqc-error"
+#define CONFIRM_TIMEOUT_S 30
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+typedef struct Broker {
+    amqp_connection_state_t conn;
+    char shown[512];            /* amqp://user@host:port/vhost, no password */
+} Broker;
+
+typedef struct WorkerOptions {
+    const char *queue, *dead_letter, *results;
+    int prefetch, max_retries;
+} WorkerOptions;
+
+static int reply_error(amqp_rpc_reply_t r, const char *what, const Broker *b, MqcMsg *msg)
+{
+    if (r.reply_type == AMQP_RESPONSE_NORMAL)
+        return 0;
+    char cause[300] = "unknown error";
+    if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION) {
+        snprintf(cause, sizeof(cause), "%s", amqp_error_string2(r.library_error));
+    } else if (r.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
+        const amqp_connection_close_t *c = r.reply.decoded;
+        snprintf(cause, sizeof(cause), "broker closed the connection: %u %.*s", c->reply_code,
+                 (int)c->reply_text.len, (const char *)c->reply_text.bytes);
+    } else if (r.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
+        const amqp_channel_close_t *c = r.reply.decoded;
+        snprintf(cause, sizeof(cause), "broker closed the channel: %u %.*s", c->reply_code,
+                 (int)c->reply_text.len, (const char *)c->reply_text.bytes);
+    }
+    mqc_msg(msg, "%s: %s: %s", b->shown, what, cause);
+    return -1;
+}
+
+static int broker_connect(Broker *b, const struct amqp_connection_info *ci, int confirms,
+                          MqcMsg *msg)
+{
+    snprintf(b->shown, sizeof(b->shown), "amqp%s://%s@%s:%d/%s", ci->ssl ? "s" : "", ci->user,
+             ci->host, ci->port, ci->vhost);
+    if (ci->ssl) {
+        mqc_msg(msg, "%s: amqps:// is not supported by this build", b->shown);
+        return -1;
+    }
+    b->conn = amqp_new_connection();
+    amqp_socket_t *sock = b->conn ? amqp_tcp_socket_new(b->conn) : NULL;
+    struct timeval tv = { 10, 0 };
+    int st = sock ? amqp_socket_open_noblock(sock, ci->host, ci->port, &tv) : AMQP_STATUS_NO_MEMORY;
+    if (st != AMQP_STATUS_OK) {
+        mqc_msg(msg, "%s: cannot connect: %s", b->shown, amqp_error_string2(st));
+        return -1;
+    }
+    /* no heartbeats: librabbitmq answers them only inside its own calls, and a
+     * QC job keeps the worker away from the socket for minutes */
+    if (reply_error(amqp_login(b->conn, ci->vhost, 0, 131072, 0, AMQP_SASL_METHOD_PLAIN,
+                               ci->user, ci->password), "login", b, msg) < 0)
+        return -1;
+    amqp_channel_open(b->conn, 1);
+    if (reply_error(amqp_get_rpc_reply(b->conn), "opening a channel", b, msg) < 0)
+        return -1;
+    if (confirms) {
+        amqp_confirm_select(b->conn, 1);
+        if (reply_error(amqp_get_rpc_reply(b->conn), "enabling publisher confirms", b, msg) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void broker_close(Broker *b)
+{
+    if (!b->conn)
+        return;
+    amqp_channel_close(b->conn, 1, AMQP_REPLY_SUCCESS);
+    amqp_connection_close(b->conn, AMQP_REPLY_SUCCESS);
+    amqp_destroy_connection(b->conn);
+    b->conn = NULL;
+}
+
+/* Queues and exchange the worker uses, created when missing (durable). */
+static int declare(Broker *b, const WorkerOptions *o, MqcMsg *msg)
+{
+    amqp_queue_declare(b->conn, 1, amqp_cstring_bytes(o->queue), 0, 1, 0, 0, amqp_empty_table);
+    if (reply_error(amqp_get_rpc_reply(b->conn), "declaring the job queue", b, msg) < 0)
+        return -1;
+    amqp_queue_declare(b->conn, 1, amqp_cstring_bytes(o->dead_letter), 0, 1, 0, 0,
+                       amqp_empty_table);
+    if (reply_error(amqp_get_rpc_reply(b->conn), "declaring the dead-letter queue", b, msg) < 0)
+        return -1;
+    if (*o->results) {
+        amqp_exchange_declare(b->conn, 1, amqp_cstring_bytes(o->results),
+                              amqp_cstring_bytes("topic"), 0, 1, 0, 0, amqp_empty_table);
+        if (reply_error(amqp_get_rpc_reply(b->conn), "declaring the results exchange", b,
+                        msg) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Publishes persistently and waits for the broker's confirm. */
+static int publish(Broker *pub, const char *exchange, const char *routing_key, int attempts,
+                   const char *error, const void *body, size_t len, MqcMsg *msg)
+{
+    amqp_table_entry_t h[2];
+    int nh = 0;
+    if (attempts >= 0) {
+        h[nh].key = amqp_cstring_bytes(HEADER_ATTEMPTS);
+        h[nh].value.kind = AMQP_FIELD_KIND_I32;
+        h[nh++].value.value.i32 = attempts;
+    }
+    if (error) {
+        h[nh].key = amqp_cstring_bytes(HEADER_ERROR);
+        h[nh].value.kind = AMQP_FIELD_KIND_UTF8;
+        h[nh++].value.value.bytes = amqp_cstring_bytes(error);
+    }
+    amqp_basic_properties_t props = {
+        ._flags = AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG |
+                  AMQP_BASIC_HEADERS_FLAG,
+        .content_type = amqp_cstring_bytes("application/json"),
+        .delivery_mode = 2,   /* persistent */
+        .headers = { nh, h },
+    };
+    amqp_bytes_t b = { len, (void *)body };
+    int st = amqp_basic_publish(pub->conn, 1, amqp_cstring_bytes(exchange),
+                                amqp_cstring_bytes(routing_key), 0, 0, &props, b);
+    if (st != AMQP_STATUS_OK) {
+        mqc_msg(msg, "%s: publish to %s: %s", pub->shown, *exchange ? exchange : routing_key,
+                amqp_error_string2(st));
+        return -1;
+    }
+    for (;;) {
+        amqp_frame_t f;
+        struct timeval tv = { CONFIRM_TIMEOUT_S, 0 };
+        st = amqp_simple_wait_frame_noblock(pub->conn, &f, &tv);
+        if (st != AMQP_STATUS_OK) {
+            mqc_msg(msg, "%s: no publish confirm: %s", pub->shown, amqp_error_string2(st));
+            return -1;
+        }
+        if (f.frame_type != AMQP_FRAME_METHOD)
+            continue;
+        if (f.payload.method.id == AMQP_BASIC_ACK_METHOD)
+            return 0;
+        if (f.payload.method.id == AMQP_BASIC_NACK_METHOD) {
+            mqc_msg(msg, "%s: the broker refused a message for %s", pub->shown,
+                    *exchange ? exchange : routing_key);
+            return -1;
+        }
+        if (f.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
+            f.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD) {
+            mqc_msg(msg, "%s: the broker closed the publishing channel", pub->shown);
+            return -1;
+        }
+    }
+}
+
+static int header_int(const amqp_basic_properties_t *p, const char *key)
+{
+    if (!(p->_flags & AMQP_BASIC_HEADERS_FLAG))
+        return 0;
+    for (int i = 0; i < p->headers.num_entries; i++) {
+        const amqp_table_entry_t *e = &p->headers.entries[i];
+        if (e->key.len != strlen(key) || memcmp(e->key.bytes, key, e->key.len))
+            continue;
+        switch (e->value.kind) {
+        case AMQP_FIELD_KIND_I8: return e->value.value.i8;
+        case AMQP_FIELD_KIND_U8: return e->value.value.u8;
+        case AMQP_FIELD_KIND_I16: return e->value.value.i16;
+        case AMQP_FIELD_KIND_U16: return e->value.value.u16;
+        case AMQP_FIELD_KIND_I32: return e->value.value.i32;
+        case AMQP_FIELD_KIND_I64: return (int)e->value.value.i64;
+        default: return 0;
+        }
+    }
+    return 0;
+}
+
+/* Runs the records of one message. Returns 0 when done (any verdict),
+ * 1 when a job may succeed on a retry, 2 when the message can never
+ * succeed (malformed); err says why. Results of finished jobs go to
+ * `results` (collected, published by the caller). */
+static int run_message(const QcConfig *cfg, const char *body, size_t len, const char *origin,
+                       cJSON *results, char *err, size_t err_len)
+{
+    QcRecord *recs;
+    int n, status = 0;
+    MqcMsg msg;
+    if (qc_event_parse(body, len, origin, cfg->report_prefix, &recs, &n, &msg) < 0) {
+        snprintf(err, err_len, "%s", msg.text);
+        return 2;
+    }
+    for (int i = 0; i < n; i++) {
+        if (recs[i].kind == QC_RECORD_SKIP) {
+            if (!cfg->quiet)
+                fprintf(stderr, "mediaqc: %s: skipped: %s\n", origin, recs[i].why);
+        } else if (recs[i].kind == QC_RECORD_INVALID) {
+            snprintf(err, err_len, "%s: %s", origin, recs[i].why);
+            status = 2;
+        }
+    }
+    int left = 0;   /* records not started because of SIGTERM */
+    for (int i = 0; i < n && status < 2; i++) {
+        if (recs[i].kind != QC_RECORD_JOB)
+            continue;
+        if (stop_requested) {
+            left++;
+            continue;
+        }
+        QcOutcome out;
+        qc_job_run(cfg, &recs[i].obj, &out);
+        qc_outcome_print(&recs[i].obj, &out);
+        cJSON_AddItemToArray(results, qc_outcome_json(&recs[i].obj, &out));
+        if (out.exit_code >= QC_EXIT_USAGE) {
+            snprintf(err, err_len, "%s", out.message);
+            status = 1;
+        }
+    }
+    if (left && status == 0)
+        status = -1;   /* stopped between records: requeue; done ones will be reused */
+    qc_records_free(recs, n);
+    return status;
+}
+
+static int publish_results(Broker *pub, const WorkerOptions *o, const cJSON *results, int attempt,
+                           MqcMsg *msg)
+{
+    if (!*o->results)
+        return 0;
+    for (const cJSON *r = results->child; r; r = r->next) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "verdict");
+        char key[32], *text = cJSON_PrintUnformatted(r);
+        snprintf(key, sizeof(key), "qc.%s", cJSON_IsString(v) ? v->valuestring : "error");
+        int ret = text ? publish(pub, o->results, key, attempt, NULL, text, strlen(text), msg) : -1;
+        free(text);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
+/* One delivery: QC, then retry / dead-letter / results, then ack. */
+static int handle(Broker *con, Broker *pub, const WorkerOptions *o, const QcConfig *cfg,
+                  const amqp_envelope_t *env, MqcMsg *msg)
+{
+    const amqp_message_t *m = &env->message;
+    int attempts = header_int(&m->properties, HEADER_ATTEMPTS);
+    char origin[96], err[1024] = "";
+    snprintf(origin, sizeof(origin), "%s message %llu", o->queue,
+             (unsigned long long)env->delivery_tag);
+    cJSON *results = cJSON_CreateArray();
+    int status;
+    char *body = NULL;
+    if (m->body.len > QC_MAX_EVENT_BYTES) {
+        snprintf(err, sizeof(err), "%s: body larger than %d bytes", origin, QC_MAX_EVENT_BYTES);
+        status = 2;
+    } else if (!(body = malloc(m->body.len + 1))) {
+        status = 1;
+        snprintf(err, sizeof(err), "out of memory");
+    } else {
+        memcpy(body, m->body.bytes, m->body.len);
+        body[m->body.len] = 0;
+        status = run_message(cfg, body, m->body.len, origin, results, err, sizeof(err));
+    }
+    free(body);
+    int ret = 0;
+    if (status < 0) {   /* SIGTERM between records: give it back untouched */
+        amqp_basic_reject(con->conn, 1, env->delivery_tag, 1);
+        cJSON_Delete(results);
+        return 0;
+    }
+    if (status == 1 && attempts < o->max_retries) {
+        fprintf(stderr, "mediaqc: %s: attempt %d of %d failed, retrying: %s\n", origin,
+                attempts + 1, o->max_retries + 1, err);
+        ret = publish(pub, "", o->queue, attempts + 1, err, m->body.bytes, m->body.len, msg);
+    } else {
+        if (status) {
+            fprintf(stderr, "mediaqc: %s: dead-lettered to %s after %d attempt%s: %s\n", origin,
+                    o->dead_letter, attempts + 1, attempts ? "s" : "", err);
+            ret = publish(pub, "", o->dead_letter, attempts + 1, err, m->body.bytes,
+                          m->body.len, msg);
+        }
+        if (ret == 0)
+            ret = publish_results(pub, o, results, attempts + 1, msg);
+    }
+    cJSON_Delete(results);
+    if (ret < 0)   /* nothing acked: the broker redelivers the job */
+        return -1;
+    int st = amqp_basic_ack(con->conn, 1, env->delivery_tag, 0);
+    if (st != AMQP_STATUS_OK) {
+        mqc_msg(msg, "%s: ack: %s", con->shown, amqp_error_string2(st));
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_count(const char *s, long lo, long hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int cmd_worker(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        QC_COMMON_LONGOPTS,
+        { "amqp", required_argument, NULL, 'a' },
+        { "queue", required_argument, NULL, 'Q' },
+        { "dead-letter-queue", required_argument, NULL, 'D' },
+        { "results-exchange", required_argument, NULL, 'X' },
+        { "prefetch", required_argument, NULL, 'P' },
+        { "max-retries", required_argument, NULL, 'M' },
+        { "root", required_argument, NULL, 'r' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    QcSetup setup = { 0 };
+    WorkerOptions o = { .queue = "mediaqc.jobs", .results = "mediaqc.results", .prefetch = 1,
+                        .max_retries = 3 };
+    const char *url = getenv("MEDIAQC_AMQP_URL"), *root = NULL;
+    char dead_letter[300];
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        int used = qc_setup_option(&setup, c, optarg);
+        if (used < 0)
+            return QC_EXIT_USAGE;
+        if (used)
+            continue;
+        switch (c) {
+        case 'a': url = optarg; break;
+        case 'Q': o.queue = optarg; break;
+        case 'D': o.dead_letter = optarg; break;
+        case 'X': o.results = optarg; break;
+        case 'r': root = optarg; break;
+        case 'P':
+            if (parse_count(optarg, 1, 65535, &o.prefetch) < 0)
+                return qc_usage_error("--prefetch: expected an integer in [1, 65535], got \"%s\"",
+                                      optarg);
+            break;
+        case 'M':
+            if (parse_count(optarg, 0, 100, &o.max_retries) < 0)
+                return qc_usage_error("--max-retries: expected an integer in [0, 100], got \"%s\"",
+                                      optarg);
+            break;
+        case 'h':
+            printf("usage: mediaqc worker --amqp amqp://USER:PASS@HOST:PORT/VHOST [--queue Q]\n"
+                   "         [--dead-letter-queue Q] [--results-exchange X] [--prefetch N]\n"
+                   "         [--max-retries N] [--root DIR] [--rules FILE] [--profile NAME|PATH]\n"
+                   "         [--report-prefix P/] [--threads N] [--quiet]\n");
+            return QC_EXIT_PASS;
+        case ':': return qc_usage_error("%s: missing value", argv[optind - 1]);
+        default: return qc_usage_error("worker: unknown option \"%s\"", argv[optind - 1]);
+        }
+    }
+    if (optind != argc)
+        return qc_usage_error("worker: unexpected argument \"%s\"", argv[optind]);
+    if (!url)
+        return qc_usage_error("worker needs --amqp URL (or $MEDIAQC_AMQP_URL)%s", "");
+    if (!*o.queue || strlen(o.queue) > 200)
+        return qc_usage_error("--queue: expected a name of 1 to 200 bytes%s", "");
+    snprintf(dead_letter, sizeof(dead_letter), "%s.dead", o.queue);
+    if (!o.dead_letter)
+        o.dead_letter = dead_letter;
+
+    char *url_copy = strdup(url);
+    struct amqp_connection_info ci;
+    if (!url_copy || amqp_parse_url(url_copy, &ci) != AMQP_STATUS_OK) {
+        free(url_copy);
+        /* the URL may hold a password: never echo it */
+        return qc_usage_error("--amqp: expected amqp://USER:PASS@HOST:PORT/VHOST%s", "");
+    }
+    QcConfig cfg;
+    if (qc_setup_config(&setup, root, &cfg) < 0) {
+        free(url_copy);
+        return QC_EXIT_USAGE;
+    }
+    struct sigaction sa = { .sa_handler = on_stop };   /* no SA_RESTART: waits return */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+
+    Broker con = { 0 }, pub = { 0 };
+    MqcMsg msg;
+    int code = QC_EXIT_PASS;
+    if (broker_connect(&con, &ci, 0, &msg) < 0 || broker_connect(&pub, &ci, 1, &msg) < 0 ||
+        declare(&con, &o, &msg) < 0) {
+        code = QC_EXIT_UNREADABLE;
+        goto done;
+    }
+    amqp_basic_qos(con.conn, 1, 0, (uint16_t)o.prefetch, 0);
+    if (reply_error(amqp_get_rpc_reply(con.conn), "setting the prefetch count", &con, &msg) < 0) {
+        code = QC_EXIT_UNREADABLE;
+        goto done;
+    }
+    amqp_basic_consume(con.conn, 1, amqp_cstring_bytes(o.queue), amqp_empty_bytes, 0, 0, 0,
+                       amqp_empty_table);
+    if (reply_error(amqp_get_rpc_reply(con.conn), "consuming", &con, &msg) < 0) {
+        code = QC_EXIT_UNREADABLE;
+        goto done;
+    }
+    if (!setup.quiet)
+        fprintf(stderr, "mediaqc: worker consuming %s on %s (prefetch %d, %d retries, "
+                "dead letters to %s)\n", o.queue, con.shown, o.prefetch, o.max_retries,
+                o.dead_letter);
+    while (!stop_requested) {
+        amqp_maybe_release_buffers(con.conn);
+        amqp_envelope_t env;
+        struct timeval tv = { 0, 250000 };   /* how soon SIGTERM is noticed when idle */
+        amqp_rpc_reply_t r = amqp_consume_message(con.conn, &env, &tv, 0);
+        if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+            r.library_error == AMQP_STATUS_TIMEOUT)
+            continue;
+        if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+            if (stop_requested)
+                break;
+            reply_error(r, "receiving", &con, &msg);
+            if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+                r.library_error == AMQP_STATUS_UNEXPECTED_STATE)
+                mqc_msg(&msg, "%s: the broker cancelled the consumer or closed the channel",
+                        con.shown);
+            code = QC_EXIT_UNREADABLE;
+            break;
+        }
+        int ret = handle(&con, &pub, &o, &cfg, &env, &msg);
+        amqp_destroy_envelope(&env);
+        if (ret < 0) {
+            code = QC_EXIT_UNREADABLE;
+            break;
+        }
+    }
+done:
+    if (code != QC_EXIT_PASS)
+        fprintf(stderr, "mediaqc: worker: %s\n", msg.text);
+    else if (!setup.quiet)
+        fprintf(stderr, "mediaqc: worker stopped\n");
+    broker_close(&pub);
+    broker_close(&con);
+    qc_config_free(&cfg);
+    free(url_copy);
+    return code;
+}

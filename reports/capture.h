@@ -1,0 +1,80 @@
+/* What the HTML report needs from the single pass over the pictures: per
+ * frame curves downsampled on the fly to a fixed number of buckets, and
+ * PNG thumbnails of each event's first and worst frame. It is an
+ * MqcObserver: nothing is decoded twice and memory does not grow with the
+ * length of the file (thumbnails are capped). */
+#ifndef MQC_REPORTS_CAPTURE_H
+#define MQC_REPORTS_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "../engine/mediaqc.h"
+
+#define MQC_CAPTURE_BUCKETS 1000
+#define MQC_CAPTURE_THUMB_WIDTH 320
+#define MQC_CAPTURE_MAX_THUMBS 200
+
+/* The per-frame record values drawn as curves. */
+enum { MQC_CURVE_Y_MIN, MQC_CURVE_Y_MAX, MQC_CURVE_Y_AVG, MQC_CURVE_RANGE_OUT,
+       MQC_CURVE_GAMUT_OUT, MQC_CURVE_BLACK, MQC_CURVE_COUNT };
+extern const char *const mqc_curve_keys[MQC_CURVE_COUNT];
+
+/* One bucket: the frames [first, first + width) of the run. */
+typedef struct MqcBucket {
+    double min[MQC_CURVE_COUNT], max[MQC_CURVE_COUNT], sum[MQC_CURVE_COUNT];
+    int64_t n[MQC_CURVE_COUNT];         /* frames that had the value */
+} MqcBucket;
+
+typedef struct MqcThumb {
+    int64_t frame;
+    int width, height;
+    unsigned char *png;
+    size_t png_len;
+    unsigned char *overlay;             /* palette PNG: out-of-band luma, or NULL */
+    size_t overlay_len;
+    int64_t above, below;               /* thumbnail pixels marked in the overlay */
+    int refs;
+} MqcThumb;
+
+/* The pictures captured for one event, found by check and event. */
+typedef struct MqcShot {
+    int check;                          /* index in run->checks */
+    const char *code;
+    int64_t start_frame;
+    int first, worst;                   /* indices into thumbs, or -1 */
+} MqcShot;
+
+typedef struct MqcCapture {
+    MqcObserver observer;
+    int thumb_width, max_thumbs;
+    /* curves */
+    MqcBucket buckets[MQC_CAPTURE_BUCKETS];
+    int nb_buckets;                     /* in use */
+    int64_t bucket_frames;              /* frames per bucket: 1, 2, 4, ... */
+    int64_t frames;
+    /* thumbnails */
+    MqcThumb *thumbs;
+    int nb_thumbs;
+    int64_t thumbs_missed;              /* pictures not taken because of the cap */
+    MqcShot *shots;
+    size_t nb_shots, cap_shots;
+    /* per check: events already seen, and the shot of each event index */
+    size_t *seen;
+    size_t **shot_of;
+    int nb_checks;
+    /* luma band of the legal_range check for the overlay, in code values */
+    int have_band;
+    unsigned band_lo, band_hi;
+    int band_depth;
+    struct SwsContext *sws;
+    int error;                          /* first error; capturing stops */
+    int sorted;                         /* shots sorted for lookups (after the run) */
+} MqcCapture;
+
+int mqc_capture_new(MqcCapture **out);
+void mqc_capture_free(MqcCapture **cap);
+
+/* The shot of an event of run->checks[check] after the run, or NULL. */
+const MqcShot *mqc_capture_find(const MqcCapture *cap, int check, const MqcEvent *e);
+
+#endif

@@ -1,0 +1,236 @@
+/* Growable text, escaping per output format, atomic writes. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <libavutil/base64.h>
+#include "text.h"
+
+static int reserve(MqcBuf *b, size_t more)
+{
+    if (b->oom)
+        return -1;
+    if (b->len + more + 1 <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + more + 1)
+        cap *= 2;
+    char *d = realloc(b->data, cap);
+    if (!d) {
+        b->oom = 1;
+        return -1;
+    }
+    b->data = d;
+    b->cap = cap;
+    return 0;
+}
+
+void mqc_buf_append(MqcBuf *b, const char *s, size_t n)
+{
+    if (reserve(b, n) < 0)
+        return;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = 0;
+}
+
+void mqc_buf_puts(MqcBuf *b, const char *s)
+{
+    mqc_buf_append(b, s, strlen(s));
+}
+
+void mqc_buf_printf(MqcBuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || reserve(b, (size_t)n) < 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void mqc_buf_free(MqcBuf *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof(*b));
+}
+
+/* Decodes one UTF-8 sequence; returns its length and the code point, or 0
+ * for an invalid one (overlong forms, surrogates and > U+10FFFF included). */
+static size_t utf8_next(const unsigned char *s, unsigned *cp)
+{
+    unsigned c = s[0];
+    size_t n;
+    unsigned min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xE0) == 0xC0) {
+        n = 2, min = 0x80, c &= 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        n = 3, min = 0x800, c &= 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        n = 4, min = 0x10000, c &= 0x07;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return n;
+}
+
+void mqc_buf_xml(MqcBuf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    while (*p) {
+        unsigned cp;
+        size_t n = utf8_next(p, &cp);
+        if (!n) {
+            mqc_buf_puts(b, "\xEF\xBF\xBD");
+            p++;
+            continue;
+        }
+        switch (cp) {
+        case '&': mqc_buf_puts(b, "&amp;"); break;
+        case '<': mqc_buf_puts(b, "&lt;"); break;
+        case '>': mqc_buf_puts(b, "&gt;"); break;
+        case '"': mqc_buf_puts(b, "&quot;"); break;
+        case '\'': mqc_buf_puts(b, "&#39;"); break;
+        /* as references, so attribute values keep them (parsers turn raw ones into spaces) */
+        case '\n': mqc_buf_puts(b, "&#10;"); break;
+        case '\t': mqc_buf_puts(b, "&#9;"); break;
+        default:
+            /* XML 1.0 allows no C0 control but tab, LF, CR; drop U+FFFE/FFFF too */
+            if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7F ||
+                cp == 0xFFFE || cp == 0xFFFF)
+                break;
+            mqc_buf_append(b, (const char *)p, n);
+        }
+        p += n;
+    }
+}
+
+void mqc_buf_script_json(MqcBuf *b, const char *json)
+{
+    for (const char *p = json; *p; p++) {
+        if (*p == '<')     /* JSON has '<' only inside strings, where \u003c means the same */
+            mqc_buf_puts(b, "\\u003c");
+        else if (!strncmp(p, "\xE2\x80\xA8", 3))
+            mqc_buf_puts(b, "\\u2028"), p += 2;
+        else if (!strncmp(p, "\xE2\x80\xA9", 3))
+            mqc_buf_puts(b, "\\u2029"), p += 2;
+        else
+            mqc_buf_append(b, p, 1);
+    }
+}
+
+void mqc_buf_csv(MqcBuf *b, const char *s)
+{
+    s = s ? s : "";
+    int formula = strchr("=+-@", s[0]) && s[0];
+    int quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+    if (quote)
+        mqc_buf_puts(b, "\"");
+    if (formula)
+        mqc_buf_puts(b, "'");
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            mqc_buf_puts(b, "\"\"");
+        else
+            mqc_buf_append(b, p, 1);
+    }
+    if (quote)
+        mqc_buf_puts(b, "\"");
+}
+
+void mqc_buf_line(MqcBuf *b, const char *s, size_t max_bytes)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t used = 0;
+    while (*p) {
+        unsigned cp;
+        size_t n = utf8_next(p, &cp);
+        const char *out = (const char *)p;
+        size_t out_len = n;
+        if (!n)
+            out = "?", out_len = 1, n = 1;
+        else if ((cp < 0x20 && cp != '\t') || cp == 0x7F || cp == 0x2028 || cp == 0x2029 ||
+                 cp == 0x85)
+            out = " ", out_len = 1;
+        if (used + out_len > max_bytes)
+            break;
+        mqc_buf_append(b, out, out_len);
+        used += out_len;
+        p += n;
+    }
+}
+
+void mqc_buf_base64(MqcBuf *b, const unsigned char *p, size_t n)
+{
+    size_t size = AV_BASE64_SIZE(n);
+    if (n > INT_MAX / 2 || reserve(b, size) < 0) {
+        b->oom = 1;
+        return;
+    }
+    av_base64_encode(b->data + b->len, (int)size, p, (int)n);
+    b->len += size - 1;
+}
+
+static int write_all(FILE *f, const MqcBuf *b)
+{
+    return b->len && fwrite(b->data, 1, b->len, f) != b->len ? -1 : 0;
+}
+
+int mqc_buf_write_file(const MqcBuf *b, const char *path, const char *what, MqcMsg *msg)
+{
+    if (b->oom) {
+        mqc_msg(msg, "%s: cannot write %s: out of memory", path, what);
+        return MQC_ERR_NOMEM;
+    }
+    if (!strcmp(path, "-")) {
+        if (write_all(stdout, b) < 0 || fflush(stdout)) {
+            mqc_msg(msg, "stdout: cannot write %s: %s", what, strerror(errno));
+            return MQC_ERR_IO;
+        }
+        return 0;
+    }
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a device or pipe: write through, never replace it */
+        FILE *f = fopen(path, "w");
+        int bad = !f || write_all(f, b) < 0;
+        if ((f && fclose(f)) || bad) {
+            mqc_msg(msg, "%s: cannot write %s: %s", path, what, strerror(errno));
+            return MQC_ERR_IO;
+        }
+        return 0;
+    }
+    /* write beside, then rename: readers never see half a file */
+    char tmp[4096];
+    snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    int bad = !f || write_all(f, b) < 0;
+    if (f && fclose(f))
+        bad = 1;
+    if (bad || rename(tmp, path)) {
+        mqc_msg(msg, "%s: cannot write %s: %s", path, what, strerror(errno));
+        if (f)
+            unlink(tmp);
+        return MQC_ERR_IO;
+    }
+    return 0;
+}
