@@ -114,11 +114,13 @@ class ProfilesInUse(unittest.TestCase):
         with open(path, "w") as f:
             json.dump({"extends": "base", "expect": {"width": 640, "frame_rate": "23.976"},
                        "checks": {"legal_range": {"severity": "warning"},
+                                  "gamut": {"severity": "warning"},
                                   "black": {"enabled": False}}}, f)
         res = run(["check", clip_path(DEFECTS), "--profile", path, "--quiet"])
         self.assertEqual(res.code, 0)   # range problems are only warnings here
         self.assertEqual(res.report["verdict"], "pass")
-        self.assertEqual(res.report["summary"]["warnings"], 2)
+        # luma above/below (legal_range) and R'G'B' above/below (gamut)
+        self.assertEqual(res.report["summary"]["warnings"], 4)
         ids = [c["id"] for c in res.report["checks"]]
         self.assertNotIn("black", ids)
         self.assertEqual(check(res.report, "format")["events"], [])
