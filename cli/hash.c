@@ -16,6 +16,7 @@
 #include "../engine/mediaqc.h"
 #include "../checks/all.h"
 #include "../checks/checksum_ref.h"
+#include "args.h"
 
 enum { HASH_OK = 0, HASH_DAMAGED = 1, HASH_USAGE = 2, HASH_UNREADABLE = 3 };
 
@@ -124,17 +125,6 @@ static MqcProfile *hash_profile(const char *algorithm, MqcMsg *msg, int *err)
     return p;
 }
 
-static int parse_count(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static int hash_usage_error(const char *fmt, const char *arg)
 {
     fprintf(stderr, "mediaqc: hash: ");
@@ -162,12 +152,12 @@ int mqc_cmd_hash(int argc, char **argv)
         switch (c) {
         case 'a': algorithm = optarg; break;
         case 's':
-            if (parse_count(optarg, 0, INT_MAX, &v) < 0)
+            if (cli_parse_long(optarg, 0, INT_MAX, &v) < 0)
                 return hash_usage_error("--stream: expected a stream index, got \"%s\"", optarg);
             opt.stream_index = (int)v;
             break;
         case 't':
-            if (parse_count(optarg, 1, 256, &v) < 0)
+            if (cli_parse_long(optarg, 1, 256, &v) < 0)
                 return hash_usage_error("--threads: expected an integer in [1, 256], got \"%s\"",
                                         optarg);
             opt.threads = (int)v;

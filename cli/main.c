@@ -9,6 +9,7 @@
 #include <libavutil/log.h>
 #include "../engine/mediaqc.h"
 #include "../checks/all.h"
+#include "args.h"
 #include "qc_job.h"
 #include "hash.h"
 #include "../reports/reports.h"
@@ -40,17 +41,6 @@ static int usage_error(const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\n(run `mediaqc help` for usage)\n");
     return EXIT_USAGE;
-}
-
-static int parse_int(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 /* Text from the file (its name, decoder messages) goes to a terminal: no
@@ -167,22 +157,22 @@ static int cmd_check(int argc, char **argv)
         case 'f': opt.frames_path = optarg; break;
         case 'q': quiet = 1; break;
         case 't':
-            if (parse_int(optarg, 1, 256, &v) < 0)
+            if (cli_parse_long(optarg, 1, 256, &v) < 0)
                 return usage_error("--threads: expected an integer in [1, 256], got \"%s\"", optarg);
             opt.threads = (int)v;
             break;
         case 's':
-            if (parse_int(optarg, 0, INT_MAX, &v) < 0)
+            if (cli_parse_long(optarg, 0, INT_MAX, &v) < 0)
                 return usage_error("--stream: expected a stream index, got \"%s\"", optarg);
             opt.stream_index = (int)v;
             break;
         case 'X':
-            if (parse_int(optarg, 1, LONG_MAX, &v) < 0)
+            if (cli_parse_long(optarg, 1, LONG_MAX, &v) < 0)
                 return usage_error("--max-pixels: expected a positive integer, got \"%s\"", optarg);
             opt.max_pixels = v;
             break;
         case 'b':
-            if (parse_int(optarg, 2, 4096, &v) < 0)
+            if (cli_parse_long(optarg, 2, 4096, &v) < 0)
                 return usage_error("--band-height: expected an integer in [2, 4096], got \"%s\"",
                                    optarg);
             opt.band_height = (int)v;

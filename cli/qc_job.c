@@ -10,6 +10,7 @@
 #include "../engine/remote_io.h"
 #include "../reports/reports.h"
 #include "qc_job.h"
+#include "args.h"
 
 /* ---- files ---- */
 
@@ -581,19 +582,14 @@ int qc_usage_error(const char *fmt, const char *arg)
 
 int qc_setup_option(QcSetup *s, int c, const char *arg)
 {
-    char *end;
-    long v;
     switch (c) {
     case 1001: s->rules_path = arg; return 1;
     case 1002: s->profile = arg; return 1;
     case 1003: s->report_prefix = arg; return 1;
     case 1005: s->quiet = 1; return 1;
     case 1004:
-        errno = 0;
-        v = strtol(arg, &end, 10);
-        if (errno || end == arg || *end || v < 1 || v > 256)
+        if (cli_parse_int(arg, 1, 256, &s->threads) < 0)
             return -qc_usage_error("--threads: expected an integer in [1, 256], got \"%s\"", arg);
-        s->threads = (int)v;
         return 1;
     default:
         return 0;

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <cjson/cJSON.h>
 #include "qc_job.h"
+#include "args.h"
 
 #define STATE_NAME ".mediaqc-watch.json"
 #define MAX_DEPTH 16
@@ -148,17 +149,6 @@ static void sleep_interruptible(double seconds)
     }
 }
 
-static int parse_interval(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= 0.1 && v <= 3600))
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int cmd_watch(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -181,7 +171,7 @@ int cmd_watch(int argc, char **argv)
             continue;
         if (c == 'o')
             once = 1;
-        else if (c == 'i' && parse_interval(optarg, &interval) < 0)
+        else if (c == 'i' && cli_parse_double(optarg, 0.1, 3600, &interval) < 0)
             return qc_usage_error("--interval: expected seconds in [0.1, 3600], got \"%s\"",
                                   optarg);
         else if (c == 'h')

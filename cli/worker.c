@@ -15,6 +15,7 @@
 #include <amqp_tcp_socket.h>
 #include <cjson/cJSON.h>
 #include "qc_job.h"
+#include "args.h"
 
 #define HEADER_ATTEMPTS "x-mediaqc-attempts"
 #define HEADER_ERROR "x-mediaqc-error"
@@ -316,17 +317,6 @@ static int handle(Broker *con, Broker *pub, const WorkerOptions *o, const QcConf
     return 0;
 }
 
-static int parse_count(const char *s, long lo, long hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
 int cmd_worker(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -362,12 +352,12 @@ int cmd_worker(int argc, char **argv)
         case 'X': o.results = optarg; break;
         case 'r': root = optarg; break;
         case 'P':
-            if (parse_count(optarg, 1, 65535, &o.prefetch) < 0)
+            if (cli_parse_int(optarg, 1, 65535, &o.prefetch) < 0)
                 return qc_usage_error("--prefetch: expected an integer in [1, 65535], got \"%s\"",
                                       optarg);
             break;
         case 'M':
-            if (parse_count(optarg, 0, 100, &o.max_retries) < 0)
+            if (cli_parse_int(optarg, 0, 100, &o.max_retries) < 0)
                 return qc_usage_error("--max-retries: expected an integer in [0, 100], got \"%s\"",
                                       optarg);
             break;
