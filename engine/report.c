@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "internal.h"
+#include "remote_io.h"
 
 static const char *event_text(const MqcCheckRun *cr, const char *code)
 {
@@ -122,8 +123,14 @@ static cJSON *run_json(const MqcRun *run, int argc, char **argv)
     cJSON_AddStringToObject(r, "host", host);
     cJSON_AddNumberToObject(r, "threads", run->threads);
     cJSON *a = cJSON_AddArrayToObject(r, "argv");
-    for (int i = 0; argv && i < argc; i++)
-        cJSON_AddItemToArray(a, cJSON_CreateString(argv[i]));
+    for (int i = 0; argv && i < argc; i++) {
+        char shown[4096];
+        if (mqc_remote_is_url(argv[i]))
+            mqc_remote_redact(argv[i], shown, sizeof(shown));
+        else
+            snprintf(shown, sizeof(shown), "%s", argv[i]);
+        cJSON_AddItemToArray(a, cJSON_CreateString(shown));
+    }
     return r;
 }
 

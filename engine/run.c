@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <libavutil/pixdesc.h>
 #include "internal.h"
+#include "remote_io.h"
 #include "scheduler.h"
 
 /* ---- per-frame records and metrics (declared in check.h) ---- */
@@ -257,7 +258,13 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
 {
     *out = NULL;
     MqcRun *run = calloc(1, sizeof(*run));
-    if (!run || !(run->input_path = strdup(opt->input))) {
+    char shown[4096];
+    /* a presigned URL's query is a credential: never put it in a report */
+    if (mqc_remote_is_url(opt->input))
+        mqc_remote_redact(opt->input, shown, sizeof(shown));
+    else
+        snprintf(shown, sizeof(shown), "%s", opt->input);
+    if (!run || !(run->input_path = strdup(shown))) {
         free(run);
         return MQC_ERR_NOMEM;
     }
@@ -272,7 +279,11 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
     RunState st = { .run = run, .decode = &run->checks[0], .progress = opt->progress, .t0 = t0,
                     .observers = opt->observers };
     struct stat sb;
-    if (stat(opt->input, &sb) == 0)
+    char etag[128];
+    MqcMsg ignored;
+    if (mqc_remote_is_url(opt->input))
+        mqc_remote_stat(opt->input, &run->input_size, etag, sizeof(etag), &ignored);
+    else if (stat(opt->input, &sb) == 0)
         run->input_size = (int64_t)sb.st_size;
 
     MqcInput *in = NULL;
