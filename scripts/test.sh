@@ -17,12 +17,14 @@ if [ "${1:-}" = "--sanitize" ]; then
   flags="$flags -DMQC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  export MQC_SANITIZED=1   # memory-growth tests skip: sanitizer allocators keep freed memory
 fi
 only=""
 if [ "${1:-}" = "--tsan" ]; then
   dir=build-tsan
   flags="$flags -DMQC_TSAN=ON -DCMAKE_BUILD_TYPE=Debug"
   export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp:halt_on_error=1"
+  export MQC_SANITIZED=1
   only="media|e2e_checks|e2e_corpus|e2e_bad_input"
 fi
 cmake -S . -B "$dir" $flags >/dev/null
