@@ -31,6 +31,7 @@ typedef struct Timecode {
     int64_t frames_with_tc, breaks, unreadable;
     int have_last;
     int64_t last_number;        /* frame number of the last per-frame timecode */
+    int64_t last_index;         /* the frame that carried it (GOP timecodes are sparse) */
     char first_tc[32], last_tc[32];
     int frame_mismatch_reported;
 } Timecode;
@@ -189,7 +190,7 @@ static void check_frame_timecode(Timecode *s, const MqcFrameInfo *fi, MqcEvents 
     int64_t expected = -1;
     const char *after = "the previous frame's";
     if (s->have_last && s->day_frames > 0)
-        expected = (s->last_number + 1) % s->day_frames;
+        expected = (s->last_number + (fi->index - s->last_index)) % s->day_frames;
     else if (!s->have_last && s->have_counter && s->start[0] && !s->start_mismatch &&
              drop == s->start_drop) {
         expected = (s->counter.start + fi->index) % (s->day_frames > 0 ? s->day_frames : 1);
@@ -205,6 +206,7 @@ static void check_frame_timecode(Timecode *s, const MqcFrameInfo *fi, MqcEvents 
     }
     s->have_last = 1;
     s->last_number = n;
+    s->last_index = fi->index;
 }
 
 static int timecode_fold(void *priv, const MqcFrameInfo *fi, const void *frame, MqcEvents *ev)
@@ -260,6 +262,7 @@ static void timecode_merge(void *priv_a, const void *priv_b)
     if (b->have_last) {
         a->have_last = 1;
         a->last_number = b->last_number;
+        a->last_index = b->last_index;
         snprintf(a->last_tc, sizeof(a->last_tc), "%s", b->last_tc);
     }
     a->frame_mismatch_reported |= b->frame_mismatch_reported;
