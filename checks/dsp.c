@@ -1,4 +1,6 @@
+#include <pthread.h>
 #include <string.h>
+#include "cpu.h"
 #include "dsp.h"
 
 #define SAMPLE uint8_t
@@ -13,7 +15,42 @@
 #undef SAMPLE
 #undef SUFFIX
 
-const MqcPlaneStatsFn mqc_plane_stats[2] = { plane_stats_8, plane_stats_16 };
+void mqc_dsp_functions(unsigned cpu_flags, MqcDspFunctions *f)
+{
+    *f = (MqcDspFunctions){ { plane_stats_8, plane_stats_16 }, { plane_codes_8, plane_codes_16 } };
+#if defined(__x86_64__) || defined(__i386__)
+    if (cpu_flags & MQC_CPU_AVX2) {
+        f->plane_stats[0] = mqc_plane_stats_8_avx2;
+        f->plane_stats[1] = mqc_plane_stats_16_avx2;
+    }
+#endif
+}
+
+/* The public tables stay const and point at these: the choice is made once
+ * under pthread_once, which also orders it before every use on any thread. */
+static MqcDspFunctions best;
+static pthread_once_t best_once = PTHREAD_ONCE_INIT;
+
+static void pick_best(void)
+{
+    mqc_dsp_functions(mqc_cpu_flags(), &best);
+}
+
+static void plane_stats_8_best(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                               unsigned lo, unsigned hi, MqcPlaneStats *out)
+{
+    pthread_once(&best_once, pick_best);
+    best.plane_stats[0](data, linesize, width, rows, lo, hi, out);
+}
+
+static void plane_stats_16_best(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                                unsigned lo, unsigned hi, MqcPlaneStats *out)
+{
+    pthread_once(&best_once, pick_best);
+    best.plane_stats[1](data, linesize, width, rows, lo, hi, out);
+}
+
+const MqcPlaneStatsFn mqc_plane_stats[2] = { plane_stats_8_best, plane_stats_16_best };
 const MqcPlaneCodesFn mqc_plane_codes[2] = { plane_codes_8, plane_codes_16 };
 
 void mqc_band_plane(const MqcBand *band, int plane, const uint8_t **data, int *width, int *rows)

@@ -19,7 +19,8 @@ typedef struct MqcPlaneStats {
 typedef void (*MqcPlaneStatsFn)(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
                                 unsigned lo, unsigned hi, MqcPlaneStats *out);
 
-/* [0]: 8-bit samples, [1]: 16-bit samples */
+/* [0]: 8-bit samples, [1]: 16-bit samples. Entries dispatch, at first use,
+ * to the best version for mqc_cpu_flags(). */
 extern const MqcPlaneStatsFn mqc_plane_stats[2];
 
 /* The set of code values a rectangle of one plane uses, as a bitmap of
@@ -32,6 +33,20 @@ extern const MqcPlaneStatsFn mqc_plane_stats[2];
 typedef void (*MqcPlaneCodesFn)(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
                                 int depth, uint8_t *used);
 extern const MqcPlaneCodesFn mqc_plane_codes[2];
+
+/* The versions of the kernels for a set of CPU flags (MQC_CPU_*): the C
+ * reference for 0. Tests compare them; the tables above use the best one. */
+typedef struct MqcDspFunctions {
+    MqcPlaneStatsFn plane_stats[2];
+    MqcPlaneCodesFn plane_codes[2];
+} MqcDspFunctions;
+void mqc_dsp_functions(unsigned cpu_flags, MqcDspFunctions *f);
+
+/* SIMD versions (dsp_avx2.c); call only when the CPU has the feature. */
+void mqc_plane_stats_8_avx2(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                            unsigned lo, unsigned hi, MqcPlaneStats *out);
+void mqc_plane_stats_16_avx2(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                             unsigned lo, unsigned hi, MqcPlaneStats *out);
 
 /* Rows [*r0, *r1) and width of plane p that a luma band covers. */
 void mqc_band_plane(const MqcBand *band, int plane, const uint8_t **data, int *width, int *rows);

@@ -5,11 +5,13 @@
  * integer fixed point, so the 8- and 16-bit kernels are exact and results
  * cannot depend on threads or bands. See docs/gamut.md. */
 #include <math.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../engine/mediaqc.h"
+#include "cpu.h"
 #include "gamut.h"
 #include "ocio_shim.h"
 #include "range.h"
@@ -158,6 +160,22 @@ static void target_segment(const MqcGamutKernel *k, const MqcGamutTarget *t,
     tb->n += n;
 }
 
+/* The kernel versions for this CPU, chosen once (pthread_once also orders
+ * the choice before its use on any thread). */
+static MqcGamutDsp best_dsp;
+static pthread_once_t best_once = PTHREAD_ONCE_INIT;
+
+static void pick_best(void)
+{
+    mqc_gamut_dsp(mqc_cpu_flags(), &best_dsp);
+}
+
+static const MqcGamutDsp *gamut_best(void)
+{
+    pthread_once(&best_once, pick_best);
+    return &best_dsp;
+}
+
 #define SAMPLE uint8_t
 #define SUFFIX 8
 #include "gamut_tmpl.c"
@@ -171,6 +189,17 @@ static void target_segment(const MqcGamutKernel *k, const MqcGamutTarget *t,
 #undef SUFFIX
 
 /* ---- kernel setup and entry points ---- */
+
+void mqc_gamut_dsp(unsigned cpu_flags, MqcGamutDsp *d)
+{
+    *d = (MqcGamutDsp){ { min_max_any_8, min_max_any_16 }, { yuv_count_8, yuv_count_16 } };
+#if defined(__x86_64__) || defined(__i386__)
+    if (cpu_flags & MQC_CPU_AVX2) {
+        *d = (MqcGamutDsp){ { mqc_gamut_min_max_8_avx2, mqc_gamut_min_max_16_avx2 },
+                            { mqc_gamut_yuv_count_8_avx2, mqc_gamut_yuv_count_16_avx2 } };
+    }
+#endif
+}
 
 int mqc_gamut_kernel_init(MqcGamutKernel *k, MqcGamutMatrix matrix, int bit_depth,
                           int full_range, int is_rgb, double min_pct, double max_pct, int taps,

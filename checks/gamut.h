@@ -92,4 +92,31 @@ void mqc_gamut_counts_merge(MqcGamutCounts *a, const MqcGamutCounts *b, int firs
 /* A weighted value sum as % of nominal black..white. */
 double mqc_gamut_sum_pct(const MqcGamutKernel *k, int64_t sum);
 
+/* ---- versions of the per-pixel kernels (index 0: 8-bit, 1: 16-bit samples) ---- */
+
+/* Min and max of samples [x0, x1) of a row, x1 > x0. */
+typedef void (*MqcGamutMinMaxFn)(const void *row, int x0, int x1, unsigned *mn, unsigned *mx);
+/* Y'CbCr pixels [x0, x0 + n) of one row (y, cb, cr: the rows' first
+ * samples; chroma shift s 0 or 1, x0 even when s is 1) of a kernel without
+ * low-pass: adds their above/below/out counts and extremes to c (not
+ * c->pixels), as the segment loop of mqc_gamut_rows does. */
+typedef void (*MqcGamutCountFn)(const MqcGamutKernel *k, const void *y, const void *cb,
+                                const void *cr, int s, int x0, int n, MqcGamutCounts *c);
+typedef struct MqcGamutDsp {
+    MqcGamutMinMaxFn min_max[2];
+    MqcGamutCountFn yuv_count[2];
+} MqcGamutDsp;
+
+/* The versions for a set of CPU flags (MQC_CPU_*; 0: the C reference).
+ * mqc_gamut_rows uses those of mqc_cpu_flags(). */
+void mqc_gamut_dsp(unsigned cpu_flags, MqcGamutDsp *d);
+
+/* gamut_avx2.c; call only when the CPU has AVX2 */
+void mqc_gamut_min_max_8_avx2(const void *row, int x0, int x1, unsigned *mn, unsigned *mx);
+void mqc_gamut_min_max_16_avx2(const void *row, int x0, int x1, unsigned *mn, unsigned *mx);
+void mqc_gamut_yuv_count_8_avx2(const MqcGamutKernel *k, const void *y, const void *cb,
+                                const void *cr, int s, int x0, int n, MqcGamutCounts *c);
+void mqc_gamut_yuv_count_16_avx2(const MqcGamutKernel *k, const void *y, const void *cb,
+                                 const void *cr, int s, int x0, int n, MqcGamutCounts *c);
+
 #endif

@@ -63,14 +63,33 @@ static void FN(min_max_)(const SAMPLE *p, int x0, int x1, unsigned *mn, unsigned
     *mx = hi;
 }
 
+/* MqcGamutMinMaxFn: the C reference */
+static void FN(min_max_any_)(const void *row, int x0, int x1, unsigned *mn, unsigned *mx)
+{
+    FN(min_max_)(row, x0, x1, mn, mx);
+}
+
+/* MqcGamutCountFn: the C reference, the same span_ + count_segment as rows_ */
+static void FN(yuv_count_)(const MqcGamutKernel *k, const void *y, const void *cb,
+                           const void *cr, int s, int x0, int n, MqcGamutCounts *c)
+{
+    const SAMPLE *const p[3] = { y, cb, cr };
+    int32_t v[3][MQC_GAMUT_SEGMENT + 4];
+    for (int i = 0; i < n; i += MQC_GAMUT_SEGMENT) {
+        const int m = n - i < MQC_GAMUT_SEGMENT ? n - i : MQC_GAMUT_SEGMENT;
+        FN(span_)(k, p, s, x0 + i, m, v[0], v[1], v[2]);
+        count_segment(k, v, m, c);
+    }
+}
+
 /* Is every value of pixels [xa, xb) inside the band? */
-static int FN(span_inside_)(const MqcGamutKernel *k, const SAMPLE *const p[3], int s, int xa,
-                            int xb)
+static int FN(span_inside_)(const MqcGamutKernel *k, MqcGamutMinMaxFn min_max,
+                            const SAMPLE *const p[3], int s, int xa, int xb)
 {
     unsigned mn[3], mx[3];
-    FN(min_max_)(p[0], xa, xb, &mn[0], &mx[0]);
+    min_max(p[0], xa, xb, &mn[0], &mx[0]);
     for (int c = 1; c < 3; c++)
-        FN(min_max_)(p[c], xa >> s, ((xb - 1) >> s) + 1, &mn[c], &mx[c]);
+        min_max(p[c], xa >> s, ((xb - 1) >> s) + 1, &mn[c], &mx[c]);
     return box_inside(k, mn, mx);
 }
 
@@ -78,19 +97,28 @@ static void FN(rows_)(const MqcGamutKernel *k, const MqcGamutTarget *t, const Mq
                       int y0, int y1, MqcGamutCounts *out)
 {
     const int w = pic->width, h = k->taps / 2;
+    const MqcGamutDsp *d = gamut_best();
+    const int idx = sizeof(SAMPLE) > 1;
     int32_t v[3][MQC_GAMUT_SEGMENT + 4];
     TargetBuffer tb = { .n = 0 };
     for (int y = y0; y < y1; y++) {
         const SAMPLE *p[3];
         const int s = FN(row_planes_)(pic, y, p);
+        /* the fused kernel covers the common case: no low-pass, no target */
+        const MqcGamutCountFn count =
+            !k->is_rgb && k->taps == 1 && !t && s <= 1 ? d->yuv_count[idx] : NULL;
         for (int x0 = 0; x0 < w; x0 += MQC_GAMUT_SEGMENT) {
             const int n = w - x0 < MQC_GAMUT_SEGMENT ? w - x0 : MQC_GAMUT_SEGMENT;
             /* the low-pass reads h pixels either side, the row's edge repeated */
             const int xa = x0 - h > 0 ? x0 - h : 0;
             const int xb = x0 + n + h < w ? x0 + n + h : w;
             out->pixels += (uint64_t)n;
-            if (k->shortcut && !t && FN(span_inside_)(k, p, s, xa, xb))
+            if (k->shortcut && !t && FN(span_inside_)(k, d->min_max[idx], p, s, xa, xb))
                 continue;
+            if (count) {
+                count(k, p[0], p[1], p[2], s, x0, n, out);
+                continue;
+            }
             const int first = xa - (x0 - h), last = first + (xb - xa);
             FN(span_)(k, p, s, xa, xb - xa, v[0] + first, v[1] + first, v[2] + first);
             for (int c = 0; c < 3; c++) {

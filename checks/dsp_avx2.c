@@ -1,0 +1,168 @@
+/* AVX2 versions of the dsp.c kernels. Every function carries the target
+ * attribute instead of the file being built with -mavx2, so the program
+ * still runs on CPUs without AVX2 (dsp.c only calls these when
+ * mqc_cpu_flags() has MQC_CPU_AVX2). Results are bit-identical to the C
+ * reference, including its per-row 32-bit sums (tests/unit/test_simd.c). */
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#include "dsp.h"
+
+#define AVX2 __attribute__((target("avx2")))
+
+static inline AVX2 uint32_t hsum_epi32(__m256i v)
+{
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+    return (uint32_t)_mm_cvtsi128_si32(s);
+}
+
+static inline AVX2 uint64_t hsum_epi64(__m256i v)
+{
+    __m128i s = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi64(s, _mm_unpackhi_epi64(s, s));
+    return (uint64_t)_mm_cvtsi128_si64(s);
+}
+
+/* min/max of 16 unsigned 16-bit lanes (minpos is SSE4.1, implied by AVX2) */
+static inline AVX2 unsigned hmin_epu16(__m256i v)
+{
+    __m128i m = _mm_min_epu16(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    return (unsigned)_mm_cvtsi128_si32(_mm_minpos_epu16(m)) & 0xffff;
+}
+
+static inline AVX2 unsigned hmax_epu16(__m256i v)
+{
+    return 0xffff - hmin_epu16(_mm256_xor_si256(v, _mm256_set1_epi32(-1)));
+}
+
+/* Band edges as compare operands: v < lo <=> v <= lo - 1 and v > hi <=>
+ * v >= hi + 1, with an all-zero enable mask when no sample can be below
+ * (lo == 0) or above (hi >= the largest sample). */
+static void band_operands(unsigned lo, unsigned hi, unsigned smax, unsigned *lo1, int *lo_on,
+                          unsigned *hi1, int *hi_on)
+{
+    *lo_on = lo != 0;
+    *lo1 = lo == 0 ? 0 : lo - 1 < smax ? lo - 1 : smax;
+    *hi_on = hi < smax;
+    *hi1 = hi < smax ? hi + 1 : smax;
+}
+
+AVX2 void mqc_plane_stats_16_avx2(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                                  unsigned lo, unsigned hi, MqcPlaneStats *out)
+{
+    unsigned lo1, hi1;
+    int lo_on, hi_on;
+    band_operands(lo, hi, 0xffff, &lo1, &lo_on, &hi1, &hi_on);
+    const __m256i vlo1 = _mm256_set1_epi16((short)lo1), vhi1 = _mm256_set1_epi16((short)hi1);
+    const __m256i lo_en = _mm256_set1_epi16(lo_on ? -1 : 0);
+    const __m256i hi_en = _mm256_set1_epi16(hi_on ? -1 : 0);
+    const __m256i low16 = _mm256_set1_epi32(0xffff), ones = _mm256_set1_epi16(1);
+    __m256i vmin = _mm256_set1_epi32(-1), vmax = _mm256_setzero_si256();
+    uint64_t sum = 0, below = 0, above = 0;
+    unsigned smin = 0xffff, smax = 0;
+    for (int y = 0; y < rows; y++) {
+        const uint16_t *p = (const uint16_t *)(data + y * linesize);
+        uint32_t rsum = 0;      /* wraps per row exactly as the C row sum */
+        int x = 0;
+        while (width - x >= 16) {
+            /* 16-bit counters and 32-bit sum lanes cannot overflow in 4096 steps */
+            const int end = width - x > 16 * 4096 ? x + 16 * 4096 : width;
+            __m256i vs = _mm256_setzero_si256(), cb = vs, ca = vs;
+            for (; x + 16 <= end; x += 16) {
+                const __m256i v = _mm256_loadu_si256((const __m256i *)(p + x));
+                vs = _mm256_add_epi32(vs, _mm256_add_epi32(_mm256_and_si256(v, low16),
+                                                           _mm256_srli_epi32(v, 16)));
+                vmin = _mm256_min_epu16(vmin, v);
+                vmax = _mm256_max_epu16(vmax, v);
+                const __m256i b = _mm256_cmpeq_epi16(_mm256_min_epu16(v, vlo1), v);
+                const __m256i a = _mm256_cmpeq_epi16(_mm256_max_epu16(v, vhi1), v);
+                cb = _mm256_sub_epi16(cb, _mm256_and_si256(b, lo_en));
+                ca = _mm256_sub_epi16(ca, _mm256_and_si256(a, hi_en));
+            }
+            rsum += hsum_epi32(vs);
+            below += hsum_epi32(_mm256_madd_epi16(cb, ones));
+            above += hsum_epi32(_mm256_madd_epi16(ca, ones));
+        }
+        for (; x < width; x++) {
+            const unsigned v = p[x];
+            rsum += v;
+            below += v < lo;
+            above += v > hi;
+            smin = v < smin ? v : smin;
+            smax = v > smax ? v : smax;
+        }
+        sum += rsum;
+    }
+    const unsigned vmn = hmin_epu16(vmin), vmx = hmax_epu16(vmax);
+    out->sum = sum;
+    out->below = below;
+    out->above = above;
+    out->count = (uint64_t)width * (uint64_t)rows;
+    /* the C reference starts each row's minimum at the largest sample */
+    out->min = rows > 0 ? (vmn < smin ? vmn : smin) : ~0u;
+    out->max = vmx > smax ? vmx : smax;
+}
+
+AVX2 void mqc_plane_stats_8_avx2(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                                 unsigned lo, unsigned hi, MqcPlaneStats *out)
+{
+    unsigned lo1, hi1;
+    int lo_on, hi_on;
+    band_operands(lo, hi, 0xff, &lo1, &lo_on, &hi1, &hi_on);
+    const __m256i vlo1 = _mm256_set1_epi8((char)lo1), vhi1 = _mm256_set1_epi8((char)hi1);
+    const __m256i lo_en = _mm256_set1_epi8(lo_on ? -1 : 0);
+    const __m256i hi_en = _mm256_set1_epi8(hi_on ? -1 : 0);
+    const __m256i zero = _mm256_setzero_si256();
+    __m256i vmin = _mm256_set1_epi32(-1), vmax = zero;
+    __m256i vbelow = zero, vabove = zero;       /* 64-bit lanes */
+    uint64_t sum = 0, below = 0, above = 0;
+    unsigned smin = 0xff, smax = 0;
+    for (int y = 0; y < rows; y++) {
+        const uint8_t *p = data + y * linesize;
+        __m256i vs = zero;                      /* 64-bit lanes via SAD */
+        int x = 0;
+        while (width - x >= 32) {
+            /* 8-bit counters: flushed before 255 steps */
+            const int end = width - x > 32 * 255 ? x + 32 * 255 : width;
+            __m256i cb = zero, ca = zero;
+            for (; x + 32 <= end; x += 32) {
+                const __m256i v = _mm256_loadu_si256((const __m256i *)(p + x));
+                vs = _mm256_add_epi64(vs, _mm256_sad_epu8(v, zero));
+                vmin = _mm256_min_epu8(vmin, v);
+                vmax = _mm256_max_epu8(vmax, v);
+                const __m256i b = _mm256_cmpeq_epi8(_mm256_min_epu8(v, vlo1), v);
+                const __m256i a = _mm256_cmpeq_epi8(_mm256_max_epu8(v, vhi1), v);
+                cb = _mm256_sub_epi8(cb, _mm256_and_si256(b, lo_en));
+                ca = _mm256_sub_epi8(ca, _mm256_and_si256(a, hi_en));
+            }
+            vbelow = _mm256_add_epi64(vbelow, _mm256_sad_epu8(cb, zero));
+            vabove = _mm256_add_epi64(vabove, _mm256_sad_epu8(ca, zero));
+        }
+        uint32_t rsum = (uint32_t)hsum_epi64(vs);   /* the C row sum is 32-bit */
+        for (; x < width; x++) {
+            const unsigned v = p[x];
+            rsum += v;
+            below += v < lo;
+            above += v > hi;
+            smin = v < smin ? v : smin;
+            smax = v > smax ? v : smax;
+        }
+        sum += rsum;
+    }
+    /* widen the byte extremes to words for minpos */
+    __m128i m = _mm_min_epu8(_mm256_castsi256_si128(vmin), _mm256_extracti128_si256(vmin, 1));
+    __m128i M = _mm_max_epu8(_mm256_castsi256_si128(vmax), _mm256_extracti128_si256(vmax, 1));
+    m = _mm_min_epu8(m, _mm_unpackhi_epi64(m, m));
+    M = _mm_max_epu8(M, _mm_unpackhi_epi64(M, M));
+    const unsigned vmn = hmin_epu16(_mm256_cvtepu8_epi16(m));
+    const unsigned vmx = hmax_epu16(_mm256_cvtepu8_epi16(M));
+    out->sum = sum;
+    out->below = below + hsum_epi64(vbelow);
+    out->above = above + hsum_epi64(vabove);
+    out->count = (uint64_t)width * (uint64_t)rows;
+    out->min = rows > 0 ? (vmn < smin ? vmn : smin) : ~0u;
+    out->max = vmx > smax ? vmx : smax;
+}
+
+#endif

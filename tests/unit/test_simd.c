@@ -1,0 +1,315 @@
+/* SIMD kernels against their C reference, checkasm style: for every kernel
+ * with a SIMD version, both run on the same random and edge-case data
+ * (fixed seeds; widths 0..70 and wide rows; padded, negative and
+ * exact-size strides, so ASan sees any read past a row; every bit depth in
+ * 8- and 16-bit containers; band limits at and beyond the code range) and
+ * every output must be identical. Skipped on CPUs without the feature. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <criterion/criterion.h>
+#include "checks/cpu.h"
+#include "checks/dsp.h"
+#include "checks/gamut.h"
+
+static uint32_t rng;
+
+static uint32_t next_random(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 17;
+    rng ^= rng << 5;
+    return rng;
+}
+
+static void need(unsigned flag, const char *name)
+{
+    if (!(mqc_cpu_detect() & flag))
+        cr_skip_test("the CPU has no %s", name);
+}
+
+/* A sample: half uniform over the depth, half from the specials; a few
+ * uniform over the whole container (bits above the depth). */
+static int stray_bits = 1;     /* off for gamut: its fixed point assumes depth-bit codes */
+
+static unsigned sample(int depth, int bps, const unsigned *special, int n_special)
+{
+    const unsigned max = (1u << depth) - 1;
+    const uint32_t r = next_random();
+    if (stray_bits && (r & 31) == 0)
+        return (r >> 5) & (bps == 1 ? 0xffu : 0xffffu);
+    if (r & 1)
+        return (r >> 1) & max;
+    const unsigned v = special[(r >> 1) % (unsigned)n_special];
+    return v > max ? max : v;
+}
+
+static void put(uint8_t *row, int bps, int x, unsigned v)
+{
+    if (bps == 1)
+        row[x] = (uint8_t)v;
+    else
+        memcpy(row + 2 * x, &(uint16_t){ (uint16_t)v }, 2);
+}
+
+/* ---- plane statistics ---- */
+
+typedef struct Plane {
+    uint8_t *buf, *data;
+    ptrdiff_t linesize;
+} Plane;
+
+/* The buffer ends where the last row in memory ends: no slack after it. */
+static Plane make_plane(int width, int rows, int bps, int pad, int flipped)
+{
+    Plane p;
+    const ptrdiff_t stride = (ptrdiff_t)(width + pad) * bps;
+    const size_t size = rows ? (size_t)stride * (size_t)(rows - 1) + (size_t)width * bps : 0;
+    p.buf = malloc(size ? size : 1);
+    cr_assert_not_null(p.buf);
+    for (size_t i = 0; i < size; i++)
+        p.buf[i] = (uint8_t)next_random();      /* padding is garbage */
+    p.data = flipped && rows ? p.buf + (rows - 1) * stride : p.buf;
+    p.linesize = flipped ? -stride : stride;
+    return p;
+}
+
+static int stats_equal(const MqcPlaneStats *a, const MqcPlaneStats *b)
+{
+    return a->sum == b->sum && a->below == b->below && a->above == b->above &&
+           a->count == b->count && a->min == b->min && a->max == b->max;
+}
+
+static void compare_stats(MqcPlaneStatsFn ref, MqcPlaneStatsFn simd, int bps, int depth,
+                          int width, int rows, int pad, int flipped, unsigned lo, unsigned hi)
+{
+    const unsigned specials[] = { 0, 1, lo - 1, lo, lo + 1, hi - 1, hi, hi + 1,
+                                  (1u << depth) - 2, (1u << depth) - 1 };
+    Plane p = make_plane(width, rows, bps, pad, flipped);
+    for (int y = 0; y < rows; y++)
+        for (int x = 0; x < width; x++)
+            put(p.data + y * p.linesize, bps, x, sample(depth, bps, specials, 10));
+    MqcPlaneStats a, b;
+    memset(&a, 0x5a, sizeof(a));
+    memset(&b, 0xa5, sizeof(b));
+    ref(p.data, p.linesize, width, rows, lo, hi, &a);
+    simd(p.data, p.linesize, width, rows, lo, hi, &b);
+    cr_assert(stats_equal(&a, &b),
+              "%d-bit in %d bytes, %dx%d pad %d%s, lo %u hi %u: "
+              "C sum %llu below %llu above %llu min %u max %u, "
+              "SIMD sum %llu below %llu above %llu min %u max %u",
+              depth, bps, width, rows, pad, flipped ? " flipped" : "", lo, hi,
+              (unsigned long long)a.sum, (unsigned long long)a.below,
+              (unsigned long long)a.above, a.min, a.max, (unsigned long long)b.sum,
+              (unsigned long long)b.below, (unsigned long long)b.above, b.min, b.max);
+    free(p.buf);
+}
+
+static void check_plane_stats(const MqcDspFunctions *simd)
+{
+    MqcDspFunctions c;
+    mqc_dsp_functions(0, &c);
+    static const int depths[] = { 8, 9, 10, 12, 14, 16 };
+    rng = 0x9e3779b9u;
+    for (int bps = 1; bps <= 2; bps++)
+        for (int di = 0; di < 6; di++) {
+            const int depth = depths[di];
+            if (bps == 1 && depth > 8)
+                break;
+            const unsigned max = (1u << depth) - 1, cmax = bps == 1 ? 0xffu : 0xffffu;
+            /* band limits: typical, at the ends of the code range, beyond them */
+            const unsigned bands[][2] = {
+                { 16u << (depth - 8), 235u << (depth - 8) }, { 0, max }, { 0, 0 },
+                { max, max }, { 1, max - 1 }, { max + 1, max }, { cmax, cmax },
+                { cmax + 1, cmax + 1 }, { 0, ~0u }, { ~0u, 0 },
+                { next_random() & max, next_random() & max },
+            };
+            for (int w = 0; w <= 70; w++)
+                for (size_t bi = 0; bi < sizeof(bands) / sizeof(bands[0]); bi++) {
+                    const int rows = 1 + (int)(next_random() % 4);
+                    const int pad = w % 3 == 0 ? 0 : (int)(next_random() % 40);
+                    compare_stats(c.plane_stats[bps - 1], simd->plane_stats[bps - 1], bps,
+                                  depth, w, rows, pad, w % 5 == 1, bands[bi][0], bands[bi][1]);
+                }
+            /* rows of real pictures, and long enough for the counter flushes */
+            static const int wide[] = { 720, 1920, 3840, 8191, 8192 * 4 + 17, 70000 };
+            for (int i = 0; i < 6; i++)
+                compare_stats(c.plane_stats[bps - 1], simd->plane_stats[bps - 1], bps, depth,
+                              wide[i], i < 3 ? 3 : 2, 32, i == 1, bands[0][0], bands[0][1]);
+            /* a zero-height rectangle */
+            compare_stats(c.plane_stats[bps - 1], simd->plane_stats[bps - 1], bps, depth, 16,
+                          0, 0, 0, 1, max - 1);
+        }
+}
+
+/* Constant planes at 0 and at the container maximum: the sums wrap the
+ * C row accumulator only beyond 65537 16-bit samples, which 70000 covers. */
+static void check_plane_stats_constant(const MqcDspFunctions *simd)
+{
+    MqcDspFunctions c;
+    mqc_dsp_functions(0, &c);
+    for (int bps = 1; bps <= 2; bps++)
+        for (int k = 0; k < 2; k++) {
+            static const int widths[] = { 1, 33, 1920, 70000 };
+            for (int i = 0; i < 4; i++) {
+                const int w = widths[i];
+                Plane p = make_plane(w, 2, bps, 5, 0);
+                for (int y = 0; y < 2; y++)
+                    for (int x = 0; x < w; x++)
+                        put(p.data + y * p.linesize, bps, x, k ? (bps == 1 ? 0xff : 0xffff) : 0);
+                MqcPlaneStats a, b;
+                c.plane_stats[bps - 1](p.data, p.linesize, w, 2, 1, 254, &a);
+                simd->plane_stats[bps - 1](p.data, p.linesize, w, 2, 1, 254, &b);
+                cr_assert(stats_equal(&a, &b), "constant %s, %d bytes, width %d",
+                          k ? "max" : "0", bps, w);
+                free(p.buf);
+            }
+        }
+}
+
+Test(simd, plane_stats_avx2)
+{
+    need(MQC_CPU_AVX2, "AVX2");
+    MqcDspFunctions f;
+    mqc_dsp_functions(MQC_CPU_AVX2, &f);
+    check_plane_stats(&f);
+    check_plane_stats_constant(&f);
+}
+
+/* ---- gamut ---- */
+
+static uint8_t *make_row(int n, int bps, int depth, const unsigned *special, int n_special)
+{
+    uint8_t *row = malloc((size_t)(n ? n : 1) * bps);   /* exact size */
+    cr_assert_not_null(row);
+    for (int x = 0; x < n; x++)
+        put(row, bps, x, sample(depth, bps, special, n_special));
+    return row;
+}
+
+static void check_min_max(const MqcGamutDsp *simd)
+{
+    MqcGamutDsp c;
+    mqc_gamut_dsp(0, &c);
+    rng = 0x2545f491u;
+    for (int bps = 1; bps <= 2; bps++)
+        for (int depth = 8; depth <= (bps == 1 ? 8 : 16); depth += 2)
+            for (int w = 1; w <= 140; w++) {
+                const unsigned specials[] = { 0, (1u << depth) - 1 };
+                uint8_t *row = make_row(w, bps, depth, specials, 2);
+                for (int x0 = 0; x0 < w && x0 < 6; x0++)
+                    for (int x1 = x0 + 1; x1 <= w; x1 += 1 + (x1 > 70) * 13) {
+                        unsigned a[2], b[2];
+                        c.min_max[bps - 1](row, x0, x1, &a[0], &a[1]);
+                        simd->min_max[bps - 1](row, x0, x1, &b[0], &b[1]);
+                        cr_assert(a[0] == b[0] && a[1] == b[1],
+                                  "%d-bit, [%d, %d): C %u..%u, SIMD %u..%u", depth, x0, x1,
+                                  a[0], a[1], b[0], b[1]);
+                    }
+                free(row);
+            }
+}
+
+static int counts_equal(const MqcGamutCounts *a, const MqcGamutCounts *b)
+{
+    return a->pixels == b->pixels && a->above == b->above && a->below == b->below &&
+           a->out == b->out && a->target_out == b->target_out && a->max_sum == b->max_sum &&
+           a->min_sum == b->min_sum;
+}
+
+static void check_yuv_count(const MqcGamutDsp *simd)
+{
+    MqcGamutDsp c;
+    mqc_gamut_dsp(0, &c);
+    rng = 0x7f4a7c15u;
+    stray_bits = 0;
+    static const int depths[] = { 8, 9, 10, 12, 14, 16 };
+    static const double bands[][2] = { { -5, 105 }, { 0, 100 }, { -50, 150 }, { 50, 50 } };
+    for (int bps = 1; bps <= 2; bps++)
+        for (int di = 0; di < 6; di++)
+            for (int m = 0; m <= MQC_MATRIX_BT2020; m++)
+                for (int full = 0; full <= 1; full++)
+                    for (int bi = 0; bi < 4; bi++) {
+                        const int depth = depths[di];
+                        if (bps == 1 && depth > 8)
+                            continue;
+                        MqcGamutKernel k;
+                        cr_assert_eq(mqc_gamut_kernel_init(&k, (MqcGamutMatrix)m, depth, full, 0,
+                                                           bands[bi][0], bands[bi][1], 1, 1), 0);
+                        const unsigned max = (1u << depth) - 1, sc = 1u << (depth - 8);
+                        const unsigned specials[] = { 0, max, 16 * sc, 235 * sc, 240 * sc,
+                                                      1u << (depth - 1), 1, max - 1 };
+                        for (int s = 0; s <= 1; s++)
+                            for (int w = 1; w <= 70 + (bi == 0) * 130; w++) {
+                                const int cw = (w + s) >> s;
+                                uint8_t *y = make_row(w, bps, depth, specials, 8);
+                                uint8_t *cb = make_row(cw, bps, depth, specials, 8);
+                                uint8_t *cr = make_row(cw, bps, depth, specials, 8);
+                                for (int x0 = 0; x0 < w && x0 <= 4; x0 += 2) {
+                                    const int n = w - x0 - (int)(next_random() % 2 * (w > x0 + 1));
+                                    MqcGamutCounts a = { .pixels = 7 }, b;
+                                    /* as mqc_gamut_rows starts, or after earlier segments */
+                                    a.max_sum = (next_random() & 1) ? (int64_t)k.t_hi - 1
+                                                                    : (int32_t)next_random();
+                                    a.min_sum = (next_random() & 1) ? (int64_t)k.t_lo
+                                                                    : (int32_t)next_random();
+                                    b = a;
+                                    c.yuv_count[bps - 1](&k, y, cb, cr, s, x0, n, &a);
+                                    simd->yuv_count[bps - 1](&k, y, cb, cr, s, x0, n, &b);
+                                    cr_assert(counts_equal(&a, &b),
+                                              "%d-bit matrix %d full %d band %g..%g s %d "
+                                              "width %d [%d, +%d): C above %llu below %llu "
+                                              "out %llu max %lld min %lld, SIMD above %llu "
+                                              "below %llu out %llu max %lld min %lld",
+                                              depth, m, full, bands[bi][0], bands[bi][1], s, w,
+                                              x0, n, (unsigned long long)a.above,
+                                              (unsigned long long)a.below,
+                                              (unsigned long long)a.out, (long long)a.max_sum,
+                                              (long long)a.min_sum, (unsigned long long)b.above,
+                                              (unsigned long long)b.below,
+                                              (unsigned long long)b.out, (long long)b.max_sum,
+                                              (long long)b.min_sum);
+                                }
+                                free(y);
+                                free(cb);
+                                free(cr);
+                            }
+                    }
+}
+
+Test(simd, gamut_min_max_avx2)
+{
+    need(MQC_CPU_AVX2, "AVX2");
+    MqcGamutDsp f;
+    mqc_gamut_dsp(MQC_CPU_AVX2, &f);
+    check_min_max(&f);
+}
+
+Test(simd, gamut_yuv_count_avx2)
+{
+    need(MQC_CPU_AVX2, "AVX2");
+    MqcGamutDsp f;
+    mqc_gamut_dsp(MQC_CPU_AVX2, &f);
+    check_yuv_count(&f);
+}
+
+/* ---- dispatch ---- */
+
+Test(simd, avx2_versions_registered)
+{
+    MqcDspFunctions c, avx2;
+    mqc_dsp_functions(0, &c);
+    mqc_dsp_functions(MQC_CPU_AVX2, &avx2);
+    cr_expect(avx2.plane_stats[1] != c.plane_stats[1], "an AVX2 version is registered");
+    MqcGamutDsp gc, ga;
+    mqc_gamut_dsp(0, &gc);
+    mqc_gamut_dsp(MQC_CPU_AVX2, &ga);
+    cr_expect(ga.yuv_count[1] != gc.yuv_count[1], "an AVX2 gamut version is registered");
+}
+
+Test(simd, env_mask_limits_flags)
+{
+    /* each Criterion test runs in its own process: the flags are read here first */
+    setenv("MQC_CPU_MASK", "0", 1);
+    cr_expect_eq(mqc_cpu_flags(), 0u);
+}
