@@ -77,6 +77,7 @@ typedef struct Analysis {
     const void **results;       /* each check's reduced result of the current frame */
     AVFrame *prev;              /* previous frame, a reference, not a copy */
     AVFrame **refs;             /* per check: the frame it keeps as reference */
+    MqcPicture *refpics;        /* per check: the view of refs[c] for the current frame */
     /* whole-frame jobs (measure_frame): their results per window slot, so
      * a batch of frames can be hashed at once, ahead of their fold */
     int *whole;                 /* indices of the checks with measure_frame */
@@ -141,15 +142,11 @@ static int analyse_frame(Analysis *a, const Slot *slots, int cap, int head, int 
 {
     AVFrame *frame = slots[head].frame;
     int whole_jobs = plan_whole_jobs(a, slots, cap, head, avail);
-    MqcPicture pic, prev, *refpics = NULL;
-    MqcPicture refpic_storage[16];
+    MqcPicture pic, prev, *refpics = a->refpics;
     mqc_picture_from_frame(&pic, frame, a->si);
     int have_prev = a->prev->buf[0] && same_geometry(a->prev, frame);
     if (have_prev)
         mqc_picture_from_frame(&prev, a->prev, a->si);
-    refpics = a->n <= 16 ? refpic_storage : calloc((size_t)a->n, sizeof(*refpics));
-    if (!refpics)
-        return MQC_ERR_NOMEM;
     for (int c = 0; c < a->n; c++)
         if (a->refs[c]->buf[0] && same_geometry(a->refs[c], frame))
             mqc_picture_from_frame(&refpics[c], a->refs[c], a->si);
@@ -161,11 +158,8 @@ static int analyse_frame(Analysis *a, const Slot *slots, int cap, int head, int 
     size_t need = (size_t)bands * a->slice_stride;
     if (need > a->partials_size) {
         uint8_t *p = realloc(a->partials, need);
-        if (!p) {
-            if (refpics != refpic_storage)
-                free(refpics);
+        if (!p)
             return MQC_ERR_NOMEM;
-        }
         a->partials = p;
         a->partials_size = need;
     }
@@ -212,15 +206,10 @@ static int analyse_frame(Analysis *a, const Slot *slots, int cap, int head, int 
                        a->partials + (size_t)b * a->slice_stride + a->slice_off[c], b);
         if (ck->fold(a->checks[c].priv, fi, fr, &a->checks[c].events) & MQC_KEEP_REFERENCE) {
             av_frame_unref(a->refs[c]);
-            if (av_frame_ref(a->refs[c], frame) < 0) {
-                if (refpics != refpic_storage)
-                    free(refpics);
+            if (av_frame_ref(a->refs[c], frame) < 0)
                 return MQC_ERR_NOMEM;
-            }
         }
     }
-    if (refpics != refpic_storage)
-        free(refpics);
     av_frame_unref(a->prev);
     return av_frame_ref(a->prev, frame) < 0 ? MQC_ERR_NOMEM : 0;
 }
@@ -230,6 +219,7 @@ static void analysis_free(Analysis *a)
     for (int c = 0; a->refs && c < a->n; c++)
         av_frame_free(&a->refs[c]);
     free(a->refs);
+    free(a->refpics);
     av_frame_free(&a->prev);
     free(a->partials);
     free(a->frame_results);
@@ -261,8 +251,9 @@ static int analysis_init(Analysis *a, MqcCheckRun *checks, int n, int threads, i
     a->frame_off = calloc((size_t)n + 1, sizeof(size_t));
     a->results = calloc((size_t)n + 1, sizeof(*a->results));
     a->refs = calloc((size_t)n + 1, sizeof(*a->refs));
+    a->refpics = calloc((size_t)n + 1, sizeof(*a->refpics));
     a->prev = av_frame_alloc();
-    if (!a->slice_off || !a->frame_off || !a->results || !a->refs || !a->prev)
+    if (!a->slice_off || !a->frame_off || !a->results || !a->refs || !a->refpics || !a->prev)
         return MQC_ERR_NOMEM;
     size_t frame_total = 0;
     for (int c = 0; c < n; c++) {
