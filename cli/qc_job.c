@@ -66,11 +66,19 @@ int qc_read_all(const char *path, size_t max, char **text, size_t *len, MqcMsg *
 static int parse_json(const char *text, size_t len, const char *origin, cJSON **doc, MqcMsg *msg)
 {
     const char *end = NULL;
-    if (strlen(text) != len) {
+    if (memchr(text, 0, len)) {
         mqc_msg(msg, "%s: not JSON text (contains NUL bytes)", origin);
         return MQC_ERR_USAGE;
     }
-    *doc = cJSON_ParseWithOpts(text, &end, 1);
+    /* text need not be NUL-terminated: parse exactly len bytes, then allow
+     * only whitespace after the document */
+    *doc = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    while (*doc && end < text + len && strchr(" \t\r\n", *end))
+        end++;
+    if (*doc && end != text + len) {
+        cJSON_Delete(*doc);
+        *doc = NULL;
+    }
     if (!*doc) {
         int line = 1;
         for (const char *p = text; end && p < end; p++)

@@ -12,7 +12,7 @@ CC=clang CXX=clang++ cmake -S . -B build-fuzz -DMQC_FUZZ=ON -DMQC_TESTS=OFF \
 cmake --build build-fuzz -j"$(nproc)"
 export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1"
 export OMP_WAIT_POLICY=PASSIVE
-for harness in profile decode; do
+for harness in profile decode reference event; do
   work=build-fuzz/corpus-$harness
   mkdir -p "$work"
   echo "fuzz_$harness: $seconds s"
