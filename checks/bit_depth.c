@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <libavutil/pixdesc.h>
-#include "dsp.h"
+#include "dsp/dsp.h"
 
 #define MAX_DEPTH 16
 #define MAP_BYTES (MQC_CODE_MAP_BYTES(MAX_DEPTH))

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
-#include "dsp.h"
+#include "dsp/dsp.h"
 #include "range.h"
 
 typedef struct Black {

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include "dsp.h"
+#include "dsp/dsp.h"
 #include "range.h"
 
 #define NO_PTS INT64_MIN            /* AV_NOPTS_VALUE */

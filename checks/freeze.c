@@ -15,7 +15,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
-#include "dsp.h"
+#include "dsp/dsp.h"
 #include "range.h"
 
 #define BLACK_PIXEL_PCT 10.0        /* the black check's defaults */

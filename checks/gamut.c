@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../engine/mediaqc.h"
-#include "cpu.h"
+#include "dsp/cpu.h"
 #include "gamut.h"
 #include "ocio_shim.h"
 #include "range.h"
@@ -178,13 +178,13 @@ static const MqcGamutDsp *gamut_best(void)
 
 #define SAMPLE uint8_t
 #define SUFFIX 8
-#include "gamut_tmpl.c"
+#include "dsp/gamut_tmpl.c"
 #undef SAMPLE
 #undef SUFFIX
 
 #define SAMPLE uint16_t
 #define SUFFIX 16
-#include "gamut_tmpl.c"
+#include "dsp/gamut_tmpl.c"
 #undef SAMPLE
 #undef SUFFIX
 

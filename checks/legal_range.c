@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include "dsp.h"
+#include "dsp/dsp.h"
 #include "range.h"
 
 typedef struct LegalRange {

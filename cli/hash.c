@@ -16,7 +16,7 @@
 #include "../engine/mediaqc.h"
 #include "../checks/all.h"
 #include "../checks/checksum_ref.h"
-#include "args.h"
+#include "../engine/args.h"
 
 enum { HASH_OK = 0, HASH_DAMAGED = 1, HASH_USAGE = 2, HASH_UNREADABLE = 3 };
 
@@ -152,12 +152,12 @@ int mqc_cmd_hash(int argc, char **argv)
         switch (c) {
         case 'a': algorithm = optarg; break;
         case 's':
-            if (cli_parse_long(optarg, 0, INT_MAX, &v) < 0)
+            if (mqc_parse_long(optarg, 0, INT_MAX, &v) < 0)
                 return hash_usage_error("--stream: expected a stream index, got \"%s\"", optarg);
             opt.stream_index = (int)v;
             break;
         case 't':
-            if (cli_parse_long(optarg, 1, 256, &v) < 0)
+            if (mqc_parse_long(optarg, 1, 256, &v) < 0)
                 return hash_usage_error("--threads: expected an integer in [1, 256], got \"%s\"",
                                         optarg);
             opt.threads = (int)v;

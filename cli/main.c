@@ -9,8 +9,8 @@
 #include <libavutil/log.h>
 #include "../engine/mediaqc.h"
 #include "../checks/all.h"
-#include "args.h"
-#include "qc_job.h"
+#include "../engine/args.h"
+#include "../triggers/qc_job.h"
 #include "hash.h"
 #include "../reports/reports.h"
 #include "../reports/text.h"
@@ -157,22 +157,22 @@ static int cmd_check(int argc, char **argv)
         case 'f': opt.frames_path = optarg; break;
         case 'q': quiet = 1; break;
         case 't':
-            if (cli_parse_long(optarg, 1, 256, &v) < 0)
+            if (mqc_parse_long(optarg, 1, 256, &v) < 0)
                 return usage_error("--threads: expected an integer in [1, 256], got \"%s\"", optarg);
             opt.threads = (int)v;
             break;
         case 's':
-            if (cli_parse_long(optarg, 0, INT_MAX, &v) < 0)
+            if (mqc_parse_long(optarg, 0, INT_MAX, &v) < 0)
                 return usage_error("--stream: expected a stream index, got \"%s\"", optarg);
             opt.stream_index = (int)v;
             break;
         case 'X':
-            if (cli_parse_long(optarg, 1, LONG_MAX, &v) < 0)
+            if (mqc_parse_long(optarg, 1, LONG_MAX, &v) < 0)
                 return usage_error("--max-pixels: expected a positive integer, got \"%s\"", optarg);
             opt.max_pixels = v;
             break;
         case 'b':
-            if (cli_parse_long(optarg, 2, 4096, &v) < 0)
+            if (mqc_parse_long(optarg, 2, 4096, &v) < 0)
                 return usage_error("--band-height: expected an integer in [2, 4096], got \"%s\"",
                                    optarg);
             opt.band_height = (int)v;

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "checks/all.h"
-#include "cli/qc_job.h"
-#include "cli/rules.h"
+#include "triggers/qc_job.h"
+#include "triggers/rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

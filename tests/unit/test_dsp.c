@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
-#include "checks/dsp.h"
+#include "checks/dsp/dsp.h"
 
 /* ---- a plane with padding (and optionally a negative linesize) ---- */
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
-#include "checks/cpu.h"
-#include "checks/dsp.h"
+#include "checks/dsp/cpu.h"
+#include "checks/dsp/dsp.h"
 #include "checks/gamut.h"
 
 static uint32_t rng;

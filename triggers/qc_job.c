@@ -10,7 +10,7 @@
 #include "../engine/remote_io.h"
 #include "../reports/reports.h"
 #include "qc_job.h"
-#include "args.h"
+#include "../engine/args.h"
 
 /* ---- files ---- */
 
@@ -596,7 +596,7 @@ int qc_setup_option(QcSetup *s, int c, const char *arg)
     case 1003: s->report_prefix = arg; return 1;
     case 1005: s->quiet = 1; return 1;
     case 1004:
-        if (cli_parse_int(arg, 1, 256, &s->threads) < 0)
+        if (mqc_parse_int(arg, 1, 256, &s->threads) < 0)
             return -qc_usage_error("--threads: expected an integer in [1, 256], got \"%s\"", arg);
         return 1;
     default:

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "../engine/check.h"
+#include "../../engine/check.h"
 
 /* Statistics of a rectangle of one plane against a legal band [lo, hi]. */
 typedef struct MqcPlaneStats {

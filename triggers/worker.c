@@ -15,7 +15,7 @@
 #include <amqp_tcp_socket.h>
 #include <cjson/cJSON.h>
 #include "qc_job.h"
-#include "args.h"
+#include "../engine/args.h"
 
 #define HEADER_ATTEMPTS "x-mediaqc-attempts"
 #define HEADER_ERROR "x-mediaqc-error"
@@ -352,12 +352,12 @@ int cmd_worker(int argc, char **argv)
         case 'X': o.results = optarg; break;
         case 'r': root = optarg; break;
         case 'P':
-            if (cli_parse_int(optarg, 1, 65535, &o.prefetch) < 0)
+            if (mqc_parse_int(optarg, 1, 65535, &o.prefetch) < 0)
                 return qc_usage_error("--prefetch: expected an integer in [1, 65535], got \"%s\"",
                                       optarg);
             break;
         case 'M':
-            if (cli_parse_int(optarg, 0, 100, &o.max_retries) < 0)
+            if (mqc_parse_int(optarg, 0, 100, &o.max_retries) < 0)
                 return qc_usage_error("--max-retries: expected an integer in [0, 100], got \"%s\"",
                                       optarg);
             break;

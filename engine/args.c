@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include "args.h"
 
-int cli_parse_long(const char *s, long lo, long hi, long *out)
+int mqc_parse_long(const char *s, long lo, long hi, long *out)
 {
     char *end;
     errno = 0;
@@ -13,16 +13,16 @@ int cli_parse_long(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
-int cli_parse_int(const char *s, int lo, int hi, int *out)
+int mqc_parse_int(const char *s, int lo, int hi, int *out)
 {
     long v;
-    if (cli_parse_long(s, lo, hi, &v) < 0)
+    if (mqc_parse_long(s, lo, hi, &v) < 0)
         return -1;
     *out = (int)v;
     return 0;
 }
 
-int cli_parse_double(const char *s, double lo, double hi, double *out)
+int mqc_parse_double(const char *s, double lo, double hi, double *out)
 {
     char *end;
     errno = 0;

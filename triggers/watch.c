@@ -9,7 +9,7 @@
 #include <time.h>
 #include <cjson/cJSON.h>
 #include "qc_job.h"
-#include "args.h"
+#include "../engine/args.h"
 
 #define STATE_NAME ".mediaqc-watch.json"
 #define MAX_DEPTH 16
@@ -171,7 +171,7 @@ int cmd_watch(int argc, char **argv)
             continue;
         if (c == 'o')
             once = 1;
-        else if (c == 'i' && cli_parse_double(optarg, 0.1, 3600, &interval) < 0)
+        else if (c == 'i' && mqc_parse_double(optarg, 0.1, 3600, &interval) < 0)
             return qc_usage_error("--interval: expected seconds in [0.1, 3600], got \"%s\"",
                                   optarg);
         else if (c == 'h')
