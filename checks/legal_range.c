@@ -48,7 +48,7 @@ static const MqcOption legal_range_options[] = {
     { "chroma_max_pct", MQC_OPT_DOUBLE, offsetof(LegalRange, chroma_max_pct), 105, 50, 150,
       NULL, NULL, "highest legal Cb/Cr, % of the nominal chroma excursion" },
     { "max_area_pct", MQC_OPT_DOUBLE, offsetof(LegalRange, max_area_pct), 1.0, 0, 100,
-      NULL, NULL, "a frame is flagged when more than this % of its samples is outside (R103: 1)" },
+      NULL, NULL, "a frame is flagged when more than this % of the samples of one plane is outside (R103: 1)" },
     { .name = NULL }
 };
 
@@ -123,13 +123,14 @@ static int legal_range_fold(void *priv, const MqcFrameInfo *fi, const void *fram
     s->frames++;
 
     double above = pct(y->above, y->count), below = pct(y->below, y->count);
-    uint64_t c_above = 0, c_below = 0, c_count = 0;
+    /* per plane: Cb out on 3% of the picture is 3%, not 1.5% of Cb+Cr together */
+    double ca = 0, cb = 0;
     for (int p = 1; p < s->planes; p++) {
-        c_above += f->plane[p].above;
-        c_below += f->plane[p].below;
-        c_count += f->plane[p].count;
+        double a = pct(f->plane[p].above, f->plane[p].count);
+        double b = pct(f->plane[p].below, f->plane[p].count);
+        ca = a > ca ? a : ca;
+        cb = b > cb ? b : cb;
     }
-    double ca = pct(c_above, c_count), cb = pct(c_below, c_count);
     int flagged = 0;
     if (above > s->max_area_pct)
         mqc_events_flag(ev, "luma_above_max", fi->index, above), flagged = 1;

@@ -44,6 +44,13 @@ static int is_path(const char *s)
     return strchr(s, '/') || (n > 5 && !strcmp(s + n - 5, ".json"));
 }
 
+/* extends: a path must name a .json file ("../base" stays an invalid name) */
+static int is_json_file(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 5 && !strcmp(s + n - 5, ".json");
+}
+
 static int file_exists(const char *p)
 {
     struct stat st;
@@ -176,6 +183,30 @@ static int validate_check(const MqcCheck *c, const cJSON *obj, const char *file,
     return ret;
 }
 
+/* cJSON keeps both copies of a repeated key and lookups see only the first,
+ * so a duplicate would silently lose the author's second value. */
+static int find_duplicate_key(const cJSON *obj, char *path, size_t len, size_t at)
+{
+    for (const cJSON *it = obj ? obj->child : NULL; it; it = it->next) {
+        if (cJSON_IsObject(obj) && it->string) {
+            for (const cJSON *prev = obj->child; prev != it; prev = prev->next)
+                if (!strcmp(prev->string, it->string)) {
+                    snprintf(path + at, len - at, "%s%s", at ? "." : "", it->string);
+                    return 1;
+                }
+        }
+        if (cJSON_IsObject(it) || cJSON_IsArray(it)) {
+            size_t n = at;
+            if (it->string)
+                n += (size_t)snprintf(path + at, len - at, "%s%s", at ? "." : "", it->string);
+            if (n < len && find_duplicate_key(it, path, len, n < len ? n : len - 1))
+                return 1;
+            path[at] = 0;
+        }
+    }
+    return 0;
+}
+
 int mqc_profile_validate(const MqcCheck *const *reg, const cJSON *doc, const char *file,
                          MqcMsg *msg)
 {
@@ -183,9 +214,21 @@ int mqc_profile_validate(const MqcCheck *const *reg, const cJSON *doc, const cha
         mqc_msg(msg, "%s: a profile must be a JSON object", file);
         return MQC_ERR_PROFILE;
     }
+    char dup[256] = "";
+    if (find_duplicate_key(doc, dup, sizeof(dup), 0)) {
+        mqc_msg(msg, "%s: %s: duplicate key", file, dup);
+        return MQC_ERR_PROFILE;
+    }
     for (const cJSON *it = doc->child; it; it = it->next) {
         const char *k = it->string;
-        if (!strcmp(k, "name") || !strcmp(k, "extends") || !strcmp(k, "description")) {
+        if (!strcmp(k, "extends")) {
+            if (!cJSON_IsString(it) || !*it->valuestring ||
+                (!is_json_file(it->valuestring) && !valid_name(it->valuestring))) {
+                mqc_msg(msg, "%s: extends: expected a name of letters, digits, '-', '_' or '.', "
+                        "or a path to a .json file", file);
+                return MQC_ERR_PROFILE;
+            }
+        } else if (!strcmp(k, "name") || !strcmp(k, "description")) {
             if (!cJSON_IsString(it) || (strcmp(k, "description") && !valid_name(it->valuestring))) {
                 mqc_msg(msg, "%s: %s: expected %s", file, k,
                         strcmp(k, "description") ? "a name of letters, digits, '-', '_' or '.'"
@@ -304,9 +347,20 @@ static cJSON *load_chain(const MqcCheck *const *reg, const char *path, char chai
     if (!strcmp(ext->valuestring, MQC_DEFAULT_PROFILE)) {
         base = default_doc(reg);
     } else {
-        char dir[PATH_MAX], parent[PATH_MAX + 64];
+        char dir[PATH_MAX], parent[2 * PATH_MAX + 64];
         dirname_of(path, dir, sizeof(dir));
-        if (resolve_name(ext->valuestring, dir, parent, sizeof(parent)) < 0) {
+        if (is_json_file(ext->valuestring)) {
+            /* a path is relative to the profile that names it, not to the cwd */
+            if (ext->valuestring[0] == '/')
+                snprintf(parent, sizeof(parent), "%s", ext->valuestring);
+            else
+                snprintf(parent, sizeof(parent), "%s/%s", dir, ext->valuestring);
+            if (!file_exists(parent)) {
+                mqc_msg(msg, "%s: extends: no profile file \"%s\"", path, ext->valuestring);
+                cJSON_Delete(doc);
+                return NULL;
+            }
+        } else if (resolve_name(ext->valuestring, dir, parent, sizeof(parent)) < 0) {
             mqc_msg(msg, "%s: extends: no profile named \"%s\"", path, ext->valuestring);
             cJSON_Delete(doc);
             return NULL;
@@ -319,8 +373,11 @@ static cJSON *load_chain(const MqcCheck *const *reg, const char *path, char chai
     }
     merge_into(base, doc);
     cJSON_DeleteItemFromObjectCaseSensitive(base, "extends");
+    /* name and description describe one file: never the parent's */
     if (!cJSON_GetObjectItemCaseSensitive(doc, "name"))
-        cJSON_DeleteItemFromObjectCaseSensitive(base, "name");   /* never the parent's */
+        cJSON_DeleteItemFromObjectCaseSensitive(base, "name");
+    if (!cJSON_GetObjectItemCaseSensitive(doc, "description"))
+        cJSON_DeleteItemFromObjectCaseSensitive(base, "description");
     cJSON_Delete(doc);
     return base;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include "engine/mediaqc.h"
@@ -263,6 +264,7 @@ Test(profile, child_without_name_does_not_take_the_parents_name)
     snprintf(path, sizeof(path), "%s", write_file("anon.json", "{\"extends\": \"parent\"}"));
     MqcProfile *p = load_ok(path);
     cr_expect_str_neq(p->name, "parent", "a child without \"name\" is reported as its parent");
+    cr_expect_null(p->description, "a child without \"description\" shows its parent's");
     cr_expect_str_eq(p->source, path);
     mqc_profile_free(p);
 }
@@ -313,6 +315,47 @@ Test(profile, extends_itself_is_a_cycle)
     snprintf(self, sizeof(self), "%s",
              write_file("self.json", "{\"name\": \"self\", \"extends\": \"self\"}"));
     expect_load_error(self, self, "extends: cycle");
+}
+
+Test(profile, duplicate_keys_are_rejected_with_their_path)
+{
+    char f[PATH_MAX + 64];
+    snprintf(f, sizeof(f), "%s", write_file("dup-top.json",
+             "{\"name\": \"a\", \"name\": \"b\"}"));
+    expect_load_error(f, f, "name: duplicate key");
+    snprintf(f, sizeof(f), "%s", write_file("dup-opt.json",
+             "{\"checks\": {\"black\": {\"min_duration_s\": 1, \"min_duration_s\": 9}}}"));
+    expect_load_error(f, f, "checks.black.min_duration_s: duplicate key");
+    snprintf(f, sizeof(f), "%s", write_file("dup-check.json",
+             "{\"checks\": {\"black\": {}, \"freeze\": {}, \"black\": {}}}"));
+    expect_load_error(f, f, "checks.black: duplicate key");
+}
+
+Test(profile, extends_takes_a_path_relative_to_the_child)
+{
+    char sub[PATH_MAX + 64];
+    snprintf(sub, sizeof(sub), "%s/shared", tmpdir);
+    cr_assert_eq(mkdir(sub, 0755), 0);
+    write_file("shared/house.json",
+               "{\"name\": \"house\", \"description\": \"house rules\","
+               " \"checks\": {\"black\": {\"min_duration_s\": 3}}}");
+    MqcProfile *p = load_ok(write_file("show.json",
+        "{\"name\": \"show\", \"extends\": \"shared/house.json\"}"));
+    cr_expect_eq(number_at(p, "black", "min_duration_s"), 3);
+    cr_expect_null(p->description, "the child has no description of its own");
+    mqc_profile_free(p);
+    char f[PATH_MAX + 64];
+    snprintf(f, sizeof(f), "%s", write_file("lost.json", "{\"extends\": \"nowhere/x.json\"}"));
+    expect_load_error(f, f, "extends: no profile file \"nowhere/x.json\"");
+}
+
+Test(profile, child_shows_its_own_description_never_the_parents)
+{
+    write_file("parent.json", parent_json);
+    MqcProfile *p = load_ok(write_file("kid2.json",
+        "{\"name\": \"kid2\", \"extends\": \"parent\", \"description\": \"mine\"}"));
+    cr_expect_str_eq(p->description, "mine");
+    mqc_profile_free(p);
 }
 
 /* ---- lookup by name ---- */
