@@ -81,7 +81,7 @@ static void print_summary(const MqcRun *run, const CheckOutput *outs, int nb_out
             continue;
         const MqcEvent *e = &cr->events.v[0];
         char tc[32], msg[512];
-        mqc_tc_string(&run->tc, e->start_frame, tc);
+        mqc_run_timecode(run, e->start_frame, tc);
         mqc_event_message(cr, e, msg, sizeof(msg));
         printf("  %-7s %-14s %zu event%s, first at %s (frame %lld): ",
                mqc_severity_name(cr->severity), cr->id, cr->events.n,

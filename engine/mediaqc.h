@@ -91,6 +91,24 @@ void mqc_tc_string(const MqcTimecode *tc, int64_t frame, char buf[32]);
 /* Inverse of mqc_tc_string: the frame offset from the start, or -1. */
 int64_t mqc_tc_parse(const MqcTimecode *tc, const char *s);
 
+/* ---- time of display frames, from their timestamps (engine/timeline.c) ---- */
+typedef struct MqcTimeAnchor {
+    int64_t frame;
+    double t;                   /* seconds since the first frame */
+} MqcTimeAnchor;
+typedef struct MqcTimeline {
+    int rate_num, rate_den, tb_num, tb_den;
+    int64_t origin_pts;         /* timestamp of time 0, AV_NOPTS_VALUE until a frame is seen */
+    MqcTimeAnchor *anchor;      /* frames off the nominal grid of the anchor before them */
+    size_t n, cap;
+} MqcTimeline;
+void mqc_timeline_init(MqcTimeline *tl, int rate_num, int rate_den, int tb_num, int tb_den);
+/* Records a frame's timestamp (display order); 0 or AVERROR(ENOMEM). */
+int mqc_timeline_add(MqcTimeline *tl, int64_t frame, int64_t pts);
+/* Seconds from the first frame to the start of `frame`. */
+double mqc_timeline_time(const MqcTimeline *tl, int64_t frame);
+void mqc_timeline_free(MqcTimeline *tl);
+
 /* ---- a QC run ---- */
 struct MqcRun;
 struct AVFrame;
@@ -143,6 +161,7 @@ typedef struct MqcRun {
     int have_stream;
     MqcStreamInfo si;
     MqcTimecode tc;
+    MqcTimeline timeline;       /* frame -> time, from the timestamps */
     MqcCheckRun *checks;
     int nb_checks;
     int64_t frames;
@@ -160,6 +179,15 @@ typedef struct MqcRun {
 int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile,
             const MqcRunOptions *opt, MqcRun **out, MqcMsg *msg);
 void mqc_run_free(MqcRun *run);
+/* Seconds from the first frame to the start of display frame `frame`, from
+ * the frames' timestamps (DESIGN.md §9). */
+double mqc_run_time(const MqcRun *run, int64_t frame);
+/* The frame's number on the timecode counter (run->tc): the start timecode
+ * plus its timestamp, so mqc_tc_string(&run->tc, mqc_run_tc_frame(run, f), buf)
+ * is the frame's timecode. Equal to `frame` when no frame left the grid. */
+int64_t mqc_run_tc_frame(const MqcRun *run, int64_t frame);
+/* The timecode of display frame `frame`: mqc_tc_string of mqc_run_tc_frame. */
+void mqc_run_timecode(const MqcRun *run, int64_t frame, char buf[32]);
 
 /* The report (DESIGN.md §3). argv may be NULL. */
 struct cJSON *mqc_report_json(const MqcRun *run, int argc, char **argv);

@@ -28,14 +28,6 @@ void mqc_event_message(const MqcCheckRun *cr, const MqcEvent *e, char *buf, size
         snprintf(buf, len, "%s", e->code);
 }
 
-/* seconds of a frame boundary on the nominal frame grid */
-static double frame_time(const MqcRun *run, int64_t frame)
-{
-    if (run->si.rate_num <= 0 || run->si.rate_den <= 0)
-        return 0;
-    return (double)frame * run->si.rate_den / run->si.rate_num;
-}
-
 static double round_to(double v, double unit)
 {
     return round(v / unit) * unit;
@@ -50,16 +42,20 @@ static cJSON *event_json(const MqcRun *run, const MqcCheckRun *cr, const MqcEven
     cJSON_AddNumberToObject(o, "start_frame", (double)e->start_frame);
     cJSON_AddNumberToObject(o, "end_frame", (double)e->end_frame);
     if (run->have_stream) {
-        mqc_tc_string(&run->tc, e->start_frame, tc);
+        mqc_run_timecode(run, e->start_frame, tc);
         cJSON_AddStringToObject(o, "start_tc", tc);
-        mqc_tc_string(&run->tc, e->end_frame, tc);
+        mqc_run_timecode(run, e->end_frame, tc);
         cJSON_AddStringToObject(o, "end_tc", tc);
     } else {
         cJSON_AddNullToObject(o, "start_tc");
         cJSON_AddNullToObject(o, "end_tc");
     }
-    cJSON_AddNumberToObject(o, "start_s", round_to(frame_time(run, e->start_frame), 1e-6));
-    cJSON_AddNumberToObject(o, "end_s", round_to(frame_time(run, e->end_frame + 1), 1e-6));
+    /* end_s: the end of the last frame (its start plus one nominal frame) */
+    double frame_s = run->si.rate_num > 0 && run->si.rate_den > 0 ?
+                     (double)run->si.rate_den / run->si.rate_num : 0;
+    cJSON_AddNumberToObject(o, "start_s", round_to(mqc_run_time(run, e->start_frame), 1e-6));
+    cJSON_AddNumberToObject(o, "end_s", round_to(mqc_run_time(run, e->end_frame) + frame_s,
+                                                 1e-6));
     cJSON_AddNumberToObject(o, "worst_frame", (double)e->worst_frame);
     cJSON_AddNumberToObject(o, "value", round_to(e->value, 1e-4));
     mqc_event_message(cr, e, msg, sizeof(msg));

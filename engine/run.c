@@ -171,6 +171,8 @@ static void after_fold(void *ud, const MqcFrameInfo *fi, const AVFrame *f,
     if (!f)
         return;
     run->frames = fi->index + 1;
+    if (mqc_timeline_add(&run->timeline, fi->index, fi->pts) < 0)
+        st->decode->events.oom = 1;     /* times would fall back to the grid: say so */
     if (st->frames || st->observers) {
         MqcRecord rec;
         rec.n = 0;
@@ -320,6 +322,8 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         snprintf(run->bad_timecode, sizeof(run->bad_timecode), "%s", run->si.start_timecode);
         run->si.start_timecode[0] = 0;
     }
+    mqc_timeline_init(&run->timeline, run->si.rate_num, run->si.rate_den, run->si.tb_num,
+                      run->si.tb_den);
 
     for (int c = 0; c < run->nb_checks; c++) {
         MqcCheckRun *cr = &run->checks[c];
@@ -433,5 +437,6 @@ void mqc_run_free(MqcRun *run)
     }
     free(run->checks);
     free(run->input_path);
+    mqc_timeline_free(&run->timeline);
     free(run);
 }

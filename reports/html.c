@@ -146,7 +146,7 @@ static void header(MqcBuf *b, const Page *pg)
         snprintf(text, sizeof(text), "%s%s%s", tc, run->tc.drop ? " drop-frame" : "",
                  si->start_timecode[0] ? "" : " (none in file)");
         fact(b, "start timecode", text);
-        mqc_tc_string(&run->tc, run->frames, tc);
+        mqc_tc_string(&run->tc, mqc_run_tc_frame(run, run->frames - 1) + 1, tc);
         double secs = si->rate_num > 0 ? (double)run->frames * si->rate_den / si->rate_num : 0;
         snprintf(text, sizeof(text), "%.3f s, %lld frames (ends at %s)", secs,
                  (long long)run->frames, tc);
@@ -210,7 +210,7 @@ static void thumb_figure(MqcBuf *b, const Page *pg, int t, const char *role)
 {
     const MqcThumb *th = &pg->cap->thumbs[t];
     char tc[32];
-    mqc_tc_string(&pg->run->tc, th->frame, tc);
+    mqc_run_timecode(pg->run, th->frame, tc);
     mqc_buf_printf(b, "<figure><img class=\"thumb\" width=\"%d\" height=\"%d\" alt=\"frame %lld"
                    "\" data-frame=\"%lld\" src=\"data:image/png;base64,", th->width, th->height,
                    (long long)th->frame, (long long)th->frame);
@@ -287,8 +287,8 @@ static void events_table(MqcBuf *b, const Page *pg)
         const char *sev = mqc_severity_name(cr->severity);
         char start[32] = "—", end[32] = "—", msg[512];
         if (run->have_stream) {
-            mqc_tc_string(&run->tc, e->start_frame, start);
-            mqc_tc_string(&run->tc, e->end_frame, end);
+            mqc_run_timecode(run, e->start_frame, start);
+            mqc_run_timecode(run, e->end_frame, end);
         }
         mqc_event_message(cr, e, msg, sizeof(msg));
         int64_t n = e->end_frame - e->start_frame + 1;
@@ -342,7 +342,7 @@ static void time_axis(MqcBuf *b, const Page *pg, double top, double bottom)
     for (double f = 0; f <= pg->frames; f += step) {
         int64_t frame = (int64_t)floor(f + 0.5);
         char tc[32];
-        mqc_tc_string(&pg->run->tc, frame, tc);
+        mqc_run_timecode(pg->run, frame, tc);
         double x = x_of(pg, (double)frame);
         mqc_buf_printf(b, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
                        "<text class=\"axis\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>\n",
@@ -489,8 +489,8 @@ static void timeline(MqcBuf *b, const Page *pg)
         const MqcEvent *e = r->event;
         double x0 = x_of(pg, (double)e->start_frame), x1 = x_of(pg, (double)e->end_frame + 1);
         char a[32], z[32];
-        mqc_tc_string(&run->tc, e->start_frame, a);
-        mqc_tc_string(&run->tc, e->end_frame, z);
+        mqc_run_timecode(run, e->start_frame, a);
+        mqc_run_timecode(run, e->end_frame, z);
         mqc_buf_printf(b, "<a href=\"#ev-%d\" data-event=\"%d\"><rect class=\"span %s\" x=\"%.2f\" "
                        "y=\"%.1f\" width=\"%.2f\" height=\"%.1f\"><title>", i, i,
                        mqc_severity_name(cr->severity), x0, r->check * LANE_H + 3,

@@ -24,8 +24,8 @@ static void event_line(MqcBuf *b, const MqcRun *run, const MqcCheckRun *cr, cons
 {
     char start[32] = "--", end[32] = "--", msg[512];
     if (run->have_stream) {
-        mqc_tc_string(&run->tc, e->start_frame, start);
-        mqc_tc_string(&run->tc, e->end_frame, end);
+        mqc_run_timecode(run, e->start_frame, start);
+        mqc_run_timecode(run, e->end_frame, end);
     }
     mqc_event_message(cr, e, msg, sizeof(msg));
     MqcBuf line = { 0 };

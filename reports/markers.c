@@ -55,8 +55,8 @@ static void edl_event(MqcBuf *b, const MqcRun *run, int number, const MqcEventRe
     const MqcCheckRun *cr = &run->checks[r->check];
     const MqcEvent *e = r->event;
     char in[32], out[32], msg[512];
-    mqc_tc_string(&run->tc, e->start_frame, in);
-    mqc_tc_string(&run->tc, e->start_frame + 1, out);
+    mqc_run_timecode(run, e->start_frame, in);
+    mqc_tc_string(&run->tc, mqc_run_tc_frame(run, e->start_frame) + 1, out);
     mqc_event_message(cr, e, msg, sizeof(msg));
     mqc_buf_printf(b, "%03d  %-8s %-5s %-8s %s %s %s %s\r\n", number, "AX", "V", "C", in, out,
                    in, out);
@@ -120,8 +120,8 @@ int mqc_markers_csv_write(const MqcRun *run, const char *path, MqcMsg *msg)
         const MqcEvent *e = ev[i].event;
         char start[32] = "", end[32] = "", text[512];
         if (run->have_stream) {
-            mqc_tc_string(&run->tc, e->start_frame, start);
-            mqc_tc_string(&run->tc, e->end_frame, end);
+            mqc_run_timecode(run, e->start_frame, start);
+            mqc_run_timecode(run, e->end_frame, end);
         }
         mqc_buf_printf(&b, "%s,%lld,%s,%lld,", start, (long long)e->start_frame, end,
                        (long long)e->end_frame);
