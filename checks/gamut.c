@@ -456,9 +456,18 @@ static int setup_target(Gamut *s, const MqcStreamInfo *si, MqcGamutMatrix m, cha
         { "bt709", "Rec.709" }, { "bt2020", "Rec.2020" }, { "smpte432", "P3-D65" },
     };
     const char *env = getenv("OCIO");
-    snprintf(s->config_used, sizeof(s->config_used), "%s",
-             s->ocio_config && *s->ocio_config ? s->ocio_config
-             : env && *env ? env : MQC_OCIO_CONFIG);
+    if (s->ocio_config && *s->ocio_config)
+        snprintf(s->config_used, sizeof(s->config_used), "%s", s->ocio_config);
+    else if (env && *env)
+        snprintf(s->config_used, sizeof(s->config_used), "%s", env);
+    else if (mqc_data_dir())
+        snprintf(s->config_used, sizeof(s->config_used), "%s/profiles/ocio/config.ocio",
+                 mqc_data_dir());
+    else {
+        snprintf(why, why_len, "no OCIO config: the shipped one is not installed beside the "
+                 "program; set $OCIO or gamut.ocio_config");
+        return MQC_ERR_PROFILE;
+    }
     if (s->source && *s->source) {
         snprintf(s->source_used, sizeof(s->source_used), "%s", s->source);
     } else {

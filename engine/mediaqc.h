@@ -74,6 +74,10 @@ int mqc_profile_set(const MqcCheck *const *reg, MqcProfile *p, const char *assig
                     MqcMsg *msg);
 /* Directories searched for profiles by name, in order; NULL-terminated. */
 const char *const *mqc_profile_dirs(void);
+/* The shipped data (profiles/, profiles/ocio/config.ocio): <prefix>/share/mediaqc
+ * beside an installed binary, the source tree for a binary in its build tree,
+ * NULL when neither is there. */
+const char *mqc_data_dir(void);
 /* Calls fn for every profile file found by name (first directory wins). */
 void mqc_profile_foreach(void (*fn)(const char *name, const char *path, void *ud), void *ud);
 

@@ -8,18 +8,14 @@
 #include <sys/stat.h>
 #include "internal.h"
 
-#ifndef MQC_PROFILES_DIR
-#define MQC_PROFILES_DIR "profiles"
-#endif
-
 #define MAX_EXTENDS_DEPTH 16
 
 static const char *const severity_names[] = { "info", "warning", "error", NULL };
 
 const char *const *mqc_profile_dirs(void)
 {
-    /* $MEDIAQC_PROFILE_PATH (colon-separated) first, then the built-in directory */
-    static char env_copy[4096];
+    /* $MEDIAQC_PROFILE_PATH (colon-separated) first, then the shipped profiles */
+    static char env_copy[4096], shipped[PATH_MAX + 16];
     static const char *dirs[18];
     static int ready;
     if (!ready) {
@@ -31,7 +27,10 @@ const char *const *mqc_profile_dirs(void)
                  d = strtok_r(NULL, ":", &save))
                 dirs[n++] = d;
         }
-        dirs[n++] = MQC_PROFILES_DIR;
+        if (mqc_data_dir()) {
+            snprintf(shipped, sizeof(shipped), "%s/profiles", mqc_data_dir());
+            dirs[n++] = shipped;
+        }
         dirs[n] = NULL;
         ready = 1;
     }

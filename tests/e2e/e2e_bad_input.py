@@ -20,6 +20,8 @@ import tempfile
 import threading
 import unittest
 
+from common import validate
+
 # absolute: the tests run mediaqc from a temporary working directory
 MEDIAQC = os.path.abspath(os.environ["MEDIAQC"]) if os.environ.get("MEDIAQC") else ""
 MEDIA = os.path.abspath(os.environ["MQC_MEDIA"]) if os.environ.get("MQC_MEDIA") else ""
@@ -134,6 +136,7 @@ class BadInputTest(unittest.TestCase):
                 doc = json.loads(text)
             except ValueError as e:
                 self.fail("report is not valid JSON (%s)%s" % (e, ctx))
+            validate(doc, "report", "report" + ctx)
             self.assertEqual(doc.get("schema"), SCHEMA, ctx)
             self.assertEqual(doc.get("verdict"), VERDICT_OF_CODE.get(p.returncode),
                              "verdict does not match exit code" + ctx)

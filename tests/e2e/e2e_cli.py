@@ -5,7 +5,8 @@ import subprocess
 import tempfile
 import unittest
 
-from common import MEDIAQC, SOURCE, TIMEOUT, check, clip_path, run
+from common import (MEDIAQC, SOURCE, TIMEOUT, check, clip_path, parse_report, read_jsonl, run,
+                    validate)
 
 CLEAN = "prores_10bit_422_clean.mov"
 DEFECTS = "prores_10bit_422.mov"
@@ -35,7 +36,8 @@ class Subcommands(unittest.TestCase):
         for name in names:
             with self.subTest(profile=name):
                 self.assertEqual(mediaqc("profiles", "validate", name).returncode, 0)
-        shown = json.loads(mediaqc("profiles", "show", "broadcast-strict").stdout)
+        shown = validate(json.loads(mediaqc("profiles", "show", "broadcast-strict").stdout),
+                         "profile", "profiles show broadcast-strict")
         # inherited from broadcast-hd and base, overridden by broadcast-strict
         self.assertEqual(shown["expect"]["width"], 1920)
         self.assertEqual(shown["checks"]["legal_range"]["luma_max_pct"], 103)
@@ -57,7 +59,7 @@ class CheckOutputs(unittest.TestCase):
     def test_json_to_stdout(self):
         p = mediaqc("check", clip_path(DEFECTS), "-o", "-", "--quiet")
         self.assertEqual(p.returncode, 1)
-        report = json.loads(p.stdout)  # stdout is the report only
+        report = parse_report(p.stdout)  # stdout is the report only
         self.assertEqual(report["schema"], "mediaqc.report/1")
         self.assertEqual(report["verdict"], "fail")
 
@@ -73,8 +75,7 @@ class CheckOutputs(unittest.TestCase):
         frames = os.path.join(tmp, "f.jsonl")
         res = run(["check", clip_path(CLEAN), "--frames", frames, "--quiet"], workdir=tmp)
         self.assertEqual(res.code, 0)
-        with open(frames) as f:
-            recs = [json.loads(line) for line in f]
+        recs = read_jsonl(frames)
         self.assertEqual([r["frame"] for r in recs], list(range(75)))
         times = [r["time"] for r in recs]
         self.assertEqual(times, sorted(times))

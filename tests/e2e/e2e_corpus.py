@@ -2,7 +2,6 @@
 extensions, mid-stream format changes, forged dimensions, many streams.
 Every case must end with a documented exit code (0, 1 or 3 — never a signal),
 a parseable report, and within a time bound (a watchdog)."""
-import json
 import os
 import random
 import shutil
@@ -10,7 +9,7 @@ import subprocess
 import tempfile
 import unittest
 
-from common import SANITIZER_MARKS, MEDIAQC, clip_path
+from common import SANITIZER_MARKS, MEDIAQC, clip_path, load_report
 
 ALLOWED = {0, 1, 3}
 BASE_TIMEOUT = 60
@@ -50,8 +49,7 @@ class Corpus(unittest.TestCase):
         for mark in SANITIZER_MARKS:
             self.assertNotIn(mark, p.stderr, path)
         self.assertIn(p.returncode, ALLOWED, "%s: exit %d\n%s" % (path, p.returncode, p.stderr))
-        with open(report) as f:
-            rep = json.load(f)
+        rep = load_report(report)
         self.assertEqual(rep["verdict"], {0: "pass", 1: "fail", 3: "error"}[p.returncode])
         if p.returncode == 3:
             codes = [e["code"] for c in rep["checks"] for e in c["events"]]

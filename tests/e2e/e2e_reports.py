@@ -20,7 +20,8 @@ import unittest
 import xml.etree.ElementTree as ET
 import zlib
 
-from common import MEDIAQC, SANITIZER_MARKS, SOURCE, check, clip_path, manifest, read_jsonl
+from common import (MEDIAQC, SANITIZER_MARKS, SOURCE, check, clip_path, load_report, manifest,
+                    parse_report, read_jsonl)
 
 BROWSER_DIR = os.environ.get("MQC_BROWSER_DIR",
                              os.path.join(os.path.expanduser("~"), ".cache", "mediaqc", "browser"))
@@ -187,7 +188,7 @@ class DefectClipReports(unittest.TestCase):
         cls.clip = clip_path(DEFECT_CLIP)
         cls.paths, args = all_outputs(cls.tmp)
         cls.proc = mediaqc(["check", cls.clip, "--threads", "2", "--quiet"] + args, expect=1)
-        cls.report = json.loads(read(cls.paths["json"]))
+        cls.report = load_report(cls.paths["json"])
         cls.manifest = next(c for c in manifest()["clips"] if c["file"] == DEFECT_CLIP)
 
     # -- stdout summary --
@@ -305,7 +306,7 @@ class DefectClipReports(unittest.TestCase):
         html = read(self.paths["html"])
         m = re.search(r'<script type="application/json" id="mqc-report">(.*?)</script>', html,
                       re.S)
-        embedded = json.loads(m.group(1))
+        embedded = parse_report(m.group(1), "the report embedded in the HTML")
         mine = dict(self.report)
         for r in (embedded, mine):
             r.pop("run")
@@ -379,7 +380,7 @@ class HtmlInBrowser(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="mqc-reports-")
         cls.paths, args = all_outputs(cls.tmp)
         mediaqc(["check", clip_path(DEFECT_CLIP), "--quiet"] + args, expect=1)
-        cls.report = json.loads(read(cls.paths["json"]))
+        cls.report = load_report(cls.paths["json"])
         cls.shot = os.path.join(artifacts_dir(), "report-prores_10bit_422.png")
         cls.page = inspect(cls.paths["html"], cls.shot)
 
@@ -527,7 +528,7 @@ class DropFrameMarkers(unittest.TestCase):
         tmp = tempfile.mkdtemp(prefix="mqc-df-")
         paths, args = all_outputs(tmp)
         mediaqc(["check", clip_path("ffv1_10bit_444.mkv"), "--quiet"] + args, expect=1)
-        report = json.loads(read(paths["json"]))
+        report = load_report(paths["json"])
         self.assertTrue(report["video"]["drop_frame"])
         lines = read(paths["edl"]).split("\r\n")
         self.assertEqual(lines[1], "FCM: DROP FRAME")
@@ -554,7 +555,7 @@ class LongClips(unittest.TestCase):
             mediaqc(["check", clip, "--quiet", "--html", html, "-o", js, "--frames", fr],
                     expect=1)
             cls.sizes[seconds] = os.path.getsize(html)
-            cls.reports[seconds] = (read(html), json.loads(read(js)))
+            cls.reports[seconds] = (read(html), load_report(js))
             cls.frames[seconds] = read_jsonl(fr)
 
     def test_same_events_in_every_length(self):

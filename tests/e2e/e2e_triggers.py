@@ -118,7 +118,7 @@ class Services:
 
     def report(self, key, prefix="qc-reports/"):
         status, body = self.get(prefix + key + ".json")
-        return json.loads(body) if status == 200 else None
+        return common.parse_report(body, "s3 report " + key) if status == 200 else None
 
     def list_keys(self, prefix):
         status, body = self.s3_request(
@@ -321,8 +321,7 @@ def comparable(report):
 
 
 def load(path):
-    with open(path) as f:
-        return json.load(f)
+    return common.load_report(path)
 
 
 def make_clip(name, args):
