@@ -15,8 +15,15 @@
  * grid every interval is a "gap"). Then the metric vfr is 1 and gaps and
  * irregular intervals are not reported (the grid they are measured on does
  * not exist). The average rate is not used for this: a CFR file with a gap
- * has an average rate below its nominal rate too. */
+ * has an average rate below its nominal rate too.
+ *
+ * A variable rate is a fact of the stream (phone footage wobbles between
+ * 30 and 24 fps), not a fault per frame: off-grid intervals give one info
+ * event, variable_frame_rate, unless the profile asks for a constant rate
+ * (`cfr`), where each one is a timestamp_discontinuity. Timestamps that
+ * repeat or go back are faults either way. */
 #include <math.h>
+#include <stdlib.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +42,7 @@ typedef struct Dropped {
     /* options */
     int repeats;
     int64_t max_repeat_frames;
+    int cfr;
     /* stream facts */
     double frame_ticks;         /* nominal frame duration in time-base ticks; 0: unknown */
     double tick_s;              /* seconds per tick */
@@ -45,6 +53,8 @@ typedef struct Dropped {
     int64_t last_pts;           /* the anchor: last timestamp on the timeline */
     int64_t skipped, skipped_pts; /* frames since the anchor whose timestamp was bad */
     int64_t intervals, irregular, gaps, missing, backwards;
+    int64_t prev_delta;         /* the interval before, in ticks; 0: none */
+    int64_t rate_changes, first_change, last_change; /* frames whose interval differs */
     /* repeats: a run [run_start, run_end] of frames identical to the one
      * before; it is reported once two moving frames follow it (pending) */
     unsigned moved_hist;        /* bit 0: the previous frame moved, bit 1: the one before */
@@ -67,6 +77,9 @@ static const MqcOption dropped_options[] = {
     { "max_repeat_frames", MQC_OPT_INT, offsetof(Dropped, max_repeat_frames), 5, 1, 1000,
       NULL, NULL, "longer runs of identical frames are a held picture (the freeze check's "
       "job), not repeats" },
+    { "cfr", MQC_OPT_BOOL, offsetof(Dropped, cfr), 0, 0, 1, NULL, NULL,
+      "require a constant frame rate: every interval off the nominal grid is a "
+      "timestamp_discontinuity (otherwise a variable rate is one info event)" },
     { .name = NULL }
 };
 
@@ -75,6 +88,7 @@ static const MqcEventCode dropped_codes[] = {
     { "timestamp_discontinuity", "timestamp off the frame grid (%.2f frames after the previous)" },
     { "frame_count_mismatch", "%.0f frame(s) fewer than the container declares" },
     { "repeated_frame", "frame identical to the previous one inside moving picture (%.0f)" },
+    { "variable_frame_rate", "variable frame rate: %.0f interval(s) off the nominal frame grid" },
     { .code = NULL }
 };
 
@@ -209,6 +223,13 @@ static void check_timestamp(Dropped *s, const MqcFrameInfo *fi, MqcEvents *ev)
                       d);
         return;
     }
+    /* where the rate changes: the interval differs from the one before */
+    if (s->prev_delta && llabs(delta - s->prev_delta) > IRREGULAR_FRAMES * s->frame_ticks) {
+        if (!s->rate_changes++)
+            s->first_change = fi->index;
+        s->last_change = fi->index;
+    }
+    s->prev_delta = delta;
     double frames = (double)delta / s->frame_ticks;
     double whole = floor(frames + 0.5);
     /* slots between the anchor and this frame that no frame filled; the
@@ -218,6 +239,8 @@ static void check_timestamp(Dropped *s, const MqcFrameInfo *fi, MqcEvents *ev)
     s->skipped = 0;
     if (whole < 1 || fabs(frames - whole) > IRREGULAR_FRAMES) {
         s->irregular++;
+        if (!s->cfr)
+            return;     /* a variable rate: one fact at the end */
         snprintf(d, sizeof(d), "timestamp off the frame grid: expected pts %lld (%.3f s), "
                  "found %lld (%.3f s), %.2f frames after the previous", (long long)expected,
                  expected * s->tick_s, (long long)fi->pts, fi->pts * s->tick_s, frames);
@@ -348,12 +371,33 @@ static void check_count(const Dropped *s, const MqcStreamInfo *si, int vfr, MqcE
     }
 }
 
+/* One info event over the frames that left the grid: where a constant rate
+ * is not required, a variable rate is reported, not failed. */
+static void add_vfr_fact(const Dropped *s, const MqcStreamInfo *si, MqcEvents *ev)
+{
+    char d[192];
+    snprintf(d, sizeof(d), "variable frame rate: the interval changes %lld time(s), %lld of "
+             "%lld intervals off the nominal %.3f fps grid (average %.3f fps)",
+             (long long)s->rate_changes, (long long)s->irregular, (long long)s->intervals,
+             si->rate_den > 0 ? (double)si->rate_num / si->rate_den : 0,
+             si->avg_rate_den > 0 ? (double)si->avg_rate_num / si->avg_rate_den : 0);
+    /* from the first to the last change of rate; the whole stream if none */
+    int64_t first = s->rate_changes ? s->first_change : 0;
+    int64_t last = s->rate_changes ? s->last_change : s->frames - 1;
+    MqcEvent e = { .code = "variable_frame_rate", .start_frame = first, .end_frame = last,
+                   .worst_frame = first, .value = (double)s->irregular, .info = 1 };
+    snprintf(e.detail, sizeof(e.detail), "%s", d);
+    mqc_events_add(ev, &e);
+}
+
 static void dropped_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, MqcMetrics *m)
 {
     const Dropped *s = priv;
-    int vfr = is_vfr(s);
-    if (vfr)
+    int vfr = is_vfr(s) || (!s->cfr && s->irregular > 0);
+    if (is_vfr(s) && !s->cfr)
         drop_grid_events(ev);
+    if (vfr && !s->cfr)
+        add_vfr_fact(s, si, ev);
     check_count(s, si, vfr, ev, m);
     mqc_metric_int(m, "frames", s->frames);
     mqc_metric_int(m, "frames_declared", si->frames_declared);
@@ -363,6 +407,7 @@ static void dropped_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, M
     mqc_metric_int(m, "missing_frames", vfr ? 0 : s->missing);
     mqc_metric_int(m, "timestamps_backwards", s->backwards);
     mqc_metric_int(m, "irregular_intervals", s->irregular);
+    mqc_metric_int(m, "frame_rate_changes", s->rate_changes);
     mqc_metric_int(m, "vfr", vfr);
     if (si->rate_num > 0 && si->rate_den > 0)
         mqc_metric_double(m, "nominal_frame_rate", (double)si->rate_num / si->rate_den);
@@ -386,6 +431,14 @@ static void dropped_merge(void *priv_a, const void *priv_b)
     a->untimed += b->untimed;
     a->corrupt += b->corrupt;
     a->intervals += b->intervals;
+    if (b->rate_changes) {
+        if (!a->rate_changes)
+            a->first_change = b->first_change;
+        a->last_change = b->last_change;
+    }
+    a->rate_changes += b->rate_changes;
+    if (b->prev_delta)
+        a->prev_delta = b->prev_delta;
     a->irregular += b->irregular;
     a->gaps += b->gaps;
     a->missing += b->missing;

@@ -100,6 +100,7 @@ typedef struct MqcEvent {
     int64_t start_frame, end_frame;   /* inclusive */
     int64_t worst_frame;        /* frame where value peaked */
     double value;               /* worst value over the run */
+    int info;                   /* a fact, not a fault: severity info whatever the check's */
     char detail[192];           /* optional: replaces the code's message */
 } MqcEvent;
 

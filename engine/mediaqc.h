@@ -196,6 +196,11 @@ void mqc_run_timecode(const MqcRun *run, int64_t frame, char buf[32]);
 /* The report (DESIGN.md §3). argv may be NULL. */
 struct cJSON *mqc_report_json(const MqcRun *run, int argc, char **argv);
 int mqc_report_write(const MqcRun *run, const char *path, int argc, char **argv, MqcMsg *msg);
+/* An event's severity: the check's, or info for a fact (MqcEvent.info). */
+MqcSeverity mqc_event_severity(const MqcCheckRun *cr, const MqcEvent *e);
+/* Events of the check that are faults (not facts): its status is "fail"
+ * when there is one. */
+size_t mqc_check_faults(const MqcCheckRun *cr);
 /* Formats an event's message (the code's text or the event's detail). */
 void mqc_event_message(const MqcCheckRun *cr, const MqcEvent *e, char *buf, size_t len);
 

@@ -17,6 +17,19 @@ static const char *event_text(const MqcCheckRun *cr, const char *code)
     return NULL;
 }
 
+MqcSeverity mqc_event_severity(const MqcCheckRun *cr, const MqcEvent *e)
+{
+    return e->info ? MQC_SEV_INFO : cr->severity;
+}
+
+size_t mqc_check_faults(const MqcCheckRun *cr)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cr->events.n; i++)
+        n += !cr->events.v[i].info;
+    return n;
+}
+
 void mqc_event_message(const MqcCheckRun *cr, const MqcEvent *e, char *buf, size_t len)
 {
     const char *fmt = event_text(cr, e->code);
@@ -37,7 +50,7 @@ static cJSON *event_json(const MqcRun *run, const MqcCheckRun *cr, const MqcEven
 {
     cJSON *o = cJSON_CreateObject();
     char tc[32], msg[512];
-    cJSON_AddStringToObject(o, "severity", mqc_severity_name(cr->severity));
+    cJSON_AddStringToObject(o, "severity", mqc_severity_name(mqc_event_severity(cr, e)));
     cJSON_AddStringToObject(o, "code", e->code);
     cJSON_AddNumberToObject(o, "start_frame", (double)e->start_frame);
     cJSON_AddNumberToObject(o, "end_frame", (double)e->end_frame);
@@ -168,7 +181,7 @@ cJSON *mqc_report_json(const MqcRun *run, int argc, char **argv)
         cJSON_AddStringToObject(o, "id", cr->id);
         cJSON_AddStringToObject(o, "severity", mqc_severity_name(cr->severity));
         int skipped = cr->skipped || (!run->have_stream && cr->check);
-        cJSON_AddStringToObject(o, "status", skipped ? "skipped" : cr->events.n ? "fail" : "pass");
+        cJSON_AddStringToObject(o, "status", skipped ? "skipped" : mqc_check_faults(cr) ? "fail" : "pass");
         if (cr->skipped)
             cJSON_AddStringToObject(o, "skipped_reason", cr->skip_reason);
         cJSON_AddItemToObject(o, "params", cr->params ? cJSON_Duplicate(cr->params, 1)

@@ -247,10 +247,11 @@ static void finalize(MqcRun *run)
     run->errors = run->warnings = 0;
     for (int c = 0; c < run->nb_checks; c++) {
         MqcCheckRun *cr = &run->checks[c];
-        if (cr->severity == MQC_SEV_ERROR)
-            run->errors += (int)cr->events.n;
-        else if (cr->severity == MQC_SEV_WARNING)
-            run->warnings += (int)cr->events.n;
+        for (size_t i = 0; i < cr->events.n; i++) {
+            MqcSeverity s = mqc_event_severity(cr, &cr->events.v[i]);
+            run->errors += s == MQC_SEV_ERROR;
+            run->warnings += s == MQC_SEV_WARNING;
+        }
     }
     run->verdict = run->unreadable[0] ? MQC_ERROR : run->errors ? MQC_FAIL : MQC_PASS;
 }

@@ -161,7 +161,7 @@ static void status_badge(MqcBuf *b, const MqcRun *run, const MqcCheckRun *cr)
 {
     if (check_skipped(run, cr))
         mqc_buf_puts(b, "<span class=\"badge skipped\">SKIPPED</span>");
-    else if (!cr->events.n)
+    else if (!mqc_check_faults(cr))
         mqc_buf_puts(b, "<span class=\"badge pass\">PASS</span>");
     else if (cr->severity == MQC_SEV_ERROR)
         mqc_buf_puts(b, "<span class=\"badge fail\">FAIL</span>");
@@ -284,7 +284,8 @@ static void events_table(MqcBuf *b, const Page *pg)
         const MqcEventRef *r = &pg->events[i];
         const MqcCheckRun *cr = &run->checks[r->check];
         const MqcEvent *e = r->event;
-        const char *sev = mqc_severity_name(cr->severity);
+        MqcSeverity severity = mqc_event_severity(cr, e);
+        const char *sev = mqc_severity_name(severity);
         char start[32] = "—", end[32] = "—", msg[512];
         if (run->have_stream) {
             mqc_run_timecode(run, e->start_frame, start);
@@ -296,7 +297,7 @@ static void events_table(MqcBuf *b, const Page *pg)
         mqc_buf_printf(b, "<tr id=\"ev-%d\" data-sev=\"%s\" data-check=\"", i, sev);
         esc(b, cr->id);
         mqc_buf_printf(b, "\"><td class=\"num\" data-v=\"%d\">%d</td><td class=\"sev %s\" "
-                       "data-v=\"%d\">%s</td><td>", i, i + 1, sev, MQC_SEV_ERROR - cr->severity,
+                       "data-v=\"%d\">%s</td><td>", i, i + 1, sev, MQC_SEV_ERROR - severity,
                        sev);
         esc(b, cr->id);
         mqc_buf_puts(b, "</td><td><code>");
@@ -493,7 +494,7 @@ static void timeline(MqcBuf *b, const Page *pg)
         mqc_run_timecode(run, e->end_frame, z);
         mqc_buf_printf(b, "<a href=\"#ev-%d\" data-event=\"%d\"><rect class=\"span %s\" x=\"%.2f\" "
                        "y=\"%.1f\" width=\"%.2f\" height=\"%.1f\"><title>", i, i,
-                       mqc_severity_name(cr->severity), x0, r->check * LANE_H + 3,
+                       mqc_severity_name(mqc_event_severity(cr, e)), x0, r->check * LANE_H + 3,
                        x1 - x0 < 1.5 ? 1.5 : x1 - x0, LANE_H - 6);
         esc(b, cr->id);
         mqc_buf_puts(b, " ");

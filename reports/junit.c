@@ -59,7 +59,7 @@ static void testcase(MqcBuf *b, const MqcRun *run, const MqcCheckRun *cr, const 
         mqc_buf_puts(b, "      <error type=\"unreadable\"");
         attr(b, "message", run->unreadable);
         mqc_buf_puts(b, "/>\n");
-    } else if (cr->severity == MQC_SEV_ERROR) {
+    } else if (cr->severity == MQC_SEV_ERROR && mqc_check_faults(cr)) {
         mqc_buf_puts(b, "      <failure");
         attr(b, "type", cr->id);
         mqc_buf_printf(b, " message=\"%zu error event%s: ", cr->events.n,
@@ -91,7 +91,7 @@ int mqc_junit_write(const MqcRun *run, const char *path, MqcMsg *msg)
             skipped++;
         else if (!cr->check && run->unreadable[0])
             errors++;
-        else if (cr->events.n && cr->severity == MQC_SEV_ERROR)
+        else if (mqc_check_faults(cr) && cr->severity == MQC_SEV_ERROR)
             failures++;
     }
     /* when the report was written, as xs:dateTime (UTC, no zone: the common schema's form) */

@@ -60,13 +60,13 @@ static void edl_event(MqcBuf *b, const MqcRun *run, int number, const MqcEventRe
     mqc_event_message(cr, e, msg, sizeof(msg));
     mqc_buf_printf(b, "%03d  %-8s %-5s %-8s %s %s %s %s\r\n", number, "AX", "V", "C", in, out,
                    in, out);
-    mqc_buf_printf(b, "* LOC: %s %-7s ", in, avid_colour(cr->severity));
+    mqc_buf_printf(b, "* LOC: %s %-7s ", in, avid_colour(mqc_event_severity(cr, e)));
     mqc_buf_line(b, cr->id, 64);
     mqc_buf_puts(b, " ");
     mqc_buf_line(b, e->code, 64);
     mqc_buf_puts(b, ": ");
     mqc_buf_line(b, msg, 200);
-    mqc_buf_printf(b, "\r\n |C:%s |M:", resolve_colour(cr->severity));
+    mqc_buf_printf(b, "\r\n |C:%s |M:", resolve_colour(mqc_event_severity(cr, e)));
     mqc_buf_line(b, cr->id, 64);
     mqc_buf_puts(b, " ");
     mqc_buf_line(b, e->code, 64);
@@ -128,7 +128,7 @@ int mqc_markers_csv_write(const MqcRun *run, const char *path, MqcMsg *msg)
         mqc_buf_csv(&b, cr->id);
         mqc_buf_puts(&b, ",");
         mqc_buf_csv(&b, e->code);
-        mqc_buf_printf(&b, ",%s,%.6g,", mqc_severity_name(cr->severity), e->value);
+        mqc_buf_printf(&b, ",%s,%.6g,", mqc_severity_name(mqc_event_severity(cr, e)), e->value);
         mqc_event_message(cr, e, text, sizeof(text));
         MqcBuf line = { 0 };            /* one record per line, whatever the message holds */
         mqc_buf_line(&line, text, sizeof(text));

@@ -216,10 +216,28 @@ class Continuity(unittest.TestCase):
                 self.assertEqual(self.metrics(name, "dropped_frames")["vfr"], 0)
 
     def test_vfr_is_reported_not_drowned_in_gaps(self):
+        # issue 13.10: a variable rate is a fact (one info event), not a fault per frame
+        pts = ffprobe_pts(self.clips["vfr.mkv"])
         for name in ("vfr.mkv", "vfr.mov"):
             with self.subTest(clip=name):
-                self.assertEqual(self.events(name, "dropped_frames"), [])
+                events = self.events(name, "dropped_frames")
+                self.assertEqual([(e["code"], e["severity"]) for e in events],
+                                 [("variable_frame_rate", "info")])
+                # the rate changes at frame 41 (1/24 s after frame 40)
+                self.assertAlmostEqual(pts[41] - pts[40], 1 / 24, places=3)
+                self.assertAlmostEqual(pts[40] - pts[39], 1 / 30, places=3)
+                self.assertEqual(events[0]["start_frame"], 41)
                 self.assertEqual(self.metrics(name, "dropped_frames")["vfr"], 1)
+                self.assertEqual(check(self.reports[name].report, "dropped_frames")["status"],
+                                 "pass")
+                self.assertEqual(self.reports[name].code, 0)
+
+    def test_a_profile_that_requires_cfr_fails_vfr(self):
+        res = run(["check", self.clips["vfr.mkv"], "--quiet", "--set", "dropped_frames.cfr=true"])
+        codes = {e["code"] for e in check(res.report, "dropped_frames")["events"]}
+        self.assertIn("timestamp_discontinuity", codes)
+        self.assertNotIn("variable_frame_rate", codes)
+        self.assertEqual(res.code, 1)
 
     def test_timeline_restart_is_one_discontinuity(self):
         events = self.events("splice.ts", "dropped_frames")

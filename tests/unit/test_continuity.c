@@ -275,7 +275,12 @@ Test(dropped_frames, vfr_is_not_gaps)
     for (int i = 0; i < 90; i++)
         step(&h, NULL, i < 40 ? i * 3000 : 120000 + (i - 40) * 3750, NULL);
     finish(&h, &si);
-    cr_assert_eq(h.ev.n, 0);
+    /* issue 13.10: one fact over the frames off the grid, not a gap per frame */
+    cr_assert_eq(h.ev.n, 1);
+    cr_assert_str_eq(h.ev.v[0].code, "variable_frame_rate");
+    cr_assert(h.ev.v[0].info);
+    cr_assert_eq(h.ev.v[0].start_frame, 41, "where the rate changes");
+    cr_assert_eq(h.ev.v[0].end_frame, 41);
     cr_assert_eq(metric_number(&h, "vfr"), 1);
     stop(&h);
 }
