@@ -1,10 +1,13 @@
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/pixdesc.h>
+#include <libavutil/timecode.h>
 #include <libswscale/swscale.h>
+#include "gop_timecode.h"
 #include "input.h"
 #include "remote_io.h"
 
@@ -21,6 +24,11 @@ struct MqcInput {
     int eof_seen;
     int64_t frames_out;
     int64_t frames_declared;
+    int64_t packets_in;         /* packets of the stream read from the file */
+    /* MPEG-1/2: GOP-header timecodes waiting for their picture, by pts */
+    int mpeg_video;
+    struct { int64_t pts, number; int drop, valid; } gop_tc[8];
+    int gop_tc_next;
     enum AVPixelFormat target;  /* format handed to the checks, fixed by the first frame */
     int first_done;
     struct SwsContext *sws;
@@ -273,6 +281,8 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
         si->duration_s = (double)st->duration * av_q2d(st->time_base);
     else if (in->fmt->duration > 0)
         si->duration_s = (double)in->fmt->duration / AV_TIME_BASE;
+    in->mpeg_video = par->codec_id == AV_CODEC_ID_MPEG2VIDEO ||
+                     par->codec_id == AV_CODEC_ID_MPEG1VIDEO;
     const char *tc = find_timecode(in->fmt, st);
     if (tc)
         snprintf(si->start_timecode, sizeof(si->start_timecode), "%s", tc);
@@ -356,9 +366,66 @@ static int convert(MqcInput *in, AVFrame *out)
     return 0;
 }
 
+static void note_gop_timecode(MqcInput *in, const MqcStreamInfo *si)
+{
+    AVRational rate = { si->rate_num, si->rate_den };
+    int64_t number;
+    int drop;
+    if (rate.num <= 0 || !mqc_gop_timecode(in->pkt->data, in->pkt->size, rate, &number, &drop))
+        return;
+    in->gop_tc[in->gop_tc_next].pts = in->pkt->pts;
+    in->gop_tc[in->gop_tc_next].number = number;
+    in->gop_tc[in->gop_tc_next].drop = drop;
+    in->gop_tc[in->gop_tc_next].valid = 1;
+    in->gop_tc_next = (in->gop_tc_next + 1) % (int)FF_ARRAY_ELEMS(in->gop_tc);
+}
+
+/* The picture a GOP header introduced gets its timecode as S12M side data,
+ * the form every other codec's per-frame timecode takes; the first one
+ * also gives the start timecode when the container has none. */
+static void attach_gop_timecode(MqcInput *in, AVFrame *f, MqcStreamInfo *si)
+{
+    for (size_t i = 0; i < FF_ARRAY_ELEMS(in->gop_tc); i++) {
+        if (!in->gop_tc[i].valid || in->gop_tc[i].pts != f->pts)
+            continue;
+        AVRational rate = { si->rate_num, si->rate_den };
+        AVTimecode tc;
+        if (av_timecode_init(&tc, rate, in->gop_tc[i].drop ? AV_TIMECODE_FLAG_DROPFRAME : 0, 0,
+                             NULL) < 0)
+            return;
+        int64_t number = in->gop_tc[i].number;
+        memset(&in->gop_tc[i], 0, sizeof(in->gop_tc[i]));
+        if (!av_frame_get_side_data(f, AV_FRAME_DATA_S12M_TIMECODE)) {
+            AVFrameSideData *sd = av_frame_new_side_data(f, AV_FRAME_DATA_S12M_TIMECODE,
+                                                         4 * sizeof(uint32_t));
+            if (sd) {
+                uint32_t *v = (uint32_t *)sd->data;
+                v[0] = 1;
+                v[1] = av_timecode_get_smpte_from_framenum(&tc, (int)number);
+                v[2] = v[3] = 0;
+            }
+        }
+        if (!in->frames_out && !si->start_timecode[0]) {
+            /* the timecode at the stream's start: frames before this one that
+             * did not decode (open-GOP leading B pictures) still count */
+            int64_t start = si->start_pts != AV_NOPTS_VALUE ? si->start_pts : f->pts;
+            int64_t offset = llround((double)(f->pts - start) * si->tb_num / si->tb_den *
+                                     rate.num / rate.den);
+            char buf[AV_TIMECODE_STR_SIZE];
+            if (number - offset >= 0) {
+                av_timecode_make_string(&tc, buf, (int)(number - offset));
+                snprintf(si->start_timecode, sizeof(si->start_timecode), "%s", buf);
+            }
+        }
+        return;
+    }
+}
+
 static int deliver(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
 {
     AVFrame *f = in->decoded;
+    if (in->mpeg_video && f->pts != AV_NOPTS_VALUE)
+        attach_gop_timecode(in, f, si);
     if (f->flags & AV_FRAME_FLAG_CORRUPT || f->decode_error_flags)
         note_issue(in, f->pkt_pos, "corrupt picture (decoder reported damage)%s", 0);
     if (!in->first_done) {
@@ -383,7 +450,10 @@ int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
             return deliver(in, out, si);
         }
         if (ret == AVERROR_EOF) {
-            if (!in->eof_seen && in->frames_declared > 0 && in->frames_out < in->frames_declared) {
+            /* fewer packets than the container lists: the file is cut. Fewer
+             * pictures from all the packets (open-GOP leading B-frames) is
+             * dropped_frames' frame_count_mismatch, not a decode error. */
+            if (!in->eof_seen && in->frames_declared > 0 && in->packets_in < in->frames_declared) {
                 char what[160];
                 snprintf(what, sizeof(what),
                          "file ends after %lld of the %lld frames its container declares "
@@ -417,6 +487,9 @@ int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
             av_packet_unref(in->pkt);
             continue;
         }
+        in->packets_in++;
+        if (in->mpeg_video && in->pkt->pts != AV_NOPTS_VALUE)
+            note_gop_timecode(in, si);
         if (in->pkt->flags & AV_PKT_FLAG_CORRUPT)
             note_issue(in, in->pkt->pos, "corrupt or incomplete packet%s", 0);
         int64_t pos = in->pkt->pos;
