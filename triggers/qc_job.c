@@ -433,6 +433,16 @@ static int store_html(const QcConfig *cfg, const MqcRun *run, const MqcCapture *
 void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
 {
     memset(out, 0, sizeof(*out));
+    if (!qc_rules_wants(cfg->rules, obj->key)) {
+        /* a sidecar (notes.txt, an MHL, ...) beside the media: not a failed QC */
+        out->skipped = 1;
+        out->exit_code = QC_EXIT_PASS;
+        snprintf(out->input, sizeof(out->input), "%s%s%s", obj->bucket, obj->bucket[0] ? "/" : "",
+                 obj->key);
+        snprintf(out->message, sizeof(out->message), "not QC'd: excluded by the include/exclude "
+                 "patterns (see docs/triggers.md)");
+        return;
+    }
     const char *rule;
     const MqcProfile *profile = qc_rules_select(cfg->rules, obj->bucket, obj->key, &rule);
     snprintf(out->profile, sizeof(out->profile), "%s", profile->name);
@@ -554,6 +564,7 @@ cJSON *qc_outcome_json(const QcObject *obj, const QcOutcome *out)
     if (out->html[0])
         cJSON_AddStringToObject(o, "html", out->html);
     cJSON_AddBoolToObject(o, "reused", out->reused);
+    cJSON_AddBoolToObject(o, "skipped", out->skipped);
     if (out->message[0])
         cJSON_AddStringToObject(o, "message", out->message);
     return o;
@@ -562,6 +573,10 @@ cJSON *qc_outcome_json(const QcObject *obj, const QcOutcome *out)
 void qc_outcome_print(const QcObject *obj, const QcOutcome *out)
 {
     (void)obj;
+    if (out->skipped) {
+        fprintf(stderr, "mediaqc: %s: %s\n", out->input, out->message);
+        return;
+    }
     if (!out->verdict[0]) {
         fprintf(stderr, "mediaqc: %s: not analysed: %s\n", out->input, out->message);
         return;

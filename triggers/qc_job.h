@@ -67,6 +67,7 @@ typedef struct QcOutcome {
     char html[2048];            /* and the HTML page beside it */
     char message[1024];         /* why there is no report / why the input is unreadable */
     int reused;                 /* the report of this object version was already stored */
+    int skipped;                /* not media: excluded by the rules' patterns, no report */
 } QcOutcome;
 
 /* QCs one object and stores its reports, the HTML page first and the JSON

@@ -1,4 +1,6 @@
+#define _GNU_SOURCE   /* FNM_CASEFOLD */
 /* Profile-selection rules (rules.h). */
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +19,15 @@ struct QcRules {
     Rule *rules;
     int n;
     MqcProfile *fallback;
+    const cJSON *include, *exclude;     /* arrays of patterns, or NULL */
+};
+
+/* Sidecars that arrive beside media in a watch folder or a bucket: not media,
+ * never QC'd unless a rules file says otherwise with its own "exclude". */
+static const char *const default_exclude[] = {
+    "*.txt", "*.md", "*.pdf", "*.json", "*.xml", "*.mhl", "*.md5", "*.sha1", "*.sha256",
+    "*.csv", "*.edl", "*.ale", "*.srt", "*.vtt", "*.scc", "*.log", "*.tmp", "*.part",
+    ".*", "*/.*", NULL
 };
 
 void qc_rules_free(QcRules *r)
@@ -85,9 +96,54 @@ static int only_keys(const cJSON *obj, const char *const *allowed, const char *f
     return 0;
 }
 
+/* "include"/"exclude": arrays of shell patterns (fnmatch) on the object key or
+ * the path inside the watch folder; '*' also crosses '/'. */
+static int pattern_list(const cJSON *doc, const char *key, const char *file, const cJSON **out,
+                        MqcMsg *msg)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, key);
+    *out = NULL;
+    if (!v)
+        return 0;
+    if (!cJSON_IsArray(v)) {
+        mqc_msg(msg, "%s: %s: expected an array of patterns such as \"*.mov\"", file, key);
+        return MQC_ERR_PROFILE;
+    }
+    int i = 0;
+    for (const cJSON *p = v->child; p; p = p->next, i++)
+        if (!cJSON_IsString(p) || !p->valuestring[0]) {
+            mqc_msg(msg, "%s: %s[%d]: expected a non-empty pattern string", file, key, i);
+            return MQC_ERR_PROFILE;
+        }
+    *out = v;
+    return 0;
+}
+
+static int matches_any(const cJSON *list, const char *const *fallback, const char *key)
+{
+    if (list) {
+        for (const cJSON *p = list->child; p; p = p->next)
+            if (!fnmatch(p->valuestring, key, FNM_CASEFOLD))
+                return 1;
+        return 0;
+    }
+    for (; fallback && *fallback; fallback++)
+        if (!fnmatch(*fallback, key, FNM_CASEFOLD))
+            return 1;
+    return 0;
+}
+
+int qc_rules_wants(const QcRules *r, const char *key)
+{
+    if (r->include && !matches_any(r->include, NULL, key))
+        return 0;
+    return !matches_any(r->exclude, default_exclude, key);
+}
+
 static int parse_rules(const MqcCheck *const *reg, QcRules *r, const char *file, MqcMsg *msg)
 {
-    static const char *const top_keys[] = { "description", "default_profile", "rules", NULL };
+    static const char *const top_keys[] = { "description", "default_profile", "rules",
+                                            "include", "exclude", NULL };
     static const char *const rule_keys[] = { "name", "bucket", "prefix", "suffix", "profile",
                                              NULL };
     const char *ignored;
@@ -99,6 +155,9 @@ static int parse_rules(const MqcCheck *const *reg, QcRules *r, const char *file,
     if (ret >= 0)
         ret = string_field(r->doc, "description", file, "", 0, &ignored, msg);
     if (ret < 0)
+        return ret;
+    if ((ret = pattern_list(r->doc, "include", file, &r->include, msg)) < 0 ||
+        (ret = pattern_list(r->doc, "exclude", file, &r->exclude, msg)) < 0)
         return ret;
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(r->doc, "rules");
     if (list && !cJSON_IsArray(list)) {

@@ -18,6 +18,10 @@ int qc_rules_load(const MqcCheck *const *reg, const char *path, const char *defa
  * the matching rule's name, or "default". */
 const MqcProfile *qc_rules_select(const QcRules *r, const char *bucket, const char *key,
                                   const char **rule);
+/* 0 when the object is not media to QC: it matches none of the rules file's
+ * "include" patterns (when given), or one of its "exclude" patterns (default:
+ * sidecars such as *.txt, *.xml, *.mhl and hidden files). */
+int qc_rules_wants(const QcRules *r, const char *key);
 void qc_rules_free(QcRules *r);
 
 #endif

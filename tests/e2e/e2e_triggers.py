@@ -829,6 +829,43 @@ class WatchTest(unittest.TestCase):
         self.assertNotIn("partial", p.stdout)
         self.assertEqual(load(report)["verdict"], "fail")
 
+    def test_sidecars_are_not_qcd_and_rules_choose_what_is_media(self):
+        """issue 13.9: notes.txt beside a master gave an exit-3 error report"""
+        folder = tempfile.mkdtemp(prefix="watch-", dir=WORK)
+        data = read(common.clip_path(CLEAN))
+        for name, body in (("reel1.mov", data), ("notes.txt", b"grade notes\n"),
+                           ("reel1.mhl", b"<hashlist/>"), ("proxies/reel1.mov", data)):
+            os.makedirs(os.path.dirname(os.path.join(folder, name)), exist_ok=True)
+            with open(os.path.join(folder, name), "wb") as f:
+                f.write(body)
+        p = mediaqc("watch", folder, "--once", "--interval", "0.1")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        reports = os.path.join(folder, "qc-reports")
+        self.assertTrue(os.path.exists(os.path.join(reports, "reel1.mov.json")))
+        self.assertTrue(os.path.exists(os.path.join(reports, "proxies", "reel1.mov.json")))
+        for sidecar in ("notes.txt", "reel1.mhl"):
+            self.assertFalse(os.path.exists(os.path.join(reports, sidecar + ".json")), sidecar)
+        # a rules file takes only what it includes and skips what it excludes
+        folder2 = tempfile.mkdtemp(prefix="watch-", dir=WORK)
+        for name in ("a.mov", "b.mp4", "proxies/c.mov"):
+            os.makedirs(os.path.dirname(os.path.join(folder2, name)), exist_ok=True)
+            with open(os.path.join(folder2, name), "wb") as f:
+                f.write(data)
+        rules = os.path.join(WORK, "media-rules.json")
+        with open(rules, "w") as f:
+            json.dump({"include": ["*.mov"], "exclude": ["proxies/*"], "rules": []}, f)
+        p = mediaqc("watch", folder2, "--once", "--interval", "0.1", "--rules", rules)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        got = sorted(os.path.relpath(os.path.join(d, f), os.path.join(folder2, "qc-reports"))
+                     for d, _, fs in os.walk(os.path.join(folder2, "qc-reports"))
+                     for f in fs if f.endswith(".json") and not f.startswith("."))
+        self.assertEqual(got, ["a.mov.json"])
+        with open(rules, "w") as f:
+            json.dump({"include": "*.mov", "rules": []}, f)
+        p = mediaqc("watch", folder2, "--once", "--rules", rules)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("include: expected an array of patterns", p.stderr)
+
     def test_corrupt_state_file_is_reported(self):
         folder = tempfile.mkdtemp(prefix="watch-", dir=WORK)
         os.makedirs(os.path.join(folder, "qc-reports"))
