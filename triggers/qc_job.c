@@ -372,10 +372,24 @@ static int reuse_stored(const QcConfig *cfg, const QcObject *obj, const MqcProfi
     free(text);
     const char *etag = nested_string(doc, "run", "trigger", "etag");
     const char *prof = nested_string(doc, "profile", "name", NULL);
+    /* an eTag names content in object storage; a local root's file can be
+     * replaced under the same eTag (a re-sent event): size and mtime decide */
+    const cJSON *input = cJSON_GetObjectItemCaseSensitive(doc, "input");
+    const cJSON *trigger = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(doc, "run"), "trigger");
+    int same_file = obj->size <= 0 || number_or_zero(input, "size_bytes") == (double)obj->size;
+    if (cfg->root) {
+        char mtime[32];
+        const cJSON *stored = cJSON_GetObjectItemCaseSensitive(trigger, "mtime_ns");
+        snprintf(mtime, sizeof(mtime), "%lld", (long long)obj->mtime_ns);
+        same_file = same_file && obj->mtime_ns && cJSON_IsString(stored) &&
+                    !strcmp(stored->valuestring, mtime);   /* a string: ns exceed a double */
+    }
     const char *verdict = nested_string(doc, "verdict", NULL, NULL);
     const cJSON *sum = cJSON_GetObjectItemCaseSensitive(doc, "summary");
     /* an "error" verdict may be transient (network, access): analyse again */
-    int same = etag && !strcmp(etag, obj->etag) && prof && !strcmp(prof, profile->name) &&
+    int same = same_file && etag && !strcmp(etag, obj->etag) && prof &&
+               !strcmp(prof, profile->name) &&
                verdict && strcmp(verdict, "error") && cJSON_IsObject(sum);
     if (same) {
         snprintf(out->verdict, sizeof(out->verdict), "%s", verdict);
@@ -462,7 +476,14 @@ void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
      * event's version); its ETag makes the job idempotent, its size goes in
      * the report since there is no stat() */
     QcObject now = *obj;
-    if (!cfg->root) {
+    if (cfg->root) {
+        struct stat st;
+        if (stat(out->input, &st) == 0) {
+            now.size = st.st_size;
+            now.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        }
+        obj = &now;
+    } else {
         MqcMsg why;
         int ret = mqc_remote_stat(out->input, &now.size, now.etag, sizeof(now.etag), &why);
         if (ret < 0) {
@@ -513,6 +534,11 @@ void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
         cJSON_AddStringToObject(trigger, "bucket", obj->bucket);
     cJSON_AddStringToObject(trigger, "key", obj->key);
     cJSON_AddStringToObject(trigger, "etag", obj->etag);
+    if (obj->mtime_ns) {
+        char mtime[32];
+        snprintf(mtime, sizeof(mtime), "%lld", (long long)obj->mtime_ns);
+        cJSON_AddStringToObject(trigger, "mtime_ns", mtime);
+    }
     if (obj->event[0])
         cJSON_AddStringToObject(trigger, "event", obj->event);
     cJSON_AddStringToObject(trigger, "rule", rule);

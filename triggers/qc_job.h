@@ -21,6 +21,7 @@ typedef struct QcObject {
     char *key;                  /* decoded and checked (no "..", not absolute) */
     int64_t size;               /* from the event, -1 when unknown */
     char etag[130];             /* from the event (quotes removed), "" when unknown */
+    int64_t mtime_ns;           /* local roots: the file's mtime, 0 when unknown */
     char event[64];             /* eventName, e.g. ObjectCreated:Put */
 } QcObject;
 

@@ -404,6 +404,28 @@ class EventTest(unittest.TestCase):
         html = read(os.path.join(self.root, "studio", "qc-reports", fail_key + ".html"))
         self.assertIn(b"<html", html)
 
+    def test_same_etag_on_a_replaced_local_file_is_qcd_again(self):
+        """issue 13.9: a re-sent event with the same eTag must not reuse the report of a
+        file that changed under --root (size or mtime differ)"""
+        key = "reels/r1.mov"
+        path = self.place("studio", key, CLEAN)
+        doc = event(("ObjectCreated:Put", "studio", s3_key(key), {"eTag": "abc123"}))
+        p = mediaqc("event", "-", "--root", self.root, stdin=doc)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = mediaqc("event", "-", "--root", self.root, stdin=doc)
+        self.assertIn("already stored", p.stdout)         # same version: reused
+        self.place("studio", key, DEFECTS)                  # replaced, same eTag in the event
+        p = mediaqc("event", "-", "--root", self.root, stdin=doc)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertNotIn("already stored", p.stdout)
+        report = load(os.path.join(self.root, "studio", "qc-reports", key + ".json"))
+        self.assertEqual(report["verdict"], "fail")
+        self.assertEqual(report["input"]["size_bytes"], os.path.getsize(path))
+        # same size, new mtime: analysed again too
+        os.utime(path, ns=(0, os.stat(path).st_mtime_ns + 10**9))
+        p = mediaqc("event", "-", "--root", self.root, stdin=doc)
+        self.assertNotIn("already stored", p.stdout)
+
     def test_exit_codes_follow_the_worst_record(self):
         self.place("studio", "a.mov", CLEAN)
         self.place("studio", "b.mov", DEFECTS)
