@@ -330,6 +330,11 @@ static void bit_depth_merge(void *priv_a, const void *priv_b)
     a->frames_flagged += b->frames_flagged;
 }
 
+static const MqcSeries bit_depth_series[] = {
+    { "effective_bits", "effective bits", "bits", NULL, MQC_STAT_MIN, NULL },
+    { .key = NULL }
+};
+
 const MqcCheck mqc_check_bit_depth = {
     .name = "bit_depth",
     .summary = "effective bit depth per plane; 8-bit content shifted, replicated or scaled "
@@ -347,4 +352,5 @@ const MqcCheck mqc_check_bit_depth = {
     .record = bit_depth_record,
     .finish = bit_depth_finish,
     .merge = bit_depth_merge,
+    .series = bit_depth_series,
 };

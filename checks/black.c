@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "dsp/dsp.h"
-#include "range.h"
+#include "../engine/range.h"
 
 typedef struct Black {
     /* options */
@@ -116,6 +116,16 @@ static void black_merge(void *priv_a, const void *priv_b)
     a->black_frames += b->black_frames;
 }
 
+static const MqcChart black_chart = {
+    .title = "black pixels (%)", .unit = "%", .scale = 100, .axis = MQC_AXIS_FIXED, .max = 100,
+    .limits = { { MQC_FROM_PARAMS, "picture_ratio", "picture_ratio", 100 } },
+};
+
+static const MqcSeries black_series[] = {
+    { "black", "black pixels", "fraction", &black_chart, MQC_STAT_MAX, "#37474f" },
+    { .key = NULL }
+};
+
 const MqcCheck mqc_check_black = {
     .name = "black",
     .summary = "runs of black frames (blackdetect semantics, range aware)",
@@ -132,4 +142,5 @@ const MqcCheck mqc_check_black = {
     .record = black_record,
     .finish = black_finish,
     .merge = black_merge,
+    .series = black_series,
 };

@@ -485,6 +485,13 @@ static void checksum_close(void *priv)
     s->buf = NULL;
 }
 
+/* the digest's key: md5 (as ffmpeg framemd5 names it) or any other algorithm */
+static const MqcSeries checksum_series[] = {
+    { "md5", "frame MD5", "hex", NULL, MQC_STAT_MEAN, NULL },
+    { "hash", "frame hash", "hex", NULL, MQC_STAT_MEAN, NULL },
+    { .key = NULL }
+};
+
 const MqcCheck mqc_check_checksum = {
     .name = "checksum",
     .summary = "per-frame digests as ffmpeg framemd5 computes them, compared with a reference "
@@ -501,4 +508,5 @@ const MqcCheck mqc_check_checksum = {
     .finish = checksum_finish,
     .merge = checksum_merge,
     .close = checksum_close,
+    .series = checksum_series,
 };

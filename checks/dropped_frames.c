@@ -28,7 +28,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "dsp/dsp.h"
-#include "range.h"
+#include "../engine/range.h"
 
 #define NO_PTS INT64_MIN            /* AV_NOPTS_VALUE */
 #define IRREGULAR_FRAMES 0.2        /* off the grid by more than this: not a rounding */
@@ -460,6 +460,12 @@ static void dropped_merge(void *priv_a, const void *priv_b)
     a->pend_end = b->pend_end;
 }
 
+static const MqcSeries dropped_series[] = {
+    { "identical_to_previous", "identical to the previous frame", "0/1", NULL, MQC_STAT_MAX,
+      NULL },
+    { .key = NULL }
+};
+
 const MqcCheck mqc_check_dropped_frames = {
     .name = "dropped_frames",
     .summary = "gaps and discontinuities in the timestamps, frame count vs the container, "
@@ -477,4 +483,5 @@ const MqcCheck mqc_check_dropped_frames = {
     .record = dropped_record,
     .finish = dropped_finish,
     .merge = dropped_merge,
+    .series = dropped_series,
 };

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "dsp/dsp.h"
-#include "range.h"
+#include "../engine/range.h"
 
 #define BLACK_PIXEL_PCT 10.0        /* the black check's defaults */
 #define BLACK_PICTURE_RATIO 0.98
@@ -227,6 +227,12 @@ static void freeze_merge(void *priv_a, const void *priv_b)
     a->run_end = b->run_end;
 }
 
+static const MqcSeries freeze_series[] = {
+    { "freeze_mad", "mean difference to the run's first frame", "code", NULL, MQC_STAT_MAX,
+      NULL },
+    { .key = NULL }
+};
+
 const MqcCheck mqc_check_freeze = {
     .name = "freeze",
     .summary = "runs of frozen frames (freezedetect semantics: mean absolute luma difference "
@@ -244,4 +250,5 @@ const MqcCheck mqc_check_freeze = {
     .record = freeze_record,
     .finish = freeze_finish,
     .merge = freeze_merge,
+    .series = freeze_series,
 };

@@ -14,7 +14,7 @@
 #include "dsp/cpu.h"
 #include "gamut.h"
 #include "ocio_shim.h"
-#include "range.h"
+#include "../engine/range.h"
 
 /* ---- sample-independent parts of the kernels ---- */
 
@@ -642,6 +642,18 @@ static void gamut_merge(void *priv_a, const void *priv_b)
     }
 }
 
+/* shares legal_range's chart (same title); that check's chart gives the axis
+ * and the max_area_pct line, as R103 uses one area limit for both */
+static const MqcChart outside_chart = {
+    .title = "outside (% peak)", .unit = "%", .scale = 100, .axis = MQC_AXIS_AUTO, .max = 100,
+};
+
+static const MqcSeries gamut_series[] = {
+    { "gamut_out", "out of gamut", "fraction", &outside_chart, MQC_STAT_MAX, "#6a1b9a" },
+    { "target_out", "outside the target gamut", "fraction", NULL, MQC_STAT_MAX, NULL },
+    { .key = NULL }
+};
+
 const MqcCheck mqc_check_gamut = {
     .name = "gamut",
     .summary = "R'G'B' outside the EBU R103 band (Y'CbCr via the stream's matrix), and "
@@ -659,4 +671,5 @@ const MqcCheck mqc_check_gamut = {
     .record = gamut_record,
     .finish = gamut_finish,
     .merge = gamut_merge,
+    .series = gamut_series,
 };

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "dsp/dsp.h"
-#include "range.h"
+#include "../engine/range.h"
 
 typedef struct LegalRange {
     /* options */
@@ -208,6 +208,36 @@ static void legal_range_merge(void *priv_a, const void *priv_b)
         a->worst_area_pct = b->worst_area_pct;
 }
 
+/* the curves of the HTML timeline: luma in code values with the legal band,
+ * and the share of samples outside it (gamut adds its own to that chart) */
+static const MqcChart luma_chart = {
+    .title = "luma (code)", .unit = "", .scale = 1, .axis = MQC_AXIS_CODE,
+    .limits = { { MQC_FROM_METRICS, "luma_max_code", "legal maximum", 1 },
+                { MQC_FROM_METRICS, "luma_min_code", "legal minimum", 1 } },
+};
+
+static const MqcChart outside_chart = {
+    .title = "outside (% peak)", .unit = "%", .scale = 100, .axis = MQC_AXIS_AUTO, .max = 100,
+    .limits = { { MQC_FROM_PARAMS, "max_area_pct", "max_area_pct", 1 } },
+};
+
+static const MqcSeries legal_range_series[] = {
+    { "y_min", "luma min", "code", &luma_chart, MQC_STAT_MIN, "#1565c0" },
+    { "y_max", "luma max", "code", &luma_chart, MQC_STAT_MAX, "#c62828" },
+    { "y_avg", "luma average", "code", &luma_chart, MQC_STAT_MEAN, "#2e7d32" },
+    { "range_out", "out of legal range", "fraction", &outside_chart, MQC_STAT_MAX, "#e65100" },
+    { "cb_min", "Cb min", "code", NULL, MQC_STAT_MIN, NULL },
+    { "cb_max", "Cb max", "code", NULL, MQC_STAT_MAX, NULL },
+    { "cr_min", "Cr min", "code", NULL, MQC_STAT_MIN, NULL },
+    { "cr_max", "Cr max", "code", NULL, MQC_STAT_MAX, NULL },
+    { .key = NULL }
+};
+
+static const MqcOverlay legal_range_overlay = {
+    .min_param = "luma_min_pct", .max_param = "luma_max_pct",
+    .label = "luma outside the legal band",
+};
+
 const MqcCheck mqc_check_legal_range = {
     .name = "legal_range",
     .summary = "luma (and optionally chroma) code values outside the legal band, EBU R103",
@@ -224,4 +254,6 @@ const MqcCheck mqc_check_legal_range = {
     .record = legal_range_record,
     .finish = legal_range_finish,
     .merge = legal_range_merge,
+    .series = legal_range_series,
+    .overlay = &legal_range_overlay,
 };

@@ -160,6 +160,71 @@ void mqc_metric_int(MqcMetrics *m, const char *key, int64_t v);
 void mqc_metric_double(MqcMetrics *m, const char *key, double v);
 void mqc_metric_string(MqcMetrics *m, const char *key, const char *v);
 
+/* ---- presentation: what the reports draw for a check ----
+ *
+ * Reports know no check by name: the HTML curves, their legend, limit
+ * lines and thumbnail overlays come from these tables. A check that adds
+ * a series (and records its key in record()) gets a curve in the HTML with
+ * no edit in reports/ (docs/adding-a-check.md). Keys, labels, units and
+ * colours are string literals. */
+
+/* Which value of the frames that fall into one point of a curve is drawn
+ * (a long file has more frames than the chart has points). */
+typedef enum MqcStat { MQC_STAT_MEAN, MQC_STAT_MIN, MQC_STAT_MAX } MqcStat;
+
+/* Where a number of the check's report entry is read: an option's
+ * effective value (params) or a metric written by finish(). */
+typedef enum MqcFrom { MQC_FROM_NONE, MQC_FROM_PARAMS, MQC_FROM_METRICS } MqcFrom;
+
+/* A dashed line across a chart at a value of the check that owns the chart
+ * (skipped when the check is skipped or the value is missing). */
+typedef struct MqcLimit {
+    MqcFrom from;               /* MQC_FROM_NONE: unused slot */
+    const char *key;            /* param or metric name: "max_area_pct" */
+    const char *label;          /* tooltip: "legal maximum" */
+    double scale;               /* chart value = value x scale (0 counts as 1) */
+} MqcLimit;
+
+/* The range of a chart's vertical axis (the bottom is `min`). */
+typedef enum MqcAxis {
+    MQC_AXIS_FIXED,             /* min .. max */
+    MQC_AXIS_AUTO,              /* 0 .. the first of 1, 2, 5, 10, 20, 50, 100, ... at or above
+                                 * the curves' peak and 1.5 x every limit, at most max */
+    MQC_AXIS_CODE,              /* 0 .. the largest luma code value of the analysed format */
+} MqcAxis;
+
+#define MQC_CHART_LIMITS 4
+
+/* One chart of the HTML timeline. Series of different checks share a
+ * chart when their charts have the same title; the chart of the first
+ * such check (registry order) gives the axis and the limit lines. */
+typedef struct MqcChart {
+    const char *title;          /* "luma (code)" */
+    const char *unit;           /* printed after the axis numbers: "%", "" */
+    double scale;               /* chart value = record value x scale (100: fraction -> %) */
+    MqcAxis axis;
+    double min, max;            /* see MqcAxis */
+    MqcLimit limits[MQC_CHART_LIMITS];  /* drawn in this order */
+} MqcChart;
+
+/* One value of the per-frame record (--frames) that record() writes. */
+typedef struct MqcSeries {
+    const char *key;            /* record key: "y_max" (also a CSS class: [a-z0-9_]) */
+    const char *label;          /* legend: "luma max" */
+    const char *unit;           /* of the record value: "code", "fraction", "bits", "hex" */
+    const MqcChart *chart;      /* NULL: in --frames only, not drawn */
+    MqcStat stat;
+    const char *colour;         /* CSS colour of the curve: "#c62828" */
+} MqcSeries;
+
+/* Thumbnail overlay: the luma samples outside [min_param, max_param],
+ * both params in percent of nominal black..white (engine/range.h), are
+ * painted red (above) and blue (below) over the event pictures. */
+typedef struct MqcOverlay {
+    const char *min_param, *max_param;
+    const char *label;          /* "luma outside the legal band" */
+} MqcOverlay;
+
 /* ---- the check table ---- */
 
 typedef struct MqcCheck {
@@ -202,6 +267,15 @@ typedef struct MqcCheck {
     /* Optional: frees what init allocated; runs whether or not finish ran
      * (a run can stop after init: another check's init failed, ...). */
     void (*close)(void *priv);
+
+    /* Presentation (optional): every key record() writes, terminated by a
+     * {NULL} entry; the ones with a chart are drawn in the HTML. */
+    const MqcSeries *series;
+    const MqcOverlay *overlay;
+    /* Codes whose events get no thumbnails (NULL-terminated): the event is
+     * not about what a frame shows (a file hash, a count, audio). NULL:
+     * every event shows its first frame and its worst one. */
+    const char *const *no_pictures;
 } MqcCheck;
 
 #endif

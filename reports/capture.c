@@ -7,13 +7,9 @@
 #include <libavutil/frame.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
-#include "../checks/range.h"
+#include "../engine/range.h"
 #include "capture.h"
 #include "text.h"
-
-const char *const mqc_curve_keys[MQC_CURVE_COUNT] = {
-    "y_min", "y_max", "y_avg", "range_out", "gamut_out", "black"
-};
 
 /* recent events per check looked at for a new worst frame: runs that are
  * still open are at the end of the list */
@@ -21,24 +17,16 @@ const char *const mqc_curve_keys[MQC_CURVE_COUNT] = {
 
 /* ---- curves ---- */
 
-static void bucket_clear(MqcBucket *b)
-{
-    for (int k = 0; k < MQC_CURVE_COUNT; k++)
-        b->min[k] = b->max[k] = b->sum[k] = 0, b->n[k] = 0;
-}
-
 static void bucket_join(MqcBucket *a, const MqcBucket *b)
 {
-    for (int k = 0; k < MQC_CURVE_COUNT; k++) {
-        if (!b->n[k])
-            continue;
-        if (!a->n[k] || b->min[k] < a->min[k])
-            a->min[k] = b->min[k];
-        if (!a->n[k] || b->max[k] > a->max[k])
-            a->max[k] = b->max[k];
-        a->sum[k] += b->sum[k];
-        a->n[k] += b->n[k];
-    }
+    if (!b->n)
+        return;
+    if (!a->n || b->min < a->min)
+        a->min = b->min;
+    if (!a->n || b->max > a->max)
+        a->max = b->max;
+    a->sum += b->sum;
+    a->n += b->n;
 }
 
 /* Frames arrive in display order from 0 and their number is not known in
@@ -47,28 +35,59 @@ static void bucket_join(MqcBucket *a, const MqcBucket *b)
 static void curves_add(MqcCapture *c, int64_t frame, const MqcRecord *rec)
 {
     while (frame / c->bucket_frames >= MQC_CAPTURE_BUCKETS) {
-        for (int i = 0; i < MQC_CAPTURE_BUCKETS / 2; i++) {
-            MqcBucket joined = c->buckets[2 * i];
-            bucket_join(&joined, &c->buckets[2 * i + 1]);
-            c->buckets[i] = joined;
+        for (int k = 0; k < c->nb_curves; k++) {
+            MqcBucket *bk = c->curves[k].buckets;
+            for (int i = 0; i < MQC_CAPTURE_BUCKETS / 2; i++) {
+                MqcBucket joined = bk[2 * i];
+                bucket_join(&joined, &bk[2 * i + 1]);
+                bk[i] = joined;
+            }
+            memset(bk + MQC_CAPTURE_BUCKETS / 2, 0, MQC_CAPTURE_BUCKETS / 2 * sizeof(*bk));
         }
-        for (int i = MQC_CAPTURE_BUCKETS / 2; i < MQC_CAPTURE_BUCKETS; i++)
-            bucket_clear(&c->buckets[i]);
         c->bucket_frames *= 2;
         c->nb_buckets = (c->nb_buckets + 1) / 2;
     }
     int i = (int)(frame / c->bucket_frames);
     if (i >= c->nb_buckets)
         c->nb_buckets = i + 1;
-    MqcBucket one;
-    bucket_clear(&one);
-    for (int k = 0; k < MQC_CURVE_COUNT; k++) {
+    for (int k = 0; k < c->nb_curves; k++) {
         double v;
-        if (mqc_record_get(rec, mqc_curve_keys[k], &v) == 0)
-            one.min[k] = one.max[k] = one.sum[k] = v, one.n[k] = 1;
+        if (mqc_record_get(rec, c->curves[k].series->key, &v) == 0)
+            bucket_join(&c->curves[k].buckets[i], &(MqcBucket){ v, v, v, 1 });
     }
-    bucket_join(&c->buckets[i], &one);
     c->frames = frame + 1;
+}
+
+static const MqcSeries *series_of(const MqcRun *run, int k)
+{
+    return run->checks[k].check ? run->checks[k].check->series : NULL;
+}
+
+/* Every charted series of the run's checks, once per record key. */
+static int curves_init(MqcCapture *c, const MqcRun *run)
+{
+    size_t most = 1;
+    for (int k = 0; k < run->nb_checks; k++)
+        for (const MqcSeries *s = series_of(run, k); s && s->key; s++)
+            most++;
+    if (!(c->curves = calloc(most, sizeof(*c->curves))))
+        return MQC_ERR_NOMEM;
+    for (int k = 0; k < run->nb_checks; k++) {
+        for (const MqcSeries *s = series_of(run, k); s && s->key; s++) {
+            int dup = 0;
+            for (int j = 0; j < c->nb_curves; j++)
+                dup |= !strcmp(c->curves[j].series->key, s->key);
+            if (!s->chart || dup)
+                continue;
+            MqcCurve *cv = &c->curves[c->nb_curves];
+            if (!(cv->buckets = calloc(MQC_CAPTURE_BUCKETS, sizeof(*cv->buckets))))
+                return MQC_ERR_NOMEM;
+            cv->series = s;
+            cv->check = k;
+            c->nb_curves++;
+        }
+    }
+    return 0;
 }
 
 /* ---- thumbnails ---- */
@@ -258,24 +277,37 @@ static int shot_add(MqcCapture *c, int check, const MqcEvent *e, size_t event_in
 
 /* ---- the observer ---- */
 
+/* The luma band of the first check that asks for an overlay, converted
+ * from percent to code values as the check converts it (engine/range.h). */
 static void find_luma_band(MqcCapture *c, const MqcRun *run)
 {
     for (int i = 0; i < run->nb_checks; i++) {
         const MqcCheckRun *cr = &run->checks[i];
-        if (strcmp(cr->id, "legal_range") || cr->skipped || run->si.is_rgb)
+        const MqcOverlay *o = cr->check ? cr->check->overlay : NULL;
+        if (!o || cr->skipped || run->si.is_rgb)
             continue;
-        const cJSON *lo = cJSON_GetObjectItemCaseSensitive(cr->params, "luma_min_pct");
-        const cJSON *hi = cJSON_GetObjectItemCaseSensitive(cr->params, "luma_max_pct");
+        const cJSON *lo = cJSON_GetObjectItemCaseSensitive(cr->params, o->min_param);
+        const cJSON *hi = cJSON_GetObjectItemCaseSensitive(cr->params, o->max_param);
         const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(av_get_pix_fmt(run->si.pix_fmt));
         if (!cJSON_IsNumber(lo) || !cJSON_IsNumber(hi) || !d)
             return;
-        /* the check's own conversion from percent to code values */
         c->band_depth = d->comp[0].depth;
         MqcNominal n = mqc_nominal(c->band_depth, run->si.full_range);
         c->band_lo = mqc_code_at(n.black, n.white, lo->valuedouble, n.code_max);
         c->band_hi = mqc_code_at(n.black, n.white, hi->valuedouble, n.code_max);
+        c->overlay = o;
         c->have_band = 1;
+        return;
     }
+}
+
+/* Events of codes listed in the check's no_pictures take no thumbnail. */
+static int wants_pictures(const MqcCheck *check, const char *code)
+{
+    for (const char *const *p = check ? check->no_pictures : NULL; p && *p; p++)
+        if (!strcmp(*p, code))
+            return 0;
+    return 1;
 }
 
 static int capture_start(void *ud, const MqcRun *run)
@@ -284,7 +316,7 @@ static int capture_start(void *ud, const MqcRun *run)
     c->nb_checks = run->nb_checks;
     c->seen = calloc((size_t)run->nb_checks + 1, sizeof(*c->seen));
     c->shot_of = calloc((size_t)run->nb_checks + 1, sizeof(*c->shot_of));
-    if (!c->seen || !c->shot_of)
+    if (!c->seen || !c->shot_of || curves_init(c, run) < 0)
         return MQC_ERR_NOMEM;
     find_luma_band(c, run);
     return 0;
@@ -308,7 +340,10 @@ static void capture_frame(void *ud, const MqcRun *run, const MqcFrameInfo *fi,
                 c->error = MQC_ERR_NOMEM;
                 return;
             }
-            c->shots[c->nb_shots - 1].first = thumb_of_frame(c, run, f, fi->index);
+            MqcShot *s = &c->shots[c->nb_shots - 1];
+            s->pictures = wants_pictures(run->checks[k].check, ev->v[i].code);
+            if (s->pictures)
+                s->first = thumb_of_frame(c, run, f, fi->index);
         }
         c->seen[k] = ev->n;
         /* open runs that just got worse keep a picture of their worst frame */
@@ -317,7 +352,7 @@ static void capture_frame(void *ud, const MqcRun *run, const MqcFrameInfo *fi,
             if (e->worst_frame != fi->index || e->start_frame == fi->index)
                 continue;
             MqcShot *s = &c->shots[c->shot_of[k][i]];
-            if (s->first >= 0 && c->thumbs[s->first].frame == fi->index)
+            if (!s->pictures || (s->first >= 0 && c->thumbs[s->first].frame == fi->index))
                 continue;
             /* the previous worst picture gives its slot back first */
             thumb_release(c, s->worst);
@@ -372,6 +407,9 @@ void mqc_capture_free(MqcCapture **cap)
     }
     for (int k = 0; c->shot_of && k < c->nb_checks; k++)
         free(c->shot_of[k]);
+    for (int k = 0; k < c->nb_curves; k++)
+        free(c->curves[k].buckets);
+    free(c->curves);
     free(c->shot_of);
     free(c->seen);
     free(c->thumbs);
@@ -387,5 +425,6 @@ const MqcShot *mqc_capture_find(const MqcCapture *cap, int check, const MqcEvent
         return NULL;
     /* finish() may have dropped events: a run is known by check, start and code */
     MqcShot key = { .check = check, .code = e->code, .start_frame = e->start_frame };
-    return bsearch(&key, cap->shots, cap->nb_shots, sizeof(*cap->shots), shot_order);
+    const MqcShot *s = bsearch(&key, cap->shots, cap->nb_shots, sizeof(*cap->shots), shot_order);
+    return s && s->pictures ? s : NULL;
 }

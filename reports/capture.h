@@ -14,16 +14,20 @@
 #define MQC_CAPTURE_THUMB_WIDTH 320
 #define MQC_CAPTURE_MAX_THUMBS 200
 
-/* The per-frame record values drawn as curves. */
-enum { MQC_CURVE_Y_MIN, MQC_CURVE_Y_MAX, MQC_CURVE_Y_AVG, MQC_CURVE_RANGE_OUT,
-       MQC_CURVE_GAMUT_OUT, MQC_CURVE_BLACK, MQC_CURVE_COUNT };
-extern const char *const mqc_curve_keys[MQC_CURVE_COUNT];
-
-/* One bucket: the frames [first, first + width) of the run. */
+/* One point of a curve: the values of the frames [first, first + width)
+ * of the run that had the curve's record key. */
 typedef struct MqcBucket {
-    double min[MQC_CURVE_COUNT], max[MQC_CURVE_COUNT], sum[MQC_CURVE_COUNT];
-    int64_t n[MQC_CURVE_COUNT];         /* frames that had the value */
+    double min, max, sum;
+    int64_t n;
 } MqcBucket;
+
+/* A per-frame record key drawn as a curve: a series with a chart of one of
+ * the run's checks (the first check that declares the key). */
+typedef struct MqcCurve {
+    const MqcSeries *series;
+    int check;                          /* index in run->checks */
+    MqcBucket *buckets;                 /* MQC_CAPTURE_BUCKETS */
+} MqcCurve;
 
 typedef struct MqcThumb {
     int64_t frame;
@@ -42,13 +46,15 @@ typedef struct MqcShot {
     const char *code;
     int64_t start_frame;
     int first, worst;                   /* indices into thumbs, or -1 */
+    int pictures;                       /* 0: the code takes none (MqcCheck.no_pictures) */
 } MqcShot;
 
 typedef struct MqcCapture {
     MqcObserver observer;
     int thumb_width, max_thumbs;
-    /* curves */
-    MqcBucket buckets[MQC_CAPTURE_BUCKETS];
+    /* curves, in the order of the run's checks and their series */
+    MqcCurve *curves;
+    int nb_curves;
     int nb_buckets;                     /* in use */
     int64_t bucket_frames;              /* frames per bucket: 1, 2, 4, ... */
     int64_t frames;
@@ -62,7 +68,8 @@ typedef struct MqcCapture {
     size_t *seen;
     size_t **shot_of;
     int nb_checks;
-    /* luma band of the legal_range check for the overlay, in code values */
+    /* the luma band of the first check with an overlay, in code values */
+    const MqcOverlay *overlay;
     int have_band;
     unsigned band_lo, band_hi;
     int band_depth;

@@ -268,9 +268,11 @@ static void events_table(MqcBuf *b, const Page *pg)
         mqc_buf_puts(b, "</option>");
     }
     mqc_buf_puts(b, "</select></label>");
-    if (pg->cap && pg->cap->have_band)
-        mqc_buf_puts(b, "<label><input type=\"checkbox\" id=\"f-overlay\" checked> highlight luma "
-                     "outside the legal band (red above, blue below)</label>");
+    if (pg->cap && pg->cap->have_band) {
+        mqc_buf_puts(b, "<label><input type=\"checkbox\" id=\"f-overlay\" checked> highlight ");
+        esc(b, pg->cap->overlay->label);
+        mqc_buf_puts(b, " (red above, blue below)</label>");
+    }
     mqc_buf_printf(b, "<span class=\"note\"><span id=\"shown\">%d</span> of %d events shown"
                    "</span></div>\n", pg->nb_events, pg->nb_events);
 
@@ -355,23 +357,25 @@ static void time_axis(MqcBuf *b, const Page *pg, double top, double bottom)
  * units (the transform maps them onto the chart): an "h" per run of equal
  * buckets and a "V" with the value itself when it changes, so the page
  * stays small and the values can be read back exactly. */
-static void step_path(MqcBuf *b, const Page *pg, int key, int stat, double hi, double top,
-                      double scale)
+static void step_path(MqcBuf *b, const Page *pg, const MqcCurve *cv, double lo, double hi,
+                      double top, double scale)
 {
     const MqcCapture *cap = pg->cap;
     double unit_w = PLOT_W * (double)cap->bucket_frames / (double)pg->frames;
     mqc_buf_printf(b, "<path class=\"curve c-%s\" vector-effect=\"non-scaling-stroke\" "
                    "transform=\"translate(%.1f %.1f) scale(%.6g %.6g)\" d=\"",
-                   mqc_curve_keys[key], LABEL_W, top + CHART_H, unit_w, -CHART_H / hi);
+                   cv->series->key, LABEL_W, top + CHART_H + lo * CHART_H / (hi - lo), unit_w,
+                   -CHART_H / (hi - lo));
     double run = 0, last = NAN;
     int pen_down = 0;
     for (int i = 0; i <= cap->nb_buckets; i++) {
-        const MqcBucket *bk = i < cap->nb_buckets ? &cap->buckets[i] : NULL;
+        const MqcBucket *bk = i < cap->nb_buckets ? &cv->buckets[i] : NULL;
         double v = NAN;
-        if (bk && bk->n[key]) {
-            v = stat < 0 ? bk->min[key] : stat > 0 ? bk->max[key] : bk->sum[key] / bk->n[key];
+        if (bk && bk->n) {
+            MqcStat stat = cv->series->stat;
+            v = stat == MQC_STAT_MIN ? bk->min : stat == MQC_STAT_MAX ? bk->max : bk->sum / bk->n;
             v = v * scale;
-            v = v < 0 ? 0 : v > hi ? hi : v;
+            v = v < lo ? lo : v > hi ? hi : v;
         }
         if (run > 0 && v != last) {     /* NaN != NaN: a gap always ends the run */
             mqc_buf_printf(b, "h%.6g", run);
@@ -395,26 +399,24 @@ static void step_path(MqcBuf *b, const Page *pg, int key, int stat, double hi, d
     mqc_buf_puts(b, "\"/>\n");
 }
 
-static int have_curve(const MqcCapture *cap, int key)
+static int have_curve(const MqcCapture *cap, const MqcCurve *cv)
 {
     for (int i = 0; i < cap->nb_buckets; i++)
-        if (cap->buckets[i].n[key])
+        if (cv->buckets[i].n)
             return 1;
     return 0;
 }
 
-static double params_number(const MqcRun *run, const char *check, const char *field,
-                            const char *key, double def)
+/* A limit's value from its check's report entry, in chart units; NaN when
+ * the check was skipped or has no such number. */
+static double limit_value(const MqcRun *run, int check, const MqcLimit *l)
 {
-    for (int c = 0; c < run->nb_checks; c++) {
-        if (strcmp(run->checks[c].id, check) || check_skipped(run, &run->checks[c]))
-            continue;
-        const cJSON *o = !strcmp(field, "params") ? run->checks[c].params : run->checks[c].metrics;
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-        if (cJSON_IsNumber(v))
-            return v->valuedouble;
-    }
-    return def;
+    const MqcCheckRun *cr = &run->checks[check];
+    if (check_skipped(run, cr))
+        return NAN;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(l->from == MQC_FROM_PARAMS ? cr->params :
+                                                      cr->metrics, l->key);
+    return cJSON_IsNumber(v) ? v->valuedouble * (l->scale != 0 ? l->scale : 1) : NAN;
 }
 
 static void limit_line(MqcBuf *b, double v, double lo, double hi, double top,
@@ -427,36 +429,97 @@ static void limit_line(MqcBuf *b, double v, double lo, double hi, double top,
                    "<title>%s %.6g</title></line>\n", LABEL_W, LABEL_W + PLOT_W, y, y, what, v);
 }
 
-static double nice_max(double v)
+/* The first of 1, 2, 5, 10, 20, 50, ... at or above v, at most cap (> 0). */
+static double nice_max(double v, double cap)
 {
-    static const double steps[] = { 1, 2, 5, 10, 20, 50, 100 };
-    for (size_t i = 0; i < sizeof(steps) / sizeof(*steps); i++)
-        if (v <= steps[i])
-            return steps[i];
-    return 100;
+    double step = 1;
+    for (int i = 0; step < v && (cap <= 0 || step < cap); i++)
+        step *= i % 3 == 1 ? 2.5 : 2;
+    return cap > 0 && step > cap ? cap : step;
 }
 
-/* A chart of some curves with a title and its value range. */
-static double chart(MqcBuf *b, const Page *pg, double top, const char *title, const int *keys,
-                    const int *stats, int n, double lo, double hi, double scale, const char *unit)
+/* The charts of the timeline: the curves grouped by their chart's title,
+ * in the order the run's checks declare them. The first curve of a chart
+ * gives its axis and limit lines (MqcChart). */
+typedef struct Chart {
+    const MqcChart *def;
+    int check;                  /* the check whose params and metrics the limits read */
+    const MqcCurve *curves[MQC_RECORD_MAX];
+    int nb_curves;
+    int drawn;                  /* some curve has a value */
+} Chart;
+
+static int charts_of(const MqcCapture *cap, Chart *charts)
 {
-    mqc_buf_printf(b, "<text class=\"lane-label\" x=\"0\" y=\"%.1f\">%s</text>"
-                   "<text class=\"axis\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.6g%s</text>"
-                   "<text class=\"axis\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.6g%s</text>"
-                   "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
-                   "class=\"grid\" stroke=\"#e6e8ec\"/>\n", top + 12, title, LABEL_W - 6, top + 10,
-                   hi, unit, LABEL_W - 6, top + CHART_H, lo, unit, LABEL_W, top, PLOT_W, CHART_H);
-    for (int i = 0; i < n; i++)
-        step_path(b, pg, keys[i], stats[i], hi, top, scale);
+    int n = 0;
+    for (int k = 0; cap && k < cap->nb_curves; k++) {
+        const MqcCurve *cv = &cap->curves[k];
+        int c = 0;
+        while (c < n && strcmp(charts[c].def->title, cv->series->chart->title))
+            c++;
+        if (c == n)
+            charts[n++] = (Chart){ .def = cv->series->chart, .check = cv->check };
+        if (charts[c].nb_curves < MQC_RECORD_MAX)
+            charts[c].curves[charts[c].nb_curves++] = cv;
+        charts[c].drawn |= have_curve(cap, cv);
+    }
+    return n;
+}
+
+/* A chart of some curves with its title, value range and limit lines. */
+static double chart(MqcBuf *b, const Page *pg, double top, const Chart *ch)
+{
+    const MqcRun *run = pg->run;
+    const MqcChart *def = ch->def;
+    double lim[MQC_CHART_LIMITS];
+    for (int l = 0; l < MQC_CHART_LIMITS; l++)
+        lim[l] = def->limits[l].from ? limit_value(run, ch->check, &def->limits[l]) : NAN;
+    double lo = def->min, hi = def->max;
+    if (def->axis == MQC_AXIS_CODE) {
+        const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(av_get_pix_fmt(run->si.pix_fmt));
+        lo = 0;
+        hi = d ? (double)((1u << d->comp[0].depth) - 1) : 1023;
+    } else if (def->axis == MQC_AXIS_AUTO) {
+        double peak = 0;
+        for (int k = 0; k < ch->nb_curves; k++)
+            for (int i = 0; i < pg->cap->nb_buckets; i++)
+                if (ch->curves[k]->buckets[i].n && ch->curves[k]->buckets[i].max * def->scale > peak)
+                    peak = ch->curves[k]->buckets[i].max * def->scale;
+        for (int l = 0; l < MQC_CHART_LIMITS; l++)
+            peak = isnan(lim[l]) ? peak : fmax(peak, lim[l] * 1.5);
+        hi = lo + nice_max(peak - lo, def->max - lo);
+    }
+    if (!(hi > lo))
+        hi = lo + 1;
+    for (int l = 0; l < MQC_CHART_LIMITS; l++)
+        if (def->limits[l].from)
+            limit_line(b, lim[l], lo, hi, top, def->limits[l].label);
+    mqc_buf_printf(b, "<text class=\"lane-label\" x=\"0\" y=\"%.1f\">", top + 12);
+    esc(b, def->title);
+    mqc_buf_printf(b, "</text><text class=\"axis\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">"
+                   "%.6g", LABEL_W - 6, top + 10, hi);
+    esc(b, def->unit);
+    mqc_buf_printf(b, "</text><text class=\"axis\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">"
+                   "%.6g", LABEL_W - 6, top + CHART_H, lo);
+    esc(b, def->unit);
+    mqc_buf_printf(b, "</text><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                   "fill=\"none\" class=\"grid\" stroke=\"#e6e8ec\"/>\n", LABEL_W, top, PLOT_W,
+                   CHART_H);
+    for (int k = 0; k < ch->nb_curves; k++)
+        step_path(b, pg, ch->curves[k], lo, hi, top, def->scale);
     return top + CHART_H + 22;
 }
 
-static void legend(MqcBuf *b, const char *const *items)
+/* The legend names the curves of the charts drawn. */
+static void legend(MqcBuf *b, const Chart *charts, int n)
 {
     mqc_buf_puts(b, "<div class=\"legend\">");
-    for (; *items; items += 2)
-        mqc_buf_printf(b, "<i class=\"c-%s\"></i><span>%s"
-                       "</span>", items[0], items[1]);
+    for (int c = 0; c < n; c++)
+        for (int k = 0; charts[c].drawn && k < charts[c].nb_curves; k++) {
+            mqc_buf_printf(b, "<i class=\"c-%s\"></i><span>", charts[c].curves[k]->series->key);
+            esc(b, charts[c].curves[k]->series->label);
+            mqc_buf_puts(b, "</span>");
+        }
     mqc_buf_puts(b, "</div>\n");
 }
 
@@ -468,11 +531,16 @@ static void timeline(MqcBuf *b, const Page *pg)
         return;
     }
     const MqcCapture *cap = pg->cap;
-    int luma = cap && have_curve(cap, MQC_CURVE_Y_MAX);
-    int out = cap && (have_curve(cap, MQC_CURVE_RANGE_OUT) || have_curve(cap, MQC_CURVE_GAMUT_OUT));
-    int black = cap && have_curve(cap, MQC_CURVE_BLACK);
+    Chart *charts = calloc(cap && cap->nb_curves ? (size_t)cap->nb_curves : 1, sizeof(*charts));
+    if (!charts) {
+        b->oom = 1;
+        return;
+    }
+    int nb_charts = charts_of(cap, charts), drawn = 0;
+    for (int c = 0; c < nb_charts; c++)
+        drawn += charts[c].drawn;
     double lanes_h = run->nb_checks * LANE_H;
-    double height = lanes_h + 24 + (luma + out + black) * (CHART_H + 22);
+    double height = lanes_h + 24 + drawn * (CHART_H + 22);
     mqc_buf_printf(b, "<svg id=\"timeline-svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
                    "aria-label=\"events and per-frame measurements over the duration\">\n",
                    LABEL_W + PLOT_W + 10, height);
@@ -502,51 +570,31 @@ static void timeline(MqcBuf *b, const Page *pg)
         mqc_buf_printf(b, " %s–%s</title></rect></a>\n", a, z);
     }
     double top = lanes_h + 24;
-    if (luma) {
-        const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(av_get_pix_fmt(run->si.pix_fmt));
-        double code_max = d ? (double)((1u << d->comp[0].depth) - 1) : 1023;
-        static const int keys[] = { MQC_CURVE_Y_MIN, MQC_CURVE_Y_MAX, MQC_CURVE_Y_AVG };
-        static const int stats[] = { -1, 1, 0 };
-        limit_line(b, params_number(run, "legal_range", "metrics", "luma_max_code", NAN), 0,
-                   code_max, top, "legal maximum");
-        limit_line(b, params_number(run, "legal_range", "metrics", "luma_min_code", NAN), 0,
-                   code_max, top, "legal minimum");
-        top = chart(b, pg, top, "luma (code)", keys, stats, 3, 0, code_max, 1, "");
-    }
-    if (out) {
-        double peak = 0;
-        for (int i = 0; i < cap->nb_buckets; i++)
-            for (int k = MQC_CURVE_RANGE_OUT; k <= MQC_CURVE_GAMUT_OUT; k++)
-                if (cap->buckets[i].n[k] && cap->buckets[i].max[k] * 100 > peak)
-                    peak = cap->buckets[i].max[k] * 100;
-        double area = params_number(run, "legal_range", "params", "max_area_pct", NAN);
-        double hi = nice_max(fmax(peak, isnan(area) ? 0 : area * 1.5));
-        static const int keys[] = { MQC_CURVE_RANGE_OUT, MQC_CURVE_GAMUT_OUT };
-        static const int stats[] = { 1, 1 };
-        limit_line(b, area, 0, hi, top, "max_area_pct");
-        top = chart(b, pg, top, "outside (% peak)", keys, stats, 2, 0, hi, 100, "%");
-    }
-    if (black) {
-        static const int keys[] = { MQC_CURVE_BLACK };
-        static const int stats[] = { 1 };
-        limit_line(b, params_number(run, "black", "params", "picture_ratio", NAN) * 100, 0,
-                   100, top, "picture_ratio");
-        top = chart(b, pg, top, "black pixels (%)", keys, stats, 1, 0, 100, 100, "%");
-    }
-    (void)top;
+    for (int c = 0; c < nb_charts; c++)
+        if (charts[c].drawn)
+            top = chart(b, pg, top, &charts[c]);
     mqc_buf_puts(b, "</svg>\n");
-    static const char *const items[] = {
-        "y_min", "luma min", "y_max", "luma max", "y_avg", "luma average",
-        "range_out", "out of legal range", "gamut_out", "out of gamut",
-        "black", "black pixels", NULL
-    };
-    if (luma || out || black) {
-        legend(b, items);
+    if (drawn) {
+        legend(b, charts, nb_charts);
         mqc_buf_printf(b, "<p class=\"note\" id=\"curve-note\">Curves: %lld frames in %d points "
                        "of %lld frame%s each (minimum, maximum or average of the frames in a "
                        "point; dashed lines are the limits in use).</p>\n",
                        (long long)cap->frames, cap->nb_buckets, (long long)cap->bucket_frames,
                        cap->bucket_frames == 1 ? "" : "s");
+    }
+    free(charts);
+}
+
+/* The curves' colours (MqcSeries.colour), one CSS rule per curve. */
+static void curve_styles(MqcBuf *b, const Page *pg)
+{
+    for (int k = 0; pg->cap && k < pg->cap->nb_curves; k++) {
+        const MqcSeries *s = pg->cap->curves[k].series;
+        if (!s->colour)
+            continue;
+        mqc_buf_printf(b, ".c-%s { color: ", s->key);
+        esc(b, s->colour);
+        mqc_buf_puts(b, "; }\n");
     }
 }
 
@@ -632,6 +680,8 @@ static void fill(MqcBuf *b, const char *name, const Page *pg, const cJSON *repor
         events_table(b, pg);
     } else if (!strcmp(name, "timeline")) {
         timeline(b, pg);
+    } else if (!strcmp(name, "curve_styles")) {
+        curve_styles(b, pg);
     } else if (!strcmp(name, "footer")) {
         footer(b, pg, report);
     } else if (!strcmp(name, "report_json")) {

@@ -8,7 +8,7 @@
 #include "engine/mediaqc.h"
 #include "engine/internal.h"
 #include "checks/all.h"
-#include "checks/range.h"
+#include "engine/range.h"
 
 Test(range, nominal_levels)
 {

@@ -1,5 +1,7 @@
-/* Nominal code values per bit depth and range, and EBU R103 style limits
- * expressed in percent of the nominal range. */
+/* Colour facts shared by checks and reports: nominal code values per bit
+ * depth and range, and EBU R103 style limits expressed in percent of the
+ * nominal range. A check and the thumbnail overlay of its band convert
+ * percent to code values with the same function, so they agree. */
 #ifndef MQC_RANGE_H
 #define MQC_RANGE_H
 
