@@ -1,0 +1,66 @@
+/* The test program of docs/adding-a-check.md: the shipped checks plus the
+ * example check (flat.c), run through the real engine, capture and HTML
+ * writer. Nothing in reports/ names the example check; its curve must still
+ * be in the page (e2e_example_check.py asserts it).
+ *
+ *   mqc-example-check INPUT HTML FRAMES JSON    run, write the three outputs
+ *   mqc-example-check --series                  "check NAME" and
+ *                                               "series NAME KEY CHARTED" lines */
+#include <stdio.h>
+#include <string.h>
+#include "checks/all.h"
+#include "reports/reports.h"
+
+extern const MqcCheck mqc_check_flat;
+
+#define MAX_CHECKS 64
+
+static int list_series(const MqcCheck *const *reg)
+{
+    for (; *reg; reg++) {
+        printf("check %s\n", (*reg)->name);
+        for (const MqcSeries *s = (*reg)->series; s && s->key; s++)
+            printf("series %s %s %d\n", (*reg)->name, s->key, s->chart != NULL);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const MqcCheck *reg[MAX_CHECKS + 2];
+    int n = 0;
+    for (const MqcCheck *const *c = mqc_all_checks; *c && n < MAX_CHECKS; c++)
+        reg[n++] = *c;
+    reg[n++] = &mqc_check_flat;
+    reg[n] = NULL;
+
+    if (argc == 2 && !strcmp(argv[1], "--series"))
+        return list_series(reg);
+    if (argc != 5) {
+        fprintf(stderr, "usage: %s INPUT HTML FRAMES JSON | --series\n", argv[0]);
+        return 2;
+    }
+    MqcMsg msg = { { 0 } };
+    MqcProfile *profile = NULL;
+    MqcCapture *cap = NULL;
+    MqcRun *run = NULL;
+    int ret = mqc_profile_load(reg, MQC_DEFAULT_PROFILE, &profile, &msg);
+    if (ret >= 0)
+        ret = mqc_capture_new(&cap);
+    if (ret >= 0) {
+        const MqcObserver *observers[] = { &cap->observer, NULL };
+        MqcRunOptions opt = { .input = argv[1], .stream_index = -1, .threads = 2,
+                              .frames_path = argv[3], .observers = observers };
+        ret = mqc_run(reg, profile, &opt, &run, &msg);
+    }
+    if (ret >= 0)
+        ret = mqc_html_write(run, cap, argv[2], argc, argv, &msg);
+    if (ret >= 0)
+        ret = mqc_report_write(run, argv[4], argc, argv, &msg);
+    if (ret < 0)
+        fprintf(stderr, "%s\n", msg.text[0] ? msg.text : mqc_strerror(ret));
+    mqc_run_free(run);
+    mqc_capture_free(&cap);
+    mqc_profile_free(profile);
+    return ret < 0 ? 2 : 0;
+}
