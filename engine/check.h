@@ -188,8 +188,9 @@ typedef struct MqcLimit {
 /* The range of a chart's vertical axis (the bottom is `min`). */
 typedef enum MqcAxis {
     MQC_AXIS_FIXED,             /* min .. max */
-    MQC_AXIS_AUTO,              /* 0 .. the first of 1, 2, 5, 10, 20, 50, 100, ... at or above
-                                 * the curves' peak and 1.5 x every limit, at most max */
+    MQC_AXIS_AUTO,              /* min .. min + the first of 1, 2, 5, 10, 20, 50, ... that
+                                 * reaches the curves' peak and 1.5 x every limit; at most
+                                 * max when max > min */
     MQC_AXIS_CODE,              /* 0 .. the largest luma code value of the analysed format */
 } MqcAxis;
 
