@@ -131,13 +131,26 @@ class ExampleCheckInHtml(unittest.TestCase):
                 for check in names:
                     self.assertNotIn('"%s"' % check, text, "%s names %s" % (name, check))
 
-    def test_every_record_key_is_declared_by_a_series(self):
+    def series(self):
         lines = subprocess.run([EXAMPLE, "--series"], capture_output=True, text=True,
                                check=True, timeout=60).stdout.split("\n")
-        declared = {l.split()[2] for l in lines if l.startswith("series ")}
+        return [l.split()[1:] for l in lines if l.startswith("series ")]
+
+    def test_every_record_key_is_declared_by_a_series(self):
+        declared = {key for _, key, _, _ in self.series()}
         seen = set().union(*(r.keys() for r in self.records)) - {"frame", "time", "pts"}
         self.assertTrue(seen)
         self.assertEqual(seen - declared, set())
+
+    def test_the_frame_schema_names_every_shipped_series(self):
+        with open(os.path.join(SOURCE, "schemas", "frame.schema.json")) as f:
+            props = json.load(f)["properties"]
+        for check, key, _, unit in self.series():
+            if check == "flat":          # the test-only example
+                continue
+            self.assertIn(key, props, "%s.%s is not in schemas/frame.schema.json" % (check, key))
+            if unit == "fraction":
+                self.assertEqual(props[key].get("$ref"), "#/$defs/fraction", key)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
  *
  *   mqc-example-check INPUT HTML FRAMES JSON    run, write the three outputs
  *   mqc-example-check --series                  "check NAME" and
- *                                               "series NAME KEY CHARTED" lines */
+ *                                               "series NAME KEY CHARTED UNIT" lines */
 #include <stdio.h>
 #include <string.h>
 #include "checks/all.h"
@@ -20,7 +20,8 @@ static int list_series(const MqcCheck *const *reg)
     for (; *reg; reg++) {
         printf("check %s\n", (*reg)->name);
         for (const MqcSeries *s = (*reg)->series; s && s->key; s++)
-            printf("series %s %s %d\n", (*reg)->name, s->key, s->chart != NULL);
+            printf("series %s %s %d %s\n", (*reg)->name, s->key, s->chart != NULL,
+                   s->unit ? s->unit : "-");
     }
     return 0;
 }
