@@ -88,7 +88,10 @@ typedef struct MqcTimecode {
     int drop;                   /* drop-frame counting */
     int64_t start;              /* frame number of the start timecode */
 } MqcTimecode;
-/* start may be NULL/empty (00:00:00:00; drop-frame at 29.97/59.94). */
+/* start may be NULL/empty (00:00:00:00; drop-frame at 29.97/59.94). Returns
+ * 0, 1 when a drop-frame start at a rate without drop-frame was kept in
+ * non-drop counting (01:00:00;00 at 25 fps counts from 01:00:00:00), or -1
+ * when start is unusable (counting then starts at 00:00:00:00). */
 int mqc_tc_init(MqcTimecode *tc, int rate_num, int rate_den, const char *start);
 /* SMPTE string of display frame `frame` (counted from the start). */
 void mqc_tc_string(const MqcTimecode *tc, int64_t frame, char buf[32]);
@@ -173,6 +176,7 @@ typedef struct MqcRun {
     int threads;
     char unreadable[512];       /* why the input could not be analysed */
     char bad_timecode[32];      /* a start timecode tag that does not fit the rate */
+    char start_timecode[32];    /* the start timecode as counted (one notation), or "" */
     MqcVerdict verdict;
     int errors, warnings;
 } MqcRun;

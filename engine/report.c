@@ -106,7 +106,7 @@ static cJSON *video_json(const MqcRun *run)
     } else {
         cJSON_AddNullToObject(v, "frame_rate");
     }
-    add_string_or_null(v, "start_timecode", si->start_timecode);
+    add_string_or_null(v, "start_timecode", run->start_timecode);
     cJSON_AddBoolToObject(v, "drop_frame", run->tc.drop);
     cJSON_AddNumberToObject(v, "frames", (double)run->frames);
     cJSON_AddNumberToObject(v, "frames_declared", (double)si->frames_declared);

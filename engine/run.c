@@ -318,10 +318,17 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         goto done;
     }
     run->have_stream = 1;
-    if (mqc_tc_init(&run->tc, run->si.rate_num, run->si.rate_den, run->si.start_timecode) < 0) {
+    int tc_ret = mqc_tc_init(&run->tc, run->si.rate_num, run->si.rate_den,
+                             run->si.start_timecode);
+    if (tc_ret < 0) {
         /* unusable for this rate: count from 00:00:00:00, keep the tag for the report */
         snprintf(run->bad_timecode, sizeof(run->bad_timecode), "%s", run->si.start_timecode);
         run->si.start_timecode[0] = 0;
+    } else if (run->si.start_timecode[0]) {
+        /* the report and every event use one notation: the counter's */
+        mqc_tc_string(&run->tc, 0, run->start_timecode);
+        if (tc_ret > 0)   /* the check reads the tag itself to report it, once */
+            run->si.start_timecode[0] = 0;
     }
     mqc_timeline_init(&run->timeline, run->si.rate_num, run->si.rate_den, run->si.tb_num,
                       run->si.tb_den);

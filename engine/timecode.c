@@ -17,9 +17,19 @@ int mqc_tc_init(MqcTimecode *tc, int rate_num, int rate_den, const char *start)
     tc->rate_den = rate_den;
     AVRational rate = { rate_num, rate_den };
     AVTimecode avtc;
-    int ret = -1, bad_start = 0;
+    int ret = -1, bad_start = 0, renamed = 0;
     if (start && *start) {
-        ret = av_timecode_init_from_string(&avtc, rate, start, NULL);
+        char ndf[32];
+        snprintf(ndf, sizeof(ndf), "%s", start);
+        if (!is_ntsc_drop_rate(rate_num, rate_den) && strpbrk(ndf, ";.,")) {
+            /* drop-frame notation where drop-frame does not exist (25 fps;
+             * libavutil even counts drop-frame at 30/1): keep the numbers,
+             * count non-drop (the timecode check reports the tag once) */
+            ndf[strcspn(ndf, ";.,")] = ':';
+            renamed = 1;
+        }
+        ret = av_timecode_init_from_string(&avtc, rate, ndf, NULL);
+        renamed &= ret >= 0;
         bad_start = ret < 0;
     }
     if (ret < 0)
@@ -35,7 +45,7 @@ int mqc_tc_init(MqcTimecode *tc, int rate_num, int rate_den, const char *start)
     tc->fps = (int)avtc.fps;
     tc->drop = !!(avtc.flags & AV_TIMECODE_FLAG_DROPFRAME);
     tc->start = avtc.start;
-    return bad_start ? -1 : 0;
+    return bad_start ? -1 : renamed;
 }
 
 static AVTimecode to_av(const MqcTimecode *tc)

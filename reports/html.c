@@ -144,7 +144,7 @@ static void header(MqcBuf *b, const Page *pg)
         char tc[32];
         mqc_tc_string(&run->tc, 0, tc);
         snprintf(text, sizeof(text), "%s%s%s", tc, run->tc.drop ? " drop-frame" : "",
-                 si->start_timecode[0] ? "" : " (none in file)");
+                 run->start_timecode[0] ? "" : " (none in file)");
         fact(b, "start timecode", text);
         mqc_tc_string(&run->tc, mqc_run_tc_frame(run, run->frames - 1) + 1, tc);
         double secs = si->rate_num > 0 ? (double)run->frames * si->rate_den / si->rate_num : 0;

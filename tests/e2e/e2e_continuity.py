@@ -338,6 +338,21 @@ class Continuity(unittest.TestCase):
                 self.assertIn(rate, events[0]["message"])
                 self.assertEqual(self.reports[name].code, 1)
 
+    def test_drop_frame_tag_at_25_keeps_the_start_in_one_notation(self):
+        """issue 13.7: events landed at 00:00:00:00 and the report mixed ';' and ':'"""
+        for name in ("tc_df25.mkv", "tc_df30.mkv"):
+            with self.subTest(clip=name):
+                rep = self.reports[name].report
+                self.assertEqual(rep["video"]["start_timecode"], "01:00:00:00")
+                self.assertFalse(rep["video"]["drop_frame"])
+                tcs = [e[k] for c in rep["checks"] for e in c["events"]
+                       for k in ("start_tc", "end_tc")]
+                self.assertTrue(tcs)
+                for tc in tcs:
+                    self.assertRegex(tc, r"^01:00:\d\d:\d\d$")
+                mismatch = self.events(name, "timecode", "timecode_dropframe_mismatch")
+                self.assertEqual([e["start_tc"] for e in mismatch], ["01:00:00:00"])
+
     def test_timecode_break_in_frame_timecodes(self):
         m = self.metrics("tc_break.ts", "timecode")
         self.assertEqual(m["frames_with_timecode"], 60, "one GOP per frame, every frame timed")

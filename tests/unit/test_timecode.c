@@ -53,7 +53,7 @@ Test(timecode, drop_frame_follows_rate_and_start_separator)
  * reported, and counting falls back to 00:00:00:00 non-drop. */
 Test(timecode, unusable_start_is_reported_and_falls_back)
 {
-    static const char *const starts[] = { "garbage", "01:00:00;00" };
+    static const char *const starts[] = { "garbage", "12:34" };
     for (size_t i = 0; i < sizeof(starts) / sizeof(*starts); i++) {
         MqcTimecode tc;
         int ret = mqc_tc_init(&tc, 24000, 1001, starts[i]);
@@ -62,6 +62,26 @@ Test(timecode, unusable_start_is_reported_and_falls_back)
         mqc_tc_string(&tc, 24, buf);
         cr_expect_str_eq(buf, "00:00:01:00", "start \"%s\": fallback counting", starts[i]);
     }
+}
+
+/* issue 13.7: a drop-frame start where drop-frame does not exist keeps its
+ * numbers in non-drop counting, not 00:00:00:00 */
+Test(timecode, drop_frame_start_at_other_rates_counts_non_drop)
+{
+    static const struct { int num, den; } rates[] = { { 25, 1 }, { 24000, 1001 }, { 30, 1 },
+                                                      { 50, 1 } };
+    for (size_t i = 0; i < sizeof(rates) / sizeof(*rates); i++) {
+        MqcTimecode tc;
+        int ret = mqc_tc_init(&tc, rates[i].num, rates[i].den, "01:00:00;00");
+        cr_expect_eq(ret, 1, "at %d/%d", rates[i].num, rates[i].den);
+        cr_expect_eq(tc.drop, 0);
+        char buf[32];
+        mqc_tc_string(&tc, tc.fps, buf);
+        cr_expect_str_eq(buf, "01:00:01:00", "at %d/%d", rates[i].num, rates[i].den);
+    }
+    MqcTimecode tc;
+    cr_expect_eq(mqc_tc_init(&tc, 30000, 1001, "01:00:00;00"), 0, "29.97 drop-frame is valid");
+    cr_expect_eq(tc.drop, 1);
 }
 
 /* ---- known values ---- */
