@@ -18,8 +18,6 @@
 #include "../checks/checksum_ref.h"
 #include "../engine/args.h"
 
-enum { HASH_OK = 0, HASH_DAMAGED = 1, HASH_USAGE = 2, HASH_UNREADABLE = 3 };
-
 static const char hash_usage[] =
     "usage: mediaqc hash INPUT [--algorithm md5|xxh64|sha1|sha256] [--stream N] [--threads N]\n"
     "prints one line per frame, as ffmpeg -f framemd5 (md5) or -f framehash does\n";
@@ -130,7 +128,7 @@ static int hash_usage_error(const char *fmt, const char *arg)
     fprintf(stderr, "mediaqc: hash: ");
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\n%s", hash_usage);
-    return HASH_USAGE;
+    return MQC_EXIT_USAGE;
 }
 
 int mqc_cmd_hash(int argc, char **argv)
@@ -164,7 +162,7 @@ int mqc_cmd_hash(int argc, char **argv)
             break;
         case 'h':
             fputs(hash_usage, stdout);
-            return HASH_OK;
+            return MQC_EXIT_PASS;
         case ':':
             return hash_usage_error("%s: missing value", argv[optind - 1]);
         default:
@@ -186,7 +184,7 @@ int mqc_cmd_hash(int argc, char **argv)
             mqc_option_describe(o, want, sizeof(want));
             fprintf(stderr, "mediaqc: hash: --algorithm: expected %s, got \"%s\"\n", want,
                     algorithm);
-            return HASH_USAGE;
+            return MQC_EXIT_USAGE;
         }
     }
     MqcMsg msg = { "" };
@@ -194,7 +192,7 @@ int mqc_cmd_hash(int argc, char **argv)
     MqcProfile *profile = hash_profile(algorithm, &msg, &err);
     if (!profile) {
         fprintf(stderr, "mediaqc: hash: %s\n", msg.text[0] ? msg.text : mqc_strerror(err));
-        return err == MQC_ERR_NOMEM ? HASH_UNREADABLE : HASH_USAGE;
+        return mqc_exit_code(err, MQC_ERROR);
     }
     HashPrinter printer = { .out = stdout };
     for (int a = 0; a < MQC_HASH_NB; a++)
@@ -207,23 +205,19 @@ int mqc_cmd_hash(int argc, char **argv)
 
     MqcRun *run = NULL;
     int ret = mqc_run(mqc_all_checks, profile, &opt, &run, &msg);
-    int code = HASH_OK;
+    int code = mqc_exit_code(ret, run ? run->verdict : MQC_ERROR);
     if (ret < 0) {
         fprintf(stderr, "mediaqc: %s\n", msg.text[0] ? msg.text : mqc_strerror(ret));
-        code = ret == MQC_ERR_NOT_FOUND || ret == MQC_ERR_USAGE || ret == MQC_ERR_PROFILE ?
-               HASH_USAGE : HASH_UNREADABLE;
-    } else if (run->unreadable[0]) {
-        fprintf(stderr, "mediaqc: %s\n", run->unreadable);
-        code = HASH_UNREADABLE;
+    } else if (run->unreadable[0] || run->error[0]) {
+        fprintf(stderr, "mediaqc: %s\n", run->unreadable[0] ? run->unreadable : run->error);
     } else if (run->verdict != MQC_PASS) {
         /* only the engine's decode check can fail here */
         fprintf(stderr, "mediaqc: %s: decode errors; the checksums cover the frames that "
                 "decoded (run `mediaqc check` for where)\n", opt.input);
-        code = HASH_DAMAGED;
     }
     if (fflush(stdout) || ferror(stdout)) {
         fprintf(stderr, "mediaqc: hash: cannot write the output: %s\n", strerror(errno));
-        code = HASH_USAGE;
+        code = MQC_EXIT_USAGE;
     }
     mqc_run_free(run);
     mqc_profile_free(profile);

@@ -1,4 +1,5 @@
 /* mediaqc: the command-line program (DESIGN.md §2). */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -14,8 +15,6 @@
 #include "hash.h"
 #include "../reports/reports.h"
 #include "../reports/text.h"
-
-enum { EXIT_PASS = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_UNREADABLE = 3 };
 
 static const char usage_text[] =
     "usage: mediaqc check INPUT [--profile NAME|PATH] [-o report.json] [--frames frames.jsonl]\n"
@@ -40,7 +39,7 @@ static int usage_error(const char *fmt, const char *arg)
     fprintf(stderr, "mediaqc: ");
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\n(run `mediaqc help` for usage)\n");
-    return EXIT_USAGE;
+    return MQC_EXIT_USAGE;
 }
 
 /* Text from the file (its name, decoder messages) goes to a terminal: no
@@ -62,18 +61,23 @@ typedef struct CheckOutput {
 
 static void print_summary(const MqcRun *run, const CheckOutput *outs, int nb_outs)
 {
-    static const char *const verdicts[] = { "PASS", "FAIL", "ERROR" };
+    char verdict[8] = "";   /* PASS, FAIL, ERROR */
+    for (const char *v = mqc_verdict_name(run->verdict); *v; v++)
+        verdict[v - mqc_verdict_name(run->verdict)] = (char)toupper((unsigned char)*v);
     print_text(run->input_path);
-    printf(": %s (profile ", verdicts[run->verdict]);
+    printf(": %s (profile ", verdict);
     print_text(run->profile->name);
     printf(", %lld frames", (long long)run->frames);
     if (run->elapsed_s > 0)
         printf(", %.1f fps", run->frames / run->elapsed_s);
     printf(")\n");
-    if (run->unreadable[0]) {
-        printf("  ");
-        print_text(run->unreadable);
-        printf("\n");
+    for (int i = 0; i < 2; i++) {
+        const char *why = i ? run->error : run->unreadable;
+        if (why[0]) {
+            printf("  ");
+            print_text(why);
+            printf("\n");
+        }
     }
     for (int c = 0; c < run->nb_checks; c++) {
         const MqcCheckRun *cr = &run->checks[c];
@@ -189,7 +193,7 @@ static int cmd_check(int argc, char **argv)
             break;
         case 'h':
             fputs(usage_text, stdout);
-            return EXIT_PASS;
+            return MQC_EXIT_PASS;
         case ':':
             return usage_error("%s: missing value", argv[optind - 1]);
         default: {
@@ -217,22 +221,22 @@ static int cmd_check(int argc, char **argv)
     int ret = mqc_profile_load(mqc_all_checks, profile_name, &profile, &msg);
     if (ret < 0) {
         fprintf(stderr, "mediaqc: %s\n", msg.text);
-        return EXIT_USAGE;
+        return mqc_exit_code(ret, MQC_ERROR);
     }
     for (int i = 0; i < nsets; i++)
-        if (mqc_profile_set(mqc_all_checks, profile, sets[i], &msg) < 0) {
+        if ((ret = mqc_profile_set(mqc_all_checks, profile, sets[i], &msg)) < 0) {
             fprintf(stderr, "mediaqc: %s\n", msg.text);
             mqc_profile_free(profile);
-            return EXIT_USAGE;
+            return mqc_exit_code(ret, MQC_ERROR);
         }
     /* the HTML report's thumbnails and curves come from the same pass */
     MqcCapture *capture = NULL;
     const MqcObserver *observers[2] = { NULL, NULL };
     if (outs[OUT_HTML].path) {
-        if (mqc_capture_new(&capture) < 0) {
-            fprintf(stderr, "mediaqc: %s\n", mqc_strerror(MQC_ERR_NOMEM));
+        if ((ret = mqc_capture_new(&capture)) < 0) {
+            fprintf(stderr, "mediaqc: %s\n", mqc_strerror(ret));
             mqc_profile_free(profile);
-            return EXIT_USAGE;
+            return mqc_exit_code(ret, MQC_ERROR);
         }
         observers[0] = &capture->observer;
         opt.observers = observers;
@@ -243,13 +247,11 @@ static int cmd_check(int argc, char **argv)
         fprintf(stderr, "mediaqc: %s\n", msg.text[0] ? msg.text : mqc_strerror(ret));
         mqc_capture_free(&capture);
         mqc_profile_free(profile);
-        return ret == MQC_ERR_NOT_FOUND || ret == MQC_ERR_USAGE || ret == MQC_ERR_IO ||
-               ret == MQC_ERR_PROFILE ? EXIT_USAGE : EXIT_UNREADABLE;
+        return mqc_exit_code(ret, MQC_ERROR);
     }
-    int code = run->verdict == MQC_PASS ? EXIT_PASS :
-               run->verdict == MQC_FAIL ? EXIT_FAILED : EXIT_UNREADABLE;
-    if (run->unreadable[0])
-        fprintf(stderr, "mediaqc: %s\n", run->unreadable);
+    int code = mqc_exit_code(0, run->verdict);
+    if (run->unreadable[0] || run->error[0])
+        fprintf(stderr, "mediaqc: %s\n", run->unreadable[0] ? run->unreadable : run->error);
     for (int i = 0; i < NB_OUTS; i++) {
         const char *path = outs[i].path;
         if (!path)
@@ -261,7 +263,7 @@ static int cmd_check(int argc, char **argv)
                 mqc_junit_write(run, path, &msg);
         if (r < 0) {
             fprintf(stderr, "mediaqc: %s\n", msg.text);
-            code = EXIT_USAGE;
+            code = mqc_exit_code(r, MQC_ERROR);
         }
         outs[i].written = r >= 0;
     }
@@ -294,14 +296,14 @@ static int cmd_profiles(int argc, char **argv)
     const char *sub = argv[1];
     if (!strcmp(sub, "list") && argc == 2) {
         mqc_profile_foreach(list_one_profile, NULL);
-        return EXIT_PASS;
+        return MQC_EXIT_PASS;
     }
     if ((!strcmp(sub, "show") || !strcmp(sub, "validate")) && argc == 3) {
         MqcMsg msg;
         MqcProfile *p = NULL;
         if (mqc_profile_load(mqc_all_checks, argv[2], &p, &msg) < 0) {
             fprintf(stderr, "mediaqc: %s\n", msg.text);
-            return EXIT_USAGE;
+            return MQC_EXIT_USAGE;
         }
         if (!strcmp(sub, "validate")) {
             printf("%s: valid profile \"%s\"\n", argv[2], p->name);
@@ -339,7 +341,7 @@ static int cmd_profiles(int argc, char **argv)
             cJSON_Delete(doc);
         }
         mqc_profile_free(p);
-        return EXIT_PASS;
+        return MQC_EXIT_PASS;
     }
     return usage_error("profiles: expected list, show NAME or validate PATH, got \"%s\"", sub);
 }
@@ -376,7 +378,7 @@ static int cmd_checks(int argc, char **argv)
             printf(md ? " `%s`" : " %s", e->code);
         printf("\n\n");
     }
-    return EXIT_PASS;
+    return MQC_EXIT_PASS;
 }
 
 /* libgomp reads OMP_WAIT_POLICY once, when it is loaded. Its default lets
@@ -416,11 +418,11 @@ int main(int argc, char **argv)
         return cmd_watch(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("mediaqc %s\n", MQC_VERSION);
-        return EXIT_PASS;
+        return MQC_EXIT_PASS;
     }
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         fputs(usage_text, stdout);
-        return EXIT_PASS;
+        return MQC_EXIT_PASS;
     }
     return usage_error("unknown command \"%s\"", cmd);
 }

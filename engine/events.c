@@ -2,17 +2,17 @@
  * grows with the number of problems, not with the length of the file. */
 #include <stdlib.h>
 #include <string.h>
-#include "check.h"
+#include "internal.h"
 
 static int grow(MqcEvents *ev)
 {
     if (ev->n < ev->cap)
         return 0;
     size_t cap = ev->cap ? ev->cap * 2 : 16;
-    MqcEvent *v = realloc(ev->v, cap * sizeof(*v));
+    MqcEvent *v = mqc_alloc_fails() ? NULL : realloc(ev->v, cap * sizeof(*v));
     if (!v) {
         ev->oom = 1;
-        return -1;
+        return MQC_ERR_NOMEM;
     }
     ev->v = v;
     ev->cap = cap;
@@ -45,7 +45,7 @@ static MqcEvent *last_of(MqcEvents *ev, const char *code)
 int mqc_events_add(MqcEvents *ev, const MqcEvent *e)
 {
     if (grow(ev) < 0)
-        return -1;
+        return MQC_ERR_NOMEM;
     ev->v[ev->n] = *e;
     remember(ev, e->code, ev->n);
     ev->n++;
@@ -96,7 +96,7 @@ int mqc_events_merge(MqcEvents *a, const MqcEvents *b)
             continue;
         }
         if (mqc_events_add(a, e) < 0)
-            return -1;
+            return MQC_ERR_NOMEM;
     }
     return 0;
 }

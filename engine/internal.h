@@ -10,6 +10,11 @@ int mqc_expect_validate(const cJSON *expect, const char *file, MqcMsg *msg);
 void mqc_expect_evaluate(const cJSON *expect, const MqcStreamInfo *si, int64_t frames,
                          MqcEvents *ev);
 
+/* Allocation-failure injection for tests: 1 when the allocation about to be
+ * made must fail (MQC_FAIL_ALLOC_AFTER=N: the one after N successes). The
+ * scheduler's and the event lists' allocations ask it first. */
+int mqc_alloc_fails(void);
+
 struct MqcMetrics {
     cJSON *obj;
 };

@@ -3,24 +3,37 @@
 #define MQC_MEDIAQC_H
 
 #include <stdio.h>
+#include <errno.h>
 #include <stdint.h>
+#include <libavutil/error.h>
 #include "check.h"
 
 #define MQC_VERSION "0.1.0"
 #define MQC_REPORT_SCHEMA "mediaqc.report/1"
 
-/* Errors: public functions return 0 or one of these; the detailed message
- * (always naming the file and the cause) goes to a caller's buffer. */
-enum {
-    MQC_OK = 0,
-    MQC_ERR_NOMEM = -1,
-    MQC_ERR_USAGE = -2,         /* bad argument */
-    MQC_ERR_PROFILE = -3,       /* profile missing or invalid */
-    MQC_ERR_NOT_FOUND = -4,     /* input file does not exist */
-    MQC_ERR_UNREADABLE = -5,    /* not media, or no usable video stream */
-    MQC_ERR_IO = -6,            /* writing an output failed */
-};
+/* Errors: public functions return 0 or a negative AVERROR code, one space
+ * shared with libavformat/libavcodec: a negative errno (AVERROR(ENOMEM)),
+ * a libavutil tag (AVERROR_INVALIDDATA, ...) or one of mediaqc's own tags.
+ * The names say what the engine means by the codes it returns; the detailed
+ * message (always naming the file and the cause) goes to a caller's buffer. */
+#define MQC_OK 0
+#define MQC_ERR_NOMEM      AVERROR(ENOMEM)
+#define MQC_ERR_USAGE      AVERROR(EINVAL)          /* bad argument */
+#define MQC_ERR_NOT_FOUND  AVERROR(ENOENT)          /* input file does not exist */
+#define MQC_ERR_IO         AVERROR(EIO)             /* writing an output failed */
+#define MQC_ERR_PROFILE    FFERRTAG('M', 'Q', 'P', 'F')   /* profile missing or invalid */
+#define MQC_ERR_UNREADABLE FFERRTAG('M', 'Q', 'U', 'R')   /* not media, no usable video */
+/* Text for any error code of that space ("out of memory", "No such file or
+ * directory", "Invalid data found when processing input", ...). */
 const char *mqc_strerror(int err);
+
+/* Exit codes of the program's commands (DESIGN.md section 2). */
+typedef enum MqcExitCode {
+    MQC_EXIT_PASS = 0,          /* pass, warnings allowed */
+    MQC_EXIT_FAIL = 1,          /* at least one event of severity error */
+    MQC_EXIT_USAGE = 2,         /* usage or configuration error, missing input, output not written */
+    MQC_EXIT_UNREADABLE = 3,    /* the input could not be analysed (also: out of memory) */
+} MqcExitCode;
 
 typedef struct MqcMsg { char text[1024]; } MqcMsg;
 void mqc_msg(MqcMsg *m, const char *fmt, ...)
@@ -147,6 +160,12 @@ typedef struct MqcRunOptions {
 #define MQC_DEFAULT_MAX_PIXELS (16384LL * 16384LL)
 
 typedef enum MqcVerdict { MQC_PASS, MQC_FAIL, MQC_ERROR } MqcVerdict;
+/* "pass", "fail", "error" */
+const char *mqc_verdict_name(MqcVerdict v);
+/* The one mapping to exit codes: err < 0 gives the error's code (out of
+ * memory and unreadable input 3, every other error 2), otherwise the
+ * verdict's (pass 0, fail 1, error 3). */
+MqcExitCode mqc_exit_code(int err, MqcVerdict verdict);
 
 typedef struct MqcCheckRun {
     const MqcCheck *check;      /* NULL for engine checks (format, decode) */
@@ -175,6 +194,7 @@ typedef struct MqcRun {
     double elapsed_s;
     int threads;
     char unreadable[512];       /* why the input could not be analysed */
+    char error[512];            /* why the analysis is incomplete (out of memory): verdict error */
     char bad_timecode[32];      /* a start timecode tag that does not fit the rate */
     char start_timecode[32];    /* the start timecode as counted (one notation), or "" */
     MqcVerdict verdict;

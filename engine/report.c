@@ -114,11 +114,6 @@ static cJSON *video_json(const MqcRun *run)
     return v;
 }
 
-static const char *verdict_name(MqcVerdict v)
-{
-    return v == MQC_PASS ? "pass" : v == MQC_FAIL ? "fail" : "error";
-}
-
 static cJSON *run_json(const MqcRun *run, int argc, char **argv)
 {
     cJSON *r = cJSON_CreateObject();
@@ -165,7 +160,7 @@ cJSON *mqc_report_json(const MqcRun *run, int argc, char **argv)
     else
         cJSON_AddNullToObject(root, "video");
 
-    cJSON_AddStringToObject(root, "verdict", verdict_name(run->verdict));
+    cJSON_AddStringToObject(root, "verdict", mqc_verdict_name(run->verdict));
     cJSON *sum = cJSON_AddObjectToObject(root, "summary");
     cJSON_AddNumberToObject(sum, "errors", run->errors);
     cJSON_AddNumberToObject(sum, "warnings", run->warnings);

@@ -161,6 +161,19 @@ static void note_decode_issues(MqcCheckRun *decode, int64_t frame, int n, const 
     mqc_events_add(ev, &e);
 }
 
+/* The analysis could not complete (out of memory): verdict error, and an
+ * out_of_memory event saying why when there is still room for one. */
+static void incomplete(MqcRun *run, MqcCheckRun *decode, int64_t first, int64_t last,
+                       const char *why)
+{
+    if (!run->error[0])
+        snprintf(run->error, sizeof(run->error), "%s", why);
+    MqcEvent e = { .code = "out_of_memory", .start_frame = first, .end_frame = last,
+                   .worst_frame = first };
+    snprintf(e.detail, sizeof(e.detail), "%s", why);
+    mqc_events_add(&decode->events, &e);
+}
+
 static void after_fold(void *ud, const MqcFrameInfo *fi, const AVFrame *f,
                        const void *const *results, int issues, const char *issue, int64_t pos)
 {
@@ -253,7 +266,8 @@ static void finalize(MqcRun *run)
             run->warnings += s == MQC_SEV_WARNING;
         }
     }
-    run->verdict = run->unreadable[0] ? MQC_ERROR : run->errors ? MQC_FAIL : MQC_PASS;
+    run->verdict = run->unreadable[0] || run->error[0] ? MQC_ERROR :
+                   run->errors ? MQC_FAIL : MQC_PASS;
 }
 
 int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunOptions *opt,
@@ -364,13 +378,13 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
                                   opt->band_height, &hook);
     if (st.progress)
         draw_progress(&st, run->frames, 1);
-    if (frames < 0) {
-        char e[AV_ERROR_MAX_STRING_SIZE];
-        av_strerror((int)frames, e, sizeof(e));
-        mqc_msg(msg, "%s: analysis stopped: %s", opt->input, e);
-        ret = frames == MQC_ERR_NOMEM ? MQC_ERR_NOMEM : MQC_ERR_UNREADABLE;
-        if (ret == MQC_ERR_NOMEM)
-            goto fail;
+    if (frames == MQC_ERR_NOMEM) {
+        /* the frames analysed so far are reported, but the verdict is error */
+        mqc_msg(msg, "%s: analysis stopped at frame %lld: %s", opt->input,
+                (long long)run->frames, mqc_strerror((int)frames));
+        incomplete(run, st.decode, run->frames, run->frames, msg->text);
+    } else if (frames < 0) {
+        mqc_msg(msg, "%s: analysis stopped: %s", opt->input, mqc_strerror((int)frames));
         note_decode_issues(st.decode, run->frames, 1, msg->text, -1);
     }
     if (st.frames && fclose(st.frames)) {
@@ -402,6 +416,14 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
                 mqc_metric_string(&m, "unusable_start_timecode", run->bad_timecode);
         }
     }
+    /* a list that could not grow dropped events: never a silent pass */
+    for (int c = 0; c < run->nb_checks; c++)
+        if (run->checks[c].events.oom) {
+            MqcMsg why;
+            mqc_msg(&why, "%s: %s: %s, events were dropped", opt->input, run->checks[c].id,
+                    mqc_strerror(MQC_ERR_NOMEM));
+            incomplete(run, st.decode, 0, run->frames > 0 ? run->frames - 1 : 0, why.text);
+        }
 
 done:
     if (run->unreadable[0]) {

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <libavutil/pixdesc.h>
 #include <libavutil/timecode.h>
+#include "internal.h"
 #include "scheduler.h"
 
 #define ALIGN64(x) (((x) + 63) & ~(size_t)63)
@@ -211,7 +212,7 @@ static int analyse_frame(Analysis *a, const Slot *slots, int cap, int head, int 
         }
     }
     av_frame_unref(a->prev);
-    return av_frame_ref(a->prev, frame) < 0 ? MQC_ERR_NOMEM : 0;
+    return mqc_alloc_fails() || av_frame_ref(a->prev, frame) < 0 ? MQC_ERR_NOMEM : 0;
 }
 
 static void analysis_free(Analysis *a)

@@ -19,7 +19,7 @@ int cmd_event(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         int used = qc_setup_option(&setup, c, optarg);
         if (used < 0)
-            return QC_EXIT_USAGE;
+            return MQC_EXIT_USAGE;
         if (used)
             continue;
         if (c == 'r')
@@ -27,7 +27,7 @@ int cmd_event(int argc, char **argv)
         else if (c == 'h')
             return printf("usage: mediaqc event [FILE|-] [--root DIR] [--rules FILE] "
                           "[--profile NAME|PATH]\n                     [--report-prefix P/] "
-                          "[--threads N] [--quiet]\n"), QC_EXIT_PASS;
+                          "[--threads N] [--quiet]\n"), MQC_EXIT_PASS;
         else if (c == ':')
             return qc_usage_error("%s: missing value", argv[optind - 1]);
         else
@@ -40,7 +40,7 @@ int cmd_event(int argc, char **argv)
 
     QcConfig cfg;
     if (qc_setup_config(&setup, root, &cfg) < 0)
-        return QC_EXIT_USAGE;
+        return MQC_EXIT_USAGE;
     char *text;
     size_t len;
     QcRecord *recs = NULL;
@@ -52,11 +52,11 @@ int cmd_event(int argc, char **argv)
         if (text)
             free(text);
         qc_config_free(&cfg);
-        return QC_EXIT_USAGE;
+        return MQC_EXIT_USAGE;
     }
     free(text);
     /* the worst record decides: 3 unreadable > 2 usage > 1 fail > 0 pass */
-    int worst = QC_EXIT_PASS, jobs = 0;
+    int worst = MQC_EXIT_PASS, jobs = 0;
     for (int i = 0; i < n; i++) {
         if (recs[i].kind == QC_RECORD_SKIP) {
             if (!setup.quiet)
@@ -65,7 +65,7 @@ int cmd_event(int argc, char **argv)
         }
         if (recs[i].kind == QC_RECORD_INVALID) {
             fprintf(stderr, "mediaqc: %s: %s\n", origin, recs[i].why);
-            worst = worst > QC_EXIT_USAGE ? worst : QC_EXIT_USAGE;
+            worst = worst > MQC_EXIT_USAGE ? worst : MQC_EXIT_USAGE;
             continue;
         }
         QcOutcome out;

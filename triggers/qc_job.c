@@ -343,8 +343,11 @@ void qc_records_free(QcRecord *records, int n)
 
 static int verdict_exit(const char *verdict)
 {
-    return !strcmp(verdict, "pass") ? QC_EXIT_PASS : !strcmp(verdict, "fail") ? QC_EXIT_FAIL
-                                                                             : QC_EXIT_UNREADABLE;
+    MqcVerdict v = MQC_ERROR;
+    for (int i = MQC_PASS; i <= MQC_ERROR; i++)
+        if (!strcmp(verdict, mqc_verdict_name((MqcVerdict)i)))
+            v = (MqcVerdict)i;
+    return mqc_exit_code(0, v);
 }
 
 static double number_or_zero(const cJSON *o, const char *key)
@@ -450,7 +453,7 @@ void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
     if (!qc_rules_wants(cfg->rules, obj->key)) {
         /* a sidecar (notes.txt, an MHL, ...) beside the media: not a failed QC */
         out->skipped = 1;
-        out->exit_code = QC_EXIT_PASS;
+        out->exit_code = MQC_EXIT_PASS;
         snprintf(out->input, sizeof(out->input), "%s%s%s", obj->bucket, obj->bucket[0] ? "/" : "",
                  obj->key);
         snprintf(out->message, sizeof(out->message), "not QC'd: excluded by the include/exclude "
@@ -488,8 +491,7 @@ void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
         int ret = mqc_remote_stat(out->input, &now.size, now.etag, sizeof(now.etag), &why);
         if (ret < 0) {
             snprintf(out->message, sizeof(out->message), "%s", why.text);
-            out->exit_code = ret == MQC_ERR_NOT_FOUND || ret == MQC_ERR_USAGE ? QC_EXIT_USAGE
-                                                                              : QC_EXIT_UNREADABLE;
+            out->exit_code = mqc_exit_code(ret, MQC_ERROR);
             out->report[0] = out->html[0] = 0;
             return;
         }
@@ -504,9 +506,10 @@ void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
     /* thumbnails and curves for the HTML page come from the same pass */
     MqcCapture *capture = NULL;
     const MqcObserver *observers[2] = { NULL, NULL };
-    if (mqc_capture_new(&capture) < 0) {
-        snprintf(out->message, sizeof(out->message), "out of memory");
-        out->exit_code = QC_EXIT_UNREADABLE;
+    int ret = mqc_capture_new(&capture);
+    if (ret < 0) {
+        snprintf(out->message, sizeof(out->message), "%s", mqc_strerror(ret));
+        out->exit_code = mqc_exit_code(ret, MQC_ERROR);
         out->report[0] = out->html[0] = 0;
         return;
     }
@@ -515,13 +518,12 @@ void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
                           .observers = observers };
     MqcRun *run = NULL;
     MqcMsg msg = { "" };
-    int ret = mqc_run(cfg->reg, profile, &opt, &run, &msg);
+    ret = mqc_run(cfg->reg, profile, &opt, &run, &msg);
     if (ret < 0) {
         mqc_capture_free(&capture);
         snprintf(out->message, sizeof(out->message), "%s",
                  msg.text[0] ? msg.text : mqc_strerror(ret));
-        out->exit_code = ret == MQC_ERR_NOT_FOUND || ret == MQC_ERR_USAGE || ret == MQC_ERR_IO ||
-                         ret == MQC_ERR_PROFILE ? QC_EXIT_USAGE : QC_EXIT_UNREADABLE;
+        out->exit_code = mqc_exit_code(ret, MQC_ERROR);
         out->report[0] = out->html[0] = 0;
         return;
     }
@@ -544,21 +546,22 @@ void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
     cJSON_AddStringToObject(trigger, "rule", rule);
     char *text = cJSON_Print(doc);
     cJSON_Delete(doc);
-    static const char *const verdicts[] = { "pass", "fail", "error" };
-    snprintf(out->verdict, sizeof(out->verdict), "%s", verdicts[run->verdict]);
-    out->exit_code = verdict_exit(out->verdict);
+    snprintf(out->verdict, sizeof(out->verdict), "%s", mqc_verdict_name(run->verdict));
+    out->exit_code = mqc_exit_code(0, run->verdict);
     out->errors = run->errors;
     out->warnings = run->warnings;
     out->frames = run->frames;
-    if (run->unreadable[0])
-        snprintf(out->message, sizeof(out->message), "%s", run->unreadable);
-    int stored = text && store_html(cfg, run, capture, out->html, &msg) >= 0 &&
-                 store_report(cfg, out->report, text, &msg) >= 0;
+    if (run->unreadable[0] || run->error[0])
+        snprintf(out->message, sizeof(out->message), "%s",
+                 run->unreadable[0] ? run->unreadable : run->error);
+    ret = text ? store_html(cfg, run, capture, out->html, &msg) : MQC_ERR_NOMEM;
+    if (ret >= 0)
+        ret = store_report(cfg, out->report, text, &msg);
     mqc_run_free(run);
     mqc_capture_free(&capture);
-    if (!stored) {
-        snprintf(out->message, sizeof(out->message), "%s", text ? msg.text : "out of memory");
-        out->exit_code = QC_EXIT_USAGE;
+    if (ret < 0) {
+        snprintf(out->message, sizeof(out->message), "%s", text ? msg.text : mqc_strerror(ret));
+        out->exit_code = mqc_exit_code(ret, MQC_ERROR);
         out->verdict[0] = 0;
         out->report[0] = out->html[0] = 0;
     }
@@ -626,7 +629,7 @@ int qc_usage_error(const char *fmt, const char *arg)
     fprintf(stderr, "mediaqc: ");
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\n(run `mediaqc help` for usage)\n");
-    return QC_EXIT_USAGE;
+    return MQC_EXIT_USAGE;
 }
 
 int qc_setup_option(QcSetup *s, int c, const char *arg)
@@ -664,7 +667,7 @@ int qc_setup_config(const QcSetup *s, const char *root, QcConfig *cfg)
         return -qc_usage_error("%s: not a folder", root);
     if (qc_rules_load(cfg->reg, s->rules_path, s->profile, &cfg->rules, &msg) < 0) {
         fprintf(stderr, "mediaqc: %s\n", msg.text);
-        return -QC_EXIT_USAGE;
+        return -MQC_EXIT_USAGE;
     }
     return 0;
 }

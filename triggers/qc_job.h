@@ -8,9 +8,6 @@
 #include "../engine/mediaqc.h"
 #include "rules.h"
 
-/* exit codes, as `mediaqc check` (DESIGN.md §2) */
-enum { QC_EXIT_PASS = 0, QC_EXIT_FAIL = 1, QC_EXIT_USAGE = 2, QC_EXIT_UNREADABLE = 3 };
-
 #define QC_DEFAULT_REPORT_PREFIX "qc-reports/"
 /* largest event document or message body accepted */
 #define QC_MAX_EVENT_BYTES (4 << 20)
@@ -58,7 +55,7 @@ typedef struct QcConfig {
 } QcConfig;
 
 typedef struct QcOutcome {
-    int exit_code;              /* QC_EXIT_* */
+    int exit_code;              /* MqcExitCode, as `mediaqc check` */
     char verdict[8];            /* pass, fail, error; "" when no report was written */
     int errors, warnings;
     int64_t frames;
@@ -99,7 +96,7 @@ int qc_setup_option(QcSetup *s, int c, const char *arg);
 /* Loads the rules and profiles; prints the error and returns <0 on failure. */
 int qc_setup_config(const QcSetup *s, const char *root, QcConfig *cfg);
 void qc_config_free(QcConfig *cfg);
-/* Prints "mediaqc: <fmt>" and the usage hint; returns QC_EXIT_USAGE. */
+/* Prints "mediaqc: <fmt>" and the usage hint; returns MQC_EXIT_USAGE. */
 int qc_usage_error(const char *fmt, const char *arg);
 
 /* Reads and parses a JSON file; errors name the file and the line. */

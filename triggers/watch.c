@@ -166,7 +166,7 @@ int cmd_watch(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         int used = qc_setup_option(&setup, c, optarg);
         if (used < 0)
-            return QC_EXIT_USAGE;
+            return MQC_EXIT_USAGE;
         if (used)
             continue;
         if (c == 'o')
@@ -177,7 +177,7 @@ int cmd_watch(int argc, char **argv)
         else if (c == 'h')
             return printf("usage: mediaqc watch DIR [--once] [--interval S] [--rules FILE] "
                           "[--profile NAME|PATH]\n                     [--report-prefix P/] "
-                          "[--threads N] [--quiet]\n"), QC_EXIT_PASS;
+                          "[--threads N] [--quiet]\n"), MQC_EXIT_PASS;
         else if (c == ':')
             return qc_usage_error("%s: missing value", argv[optind - 1]);
         else if (c != 'i')
@@ -188,7 +188,7 @@ int cmd_watch(int argc, char **argv)
     const char *dir = argv[optind];
     QcConfig cfg;
     if (qc_setup_config(&setup, dir, &cfg) < 0)
-        return QC_EXIT_USAGE;
+        return MQC_EXIT_USAGE;
 
     char state_path[4096];
     snprintf(state_path, sizeof(state_path), "%s/%s%s", dir, cfg.report_prefix, STATE_NAME);
@@ -197,7 +197,7 @@ int cmd_watch(int argc, char **argv)
     if (load_state(state_path, &done, &msg) < 0) {
         fprintf(stderr, "mediaqc: %s\n", msg.text);
         qc_config_free(&cfg);
-        return QC_EXIT_USAGE;
+        return MQC_EXIT_USAGE;
     }
     struct sigaction sa = { .sa_handler = on_stop };
     sigaction(SIGTERM, &sa, NULL);
@@ -206,7 +206,7 @@ int cmd_watch(int argc, char **argv)
         fprintf(stderr, "mediaqc: watching %s every %.1f s (reports in %s/%s)\n", dir, interval,
                 dir, cfg.report_prefix);
 
-    int worst = QC_EXIT_PASS;
+    int worst = MQC_EXIT_PASS;
     for (int poll = 0; !stop_requested; poll++) {
         scan(dir, "", cfg.report_prefix, 0, &cur);
         if (cur.n)
@@ -253,5 +253,5 @@ int cmd_watch(int argc, char **argv)
     free(prev.v);
     free(cur.v);
     qc_config_free(&cfg);
-    return once ? worst : QC_EXIT_PASS;
+    return once ? worst : MQC_EXIT_PASS;
 }

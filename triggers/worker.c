@@ -234,7 +234,7 @@ static int run_message(const QcConfig *cfg, const char *body, size_t len, const 
         qc_job_run(cfg, &recs[i].obj, &out);
         qc_outcome_print(&recs[i].obj, &out);
         cJSON_AddItemToArray(results, qc_outcome_json(&recs[i].obj, &out));
-        if (out.exit_code >= QC_EXIT_USAGE) {
+        if (out.exit_code >= MQC_EXIT_USAGE) {
             snprintf(err, err_len, "%s", out.message);
             status = 1;
         }
@@ -342,7 +342,7 @@ int cmd_worker(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         int used = qc_setup_option(&setup, c, optarg);
         if (used < 0)
-            return QC_EXIT_USAGE;
+            return MQC_EXIT_USAGE;
         if (used)
             continue;
         switch (c) {
@@ -366,7 +366,7 @@ int cmd_worker(int argc, char **argv)
                    "         [--dead-letter-queue Q] [--results-exchange X] [--prefetch N]\n"
                    "         [--max-retries N] [--root DIR] [--rules FILE] [--profile NAME|PATH]\n"
                    "         [--report-prefix P/] [--threads N] [--quiet]\n");
-            return QC_EXIT_PASS;
+            return MQC_EXIT_PASS;
         case ':': return qc_usage_error("%s: missing value", argv[optind - 1]);
         default: return qc_usage_error("worker: unknown option \"%s\"", argv[optind - 1]);
         }
@@ -391,7 +391,7 @@ int cmd_worker(int argc, char **argv)
     QcConfig cfg;
     if (qc_setup_config(&setup, root, &cfg) < 0) {
         free(url_copy);
-        return QC_EXIT_USAGE;
+        return MQC_EXIT_USAGE;
     }
     struct sigaction sa = { .sa_handler = on_stop };   /* no SA_RESTART: waits return */
     sigaction(SIGTERM, &sa, NULL);
@@ -399,21 +399,21 @@ int cmd_worker(int argc, char **argv)
 
     Broker con = { 0 }, pub = { 0 };
     MqcMsg msg;
-    int code = QC_EXIT_PASS;
+    int code = MQC_EXIT_PASS;
     if (broker_connect(&con, &ci, 0, &msg) < 0 || broker_connect(&pub, &ci, 1, &msg) < 0 ||
         declare(&con, &o, &msg) < 0) {
-        code = QC_EXIT_UNREADABLE;
+        code = MQC_EXIT_UNREADABLE;
         goto done;
     }
     amqp_basic_qos(con.conn, 1, 0, (uint16_t)o.prefetch, 0);
     if (reply_error(amqp_get_rpc_reply(con.conn), "setting the prefetch count", &con, &msg) < 0) {
-        code = QC_EXIT_UNREADABLE;
+        code = MQC_EXIT_UNREADABLE;
         goto done;
     }
     amqp_basic_consume(con.conn, 1, amqp_cstring_bytes(o.queue), amqp_empty_bytes, 0, 0, 0,
                        amqp_empty_table);
     if (reply_error(amqp_get_rpc_reply(con.conn), "consuming", &con, &msg) < 0) {
-        code = QC_EXIT_UNREADABLE;
+        code = MQC_EXIT_UNREADABLE;
         goto done;
     }
     if (!setup.quiet)
@@ -436,18 +436,18 @@ int cmd_worker(int argc, char **argv)
                 r.library_error == AMQP_STATUS_UNEXPECTED_STATE)
                 mqc_msg(&msg, "%s: the broker cancelled the consumer or closed the channel",
                         con.shown);
-            code = QC_EXIT_UNREADABLE;
+            code = MQC_EXIT_UNREADABLE;
             break;
         }
         int ret = handle(&con, &pub, &o, &cfg, &env, &msg);
         amqp_destroy_envelope(&env);
         if (ret < 0) {
-            code = QC_EXIT_UNREADABLE;
+            code = MQC_EXIT_UNREADABLE;
             break;
         }
     }
 done:
-    if (code != QC_EXIT_PASS)
+    if (code != MQC_EXIT_PASS)
         fprintf(stderr, "mediaqc: worker: %s\n", msg.text);
     else if (!setup.quiet)
         fprintf(stderr, "mediaqc: worker stopped\n");
