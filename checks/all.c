@@ -8,6 +8,7 @@ extern const MqcCheck mqc_check_dropped_frames;
 extern const MqcCheck mqc_check_timecode;
 extern const MqcCheck mqc_check_checksum;
 extern const MqcCheck mqc_check_bit_depth;
+extern const MqcCheck mqc_check_hdr;
 
 const MqcCheck *const mqc_all_checks[] = {
     &mqc_check_legal_range,
@@ -18,5 +19,6 @@ const MqcCheck *const mqc_all_checks[] = {
     &mqc_check_timecode,
     &mqc_check_checksum,
     &mqc_check_bit_depth,
+    &mqc_check_hdr,
     NULL
 };

@@ -258,31 +258,7 @@ int mqc_gamut_kernel_init(MqcGamutKernel *k, MqcGamutMatrix matrix, int bit_dept
     return 0;
 }
 
-double mqc_gamut_linear(MqcGamutTransfer tf, double e)
-{
-    if (e < 0)
-        return -mqc_gamut_linear(tf, -e);
-    switch (tf) {
-    case MQC_TRANSFER_PQ: {   /* SMPTE ST 2084 EOTF, 1.0 = 10000 cd/m2 */
-        const double m1 = 2610.0 / 16384, m2 = 2523.0 / 4096 * 128;
-        const double c1 = 3424.0 / 4096, c2 = 2413.0 / 4096 * 32, c3 = 2392.0 / 4096 * 32;
-        const double p = pow(e, 1 / m2);
-        const double num = p - c1 > 0 ? p - c1 : 0, den = c2 - c3 * p;
-        return den > 0 ? pow(num / den, 1 / m1) : HUGE_VAL;
-    }
-    case MQC_TRANSFER_HLG: {  /* ARIB STD-B67 / BT.2100 inverse OETF */
-        const double a = 0.17883277, b = 1 - 4 * a, c = 0.5 - a * log(4 * a);
-        return e <= 0.5 ? e * e / 3 : (exp((e - c) / a) + b) / 12;
-    }
-    case MQC_TRANSFER_LINEAR:
-        return e;
-    case MQC_TRANSFER_BT1886:
-    default:                  /* BT.1886 with L_B = 0: a pure 2.4 power */
-        return pow(e, 2.4);
-    }
-}
-
-void mqc_gamut_target_init(MqcGamutTarget *t, const MqcGamutKernel *k, MqcGamutTransfer tf,
+void mqc_gamut_target_init(MqcGamutTarget *t, const MqcGamutKernel *k, MqcTransfer tf,
                            const MqcOcioProcessor *proc, double tolerance)
 {
     t->proc = proc;
@@ -292,7 +268,7 @@ void mqc_gamut_target_init(MqcGamutTarget *t, const MqcGamutKernel *k, MqcGamutT
     t->bias = (float)(-k->black / range);
     const double step = (MQC_GAMUT_LUT_MAX - MQC_GAMUT_LUT_MIN) / MQC_GAMUT_LUT_SIZE;
     for (int i = 0; i <= MQC_GAMUT_LUT_SIZE; i++) {
-        const double lin = mqc_gamut_linear(tf, MQC_GAMUT_LUT_MIN + i * step);
+        const double lin = mqc_transfer_linear(tf, MQC_GAMUT_LUT_MIN + i * step);
         t->lut[i] = (float)(isfinite(lin) && fabs(lin) < 1e30 ? lin : copysign(1e30, lin));
     }
 }
@@ -418,26 +394,34 @@ static const MqcEventCode gamut_codes[] = {
     { .code = NULL }
 };
 
-/* auto: the tag; untagged: by picture height. 1: skip (why filled). */
-static int choose_matrix(Gamut *s, const MqcStreamInfo *si, MqcGamutMatrix *m, char *why,
-                         size_t why_len)
+int mqc_gamut_matrix_from_tag(const char *tag, MqcGamutMatrix *m)
 {
     static const struct { const char *tag; MqcGamutMatrix m; } tags[] = {
         { "bt709", MQC_MATRIX_BT709 }, { "bt470bg", MQC_MATRIX_BT601 },
         { "smpte170m", MQC_MATRIX_BT601 }, { "bt2020nc", MQC_MATRIX_BT2020 },
     };
+    for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+        if (!strcmp(tag, tags[i].tag)) {
+            *m = tags[i].m;
+            return 0;
+        }
+    return -1;
+}
+
+/* auto: the tag; untagged: by picture height. 1: skip (why filled). */
+static int choose_matrix(Gamut *s, const MqcStreamInfo *si, MqcGamutMatrix *m, char *why,
+                         size_t why_len)
+{
     if (s->matrix > 0) {
         *m = (MqcGamutMatrix)(s->matrix - 1);
         snprintf(s->matrix_used, sizeof(s->matrix_used), "%s (option)", matrix_names[s->matrix]);
         return 0;
     }
-    for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
-        if (!strcmp(si->color_matrix, tags[i].tag)) {
-            *m = tags[i].m;
-            snprintf(s->matrix_used, sizeof(s->matrix_used), "%s (tag %s)",
-                     matrix_names[tags[i].m + 1], si->color_matrix);
-            return 0;
-        }
+    if (!mqc_gamut_matrix_from_tag(si->color_matrix, m)) {
+        snprintf(s->matrix_used, sizeof(s->matrix_used), "%s (tag %s)", matrix_names[*m + 1],
+                 si->color_matrix);
+        return 0;
+    }
     if (strcmp(si->color_matrix, "unknown") && strcmp(si->color_matrix, "reserved")) {
         snprintf(why, why_len, "matrix '%s' is not BT.601/709/2020 NCL; set gamut.matrix to "
                  "override", si->color_matrix);
@@ -483,7 +467,7 @@ static int setup_target(Gamut *s, const MqcStreamInfo *si, MqcGamutMatrix m, cha
             snprintf(s->source_used, sizeof(s->source_used), "%s",
                      m == MQC_MATRIX_BT2020 ? "Rec.2020" : "Rec.709");
     }
-    MqcGamutTransfer tf = (MqcGamutTransfer)(s->transfer - 1);
+    MqcTransfer tf = (MqcTransfer)(s->transfer - 1);
     if (s->transfer == 0)
         tf = !strcmp(si->color_trc, "smpte2084") ? MQC_TRANSFER_PQ
              : !strcmp(si->color_trc, "arib-std-b67") ? MQC_TRANSFER_HLG

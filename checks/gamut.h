@@ -7,15 +7,13 @@
 
 #include <stdint.h>
 #include "../engine/check.h"
+#include "dsp/transfer.h"
 #include "ocio_shim.h"
 
 typedef enum MqcGamutMatrix {
     MQC_MATRIX_BT601, MQC_MATRIX_BT709, MQC_MATRIX_BT2020
 } MqcGamutMatrix;
 
-typedef enum MqcGamutTransfer {
-    MQC_TRANSFER_BT1886, MQC_TRANSFER_PQ, MQC_TRANSFER_HLG, MQC_TRANSFER_LINEAR
-} MqcGamutTransfer;
 
 /* Row segments are the unit of conversion and of the shortcut. */
 #define MQC_GAMUT_SEGMENT 64
@@ -63,19 +61,18 @@ typedef struct MqcGamutCounts {
     int64_t max_sum, min_sum;
 } MqcGamutCounts;
 
+/* The matrix an FFmpeg colour-space tag names (BT.601/709/2020 NCL): 0, or
+ * -1 for any other tag. */
+int mqc_gamut_matrix_from_tag(const char *tag, MqcGamutMatrix *m);
+
 /* Coefficients and thresholds for a stream. min/max_pct: the band in % of
  * nominal black..white; taps 1, 3 or 5. Returns 0 or MQC_ERR_USAGE. */
 int mqc_gamut_kernel_init(MqcGamutKernel *k, MqcGamutMatrix matrix, int bit_depth,
                           int full_range, int is_rgb, double min_pct, double max_pct, int taps,
                           int shortcut);
 
-/* The linear-light value of a non-linear signal E' (0..1 nominal; negative
- * values mirror the positive ones). PQ in units of 10000 cd/m2, HLG scene
- * light 0..1 (inverse OETF, no OOTF), BT.1886 as a pure 2.4 power. */
-double mqc_gamut_linear(MqcGamutTransfer tf, double e);
-
-/* Fills the LUT and the scale for kernel k. */
-void mqc_gamut_target_init(MqcGamutTarget *t, const MqcGamutKernel *k, MqcGamutTransfer tf,
+/* Fills the LUT (mqc_transfer_linear) and the scale for kernel k. */
+void mqc_gamut_target_init(MqcGamutTarget *t, const MqcGamutKernel *k, MqcTransfer tf,
                            const MqcOcioProcessor *proc, double tolerance);
 
 /* Counts rows [y0, y1) of pic; t may be NULL (no target test). */

@@ -39,6 +39,27 @@ typedef struct MqcBand {
 /* fold() return flags */
 #define MQC_KEEP_REFERENCE 1    /* this frame becomes the check's band->ref */
 
+/* HDR metadata as FFmpeg exports it (stream or frame side data), kept as
+ * the rationals and integers ffprobe prints. */
+typedef struct MqcRational {
+    int num, den;
+} MqcRational;
+typedef struct MqcHdrMetadata {
+    int has_primaries, has_luminance;   /* SMPTE ST 2086 mastering display */
+    /* stream: taken from the first frame (codec SEI/OBU), not the container */
+    int mastering_from_frame, cll_from_frame;
+    MqcRational primaries[3][2];        /* R, G, B; x, y */
+    MqcRational white_point[2];
+    MqcRational min_luminance, max_luminance;   /* cd/m2 */
+    int has_cll;                        /* CTA-861.3 content light level */
+    unsigned max_cll, max_fall;         /* cd/m2 */
+    int has_dovi;                       /* Dolby Vision configuration record */
+    int dovi_version_major, dovi_version_minor, dovi_profile, dovi_level;
+    int dovi_rpu_present, dovi_el_present, dovi_bl_present, dovi_bl_compat_id;
+    int dovi_rpu;                       /* frame: carries a Dolby Vision RPU */
+    int hdr10plus;                      /* frame: carries SMPTE ST 2094-40 metadata */
+} MqcHdrMetadata;
+
 /* Facts about the analysed stream, fixed for the whole run. */
 typedef struct MqcStreamInfo {
     char codec[32];
@@ -58,6 +79,7 @@ typedef struct MqcStreamInfo {
     int64_t start_pts;          /* stream start time in time base, AV_NOPTS_VALUE if unknown */
     char start_timecode[32];    /* empty when the file carries none */
     char path[1024];            /* the input as given */
+    MqcHdrMetadata hdr;         /* HDR side data of the container, else of the first frame */
 } MqcStreamInfo;
 
 /* One frame in display order, handed to fold(). */
@@ -70,6 +92,7 @@ typedef struct MqcFrameInfo {
     int key_frame;
     int corrupt;                /* the decoder flagged damage */
     char timecode[32];          /* SMPTE 12M timecode carried by the frame, or empty */
+    MqcHdrMetadata hdr;         /* HDR side data carried by the frame */
 } MqcFrameInfo;
 
 /* ---- options: one table per check drives validation, help, params ---- */
@@ -159,6 +182,9 @@ typedef struct MqcMetrics MqcMetrics;
 void mqc_metric_int(MqcMetrics *m, const char *key, int64_t v);
 void mqc_metric_double(MqcMetrics *m, const char *key, double v);
 void mqc_metric_string(MqcMetrics *m, const char *key, const char *v);
+/* A JSON value given as text (an object, null, ...); MQC_ERR_USAGE if it
+ * does not parse. */
+int mqc_metric_json(MqcMetrics *m, const char *key, const char *json);
 
 /* ---- presentation: what the reports draw for a check ----
  *

@@ -10,6 +10,7 @@
 #include "gop_timecode.h"
 #include "input.h"
 #include "remote_io.h"
+#include "sidedata.h"
 
 /* consecutive decoder failures after which the stream is considered dead */
 #define MAX_CONSECUTIVE_ERRORS 1000
@@ -283,6 +284,7 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
         si->duration_s = (double)in->fmt->duration / AV_TIME_BASE;
     in->mpeg_video = par->codec_id == AV_CODEC_ID_MPEG2VIDEO ||
                      par->codec_id == AV_CODEC_ID_MPEG1VIDEO;
+    mqc_hdr_from_stream(st, &si->hdr);
     const char *tc = find_timecode(in->fmt, st);
     if (tc)
         snprintf(si->start_timecode, sizeof(si->start_timecode), "%s", tc);
@@ -336,6 +338,7 @@ static int first_frame(MqcInput *in, const AVFrame *f, MqcStreamInfo *si)
              tag_or(trc != AVCOL_TRC_UNSPECIFIED ? av_color_transfer_name(trc) : NULL, "unknown"));
     snprintf(si->color_matrix, sizeof(si->color_matrix), "%s",
              tag_or(csp != AVCOL_SPC_UNSPECIFIED ? av_color_space_name(csp) : NULL, "unknown"));
+    mqc_hdr_complete_from_frame(f, &si->hdr);
     in->first_done = 1;
     return 0;
 }

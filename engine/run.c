@@ -102,6 +102,15 @@ void mqc_metric_string(MqcMetrics *m, const char *key, const char *v)
     cJSON_AddStringToObject(m->obj, key, v);
 }
 
+int mqc_metric_json(MqcMetrics *m, const char *key, const char *json)
+{
+    cJSON *v = cJSON_Parse(json);
+    if (!v)
+        return MQC_ERR_USAGE;
+    cJSON_AddItemToObject(m->obj, key, v);
+    return 0;
+}
+
 /* ---- run ---- */
 
 typedef struct RunState {

@@ -5,6 +5,7 @@
 #include <libavutil/timecode.h>
 #include "internal.h"
 #include "scheduler.h"
+#include "sidedata.h"
 
 #define ALIGN64(x) (((x) + 63) & ~(size_t)63)
 
@@ -310,6 +311,7 @@ static void frame_info(MqcFrameInfo *fi, const AVFrame *f, int64_t index,
     fi->pkt_pos = f->pkt_pos;
     fi->key_frame = f->key_frame;
     fi->corrupt = (f->flags & AV_FRAME_FLAG_CORRUPT) || f->decode_error_flags;
+    mqc_hdr_from_frame(f, &fi->hdr);
     /* SMPTE 12M timecode carried per frame (H.264/HEVC SEI, ...) */
     const AVFrameSideData *sd = av_frame_get_side_data(f, AV_FRAME_DATA_S12M_TIMECODE);
     if (sd && sd->size >= 2 * sizeof(uint32_t) && ((const uint32_t *)sd->data)[0] >= 1) {

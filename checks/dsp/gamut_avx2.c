@@ -5,28 +5,10 @@
  * (tests/unit/test_simd.c). Functions carry target("avx2") rather than the
  * file being built with -mavx2, so the program still runs without AVX2. */
 #if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#include <string.h>
-#include "../gamut.h"
+#include "ycbcr_avx2.h"
 
-#define AVX2 __attribute__((target("avx2")))
-#define INLINE static inline __attribute__((always_inline)) AVX2
-
-/* 8 samples (bytes or words) at p as 32-bit lanes */
-INLINE __m256i load8(const void *p, int bps)
-{
-    if (bps == 1)
-        return _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p));
-    return _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p));
-}
-
-/* each of lanes 0..3 (half 0) or 4..7 (half 1) twice: nearest upsampling */
-INLINE __m256i repeat_half(__m256i v, int half)
-{
-    const __m256i idx = half ? _mm256_setr_epi32(4, 4, 5, 5, 6, 6, 7, 7)
-                             : _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
-    return _mm256_permutevar8x32_epi32(v, idx);
-}
+#define AVX2 MQC_AVX2
+#define INLINE MQC_AVX2_INLINE
 
 typedef struct Acc {
     __m256i above, below, out;      /* minus the count (compare masks are -1) */
@@ -52,40 +34,14 @@ INLINE void band8(Acc *a, __m256i r, __m256i g, __m256i b, __m256i t_hi1, __m256
 INLINE void block16(const MqcGamutKernel *k, Acc *a, const uint8_t *y, const uint8_t *cb,
                     const uint8_t *cr, int s, int bps, int valid_n)
 {
-    const __m256i z = _mm256_set1_epi32(k->chroma_zero);
-    const __m256i yg = _mm256_set1_epi32(k->y_gain), off = _mm256_set1_epi32(k->offset);
-    const __m256i rcr = _mm256_set1_epi32(k->r_cr), gcb = _mm256_set1_epi32(k->g_cb);
-    const __m256i gcr = _mm256_set1_epi32(k->g_cr), bcb = _mm256_set1_epi32(k->b_cb);
     /* t_hi > 0, so t_hi - 1 cannot wrap: value >= t_hi <=> value > t_hi - 1 */
     const __m256i t_hi1 = _mm256_set1_epi32(k->t_hi - 1), t_lo = _mm256_set1_epi32(k->t_lo);
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    __m256i rt[2], gt[2], bt[2];
-    if (s) {
-        /* the chroma terms once per chroma sample, then repeated */
-        const __m256i u = _mm256_sub_epi32(load8(cb, bps), z);
-        const __m256i v = _mm256_sub_epi32(load8(cr, bps), z);
-        const __m256i r = _mm256_mullo_epi32(rcr, v), b = _mm256_mullo_epi32(bcb, u);
-        const __m256i g = _mm256_add_epi32(_mm256_mullo_epi32(gcb, u), _mm256_mullo_epi32(gcr, v));
-        for (int h = 0; h < 2; h++) {
-            rt[h] = repeat_half(r, h);
-            gt[h] = repeat_half(g, h);
-            bt[h] = repeat_half(b, h);
-        }
-    } else {
-        for (int h = 0; h < 2; h++) {
-            const __m256i u = _mm256_sub_epi32(load8(cb + 8 * h * bps, bps), z);
-            const __m256i v = _mm256_sub_epi32(load8(cr + 8 * h * bps, bps), z);
-            rt[h] = _mm256_mullo_epi32(rcr, v);
-            gt[h] = _mm256_add_epi32(_mm256_mullo_epi32(gcb, u), _mm256_mullo_epi32(gcr, v));
-            bt[h] = _mm256_mullo_epi32(bcb, u);
-        }
-    }
+    __m256i r[2], g[2], b[2];
+    mqc_ycbcr16_avx2(k, y, cb, cr, s, bps, r, g, b);
     for (int h = 0; h < 2; h++) {
-        const __m256i yv = _mm256_add_epi32(_mm256_mullo_epi32(yg, load8(y + 8 * h * bps, bps)),
-                                            off);
         const __m256i valid = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid_n - 8 * h), lane);
-        band8(a, _mm256_add_epi32(yv, rt[h]), _mm256_add_epi32(yv, gt[h]),
-              _mm256_add_epi32(yv, bt[h]), t_hi1, t_lo, valid);
+        band8(a, r[h], g[h], b[h], t_hi1, t_lo, valid);
     }
 }
 
@@ -125,13 +81,9 @@ INLINE void yuv_count(const MqcGamutKernel *k, const void *py, const void *pcb,
     for (; i + 16 <= n; i += 16)
         block16(k, &a, y + i * bps, cb + (i >> s) * bps, cr + (i >> s) * bps, s, bps, 16);
     if (i < n) {
-        /* the tail from zero-padded copies: never reads past the row */
-        uint8_t ty[32] = { 0 }, tcb[32] = { 0 }, tcr[32] = { 0 };
-        const int m = n - i, mc = s ? (m + 1) / 2 : m;
-        memcpy(ty, y + i * bps, (size_t)m * bps);
-        memcpy(tcb, cb + (i >> s) * bps, (size_t)mc * bps);
-        memcpy(tcr, cr + (i >> s) * bps, (size_t)mc * bps);
-        block16(k, &a, ty, tcb, tcr, s, bps, m);
+        MqcYcbcrTail t;
+        mqc_ycbcr_tail(&t, y + i * bps, cb + (i >> s) * bps, cr + (i >> s) * bps, s, bps, n - i);
+        block16(k, &a, t.y, t.cb, t.cr, s, bps, n - i);
     }
     c->above += neg_hsum(a.above);
     c->below += neg_hsum(a.below);

@@ -423,15 +423,15 @@ Test(gamut, planted_patch_values)
 Test(gamut, transfer_functions)
 {
     /* ST 2084: E'=1 is 10000 cd/m2, 0.5081 ~ 100 cd/m2 */
-    cr_expect_float_eq(mqc_gamut_linear(MQC_TRANSFER_PQ, 1.0), 1.0, 1e-9);
-    cr_expect_float_eq(mqc_gamut_linear(MQC_TRANSFER_PQ, 0.508078) * 10000, 100.0, 0.01);
-    cr_expect_float_eq(mqc_gamut_linear(MQC_TRANSFER_PQ, 0.0), 0.0, 1e-12);
+    cr_expect_float_eq(mqc_transfer_linear(MQC_TRANSFER_PQ, 1.0), 1.0, 1e-9);
+    cr_expect_float_eq(mqc_transfer_linear(MQC_TRANSFER_PQ, 0.508078) * 10000, 100.0, 0.01);
+    cr_expect_float_eq(mqc_transfer_linear(MQC_TRANSFER_PQ, 0.0), 0.0, 1e-12);
     /* BT.2100 HLG inverse OETF: 0.5 -> 1/12, 1 -> 1 */
-    cr_expect_float_eq(mqc_gamut_linear(MQC_TRANSFER_HLG, 0.5), 1.0 / 12, 1e-12);
-    cr_expect_float_eq(mqc_gamut_linear(MQC_TRANSFER_HLG, 1.0), 1.0, 1e-6);
-    cr_expect_float_eq(mqc_gamut_linear(MQC_TRANSFER_BT1886, 0.5), pow(0.5, 2.4), 1e-12);
+    cr_expect_float_eq(mqc_transfer_linear(MQC_TRANSFER_HLG, 0.5), 1.0 / 12, 1e-12);
+    cr_expect_float_eq(mqc_transfer_linear(MQC_TRANSFER_HLG, 1.0), 1.0, 1e-6);
+    cr_expect_float_eq(mqc_transfer_linear(MQC_TRANSFER_BT1886, 0.5), pow(0.5, 2.4), 1e-12);
     /* odd extension below zero */
-    cr_expect_float_eq(mqc_gamut_linear(MQC_TRANSFER_BT1886, -0.5), -pow(0.5, 2.4), 1e-12);
+    cr_expect_float_eq(mqc_transfer_linear(MQC_TRANSFER_BT1886, -0.5), -pow(0.5, 2.4), 1e-12);
 }
 
 /* ---- OpenColorIO: shipped config, target test ---- */

@@ -10,6 +10,7 @@
 #include <criterion/criterion.h>
 #include "checks/dsp/cpu.h"
 #include "checks/dsp/dsp.h"
+#include "checks/dsp/hdr_dsp.h"
 #include "checks/gamut.h"
 
 static uint32_t rng;
@@ -293,6 +294,126 @@ Test(simd, gamut_yuv_count_avx2)
     check_yuv_count(&f);
 }
 
+/* ---- hdr ---- */
+
+/* A picture of exact-size planes (the last row ends the buffer), samples
+ * from the specials and uniform. */
+typedef struct HdrPic {
+    MqcPicture pic;
+    uint8_t *buf[3];
+} HdrPic;
+
+static HdrPic hdr_pic(int w, int h, int bps, int depth, int s, int sv, int is_rgb,
+                      const unsigned *specials, int n_specials)
+{
+    HdrPic p = { .pic = { .width = w, .height = h, .nb_planes = 3, .bit_depth = depth,
+                          .bytes_per_sample = bps, .is_rgb = is_rgb,
+                          .log2_chroma_w = is_rgb ? 0 : s, .log2_chroma_h = is_rgb ? 0 : sv } };
+    for (int c = 0; c < 3; c++) {
+        const int pw = c ? (w + (1 << p.pic.log2_chroma_w) - 1) >> p.pic.log2_chroma_w : w;
+        const int ph = c ? (h + (1 << p.pic.log2_chroma_h) - 1) >> p.pic.log2_chroma_h : h;
+        p.buf[c] = make_row(pw * ph, bps, depth, specials, n_specials);
+        p.pic.data[c] = p.buf[c];
+        p.pic.linesize[c] = (ptrdiff_t)pw * bps;
+    }
+    return p;
+}
+
+static int hdr_counts_equal(const MqcHdrCounts *a, const MqcHdrCounts *b)
+{
+    return a->pixels == b->pixels && a->sum == b->sum && a->above == b->above &&
+           a->max_level == b->max_level;
+}
+
+static void check_hdr_rows(const MqcHdrDsp *simd)
+{
+    MqcHdrDsp c;
+    mqc_hdr_dsp(0, &c);
+    rng = 0x51ed270bu;
+    stray_bits = 0;
+    MqcHdrKernel *k = malloc(sizeof(*k));
+    cr_assert_not_null(k);
+    static const int depths[] = { 8, 10, 12, 16 };
+    static const MqcTransfer tfs[] = { MQC_TRANSFER_PQ, MQC_TRANSFER_HLG, MQC_TRANSFER_BT1886 };
+    static const double peaks[] = { 0, 1000, 0.001, 20000 };
+    static const int subs[][2] = { { 0, 0 }, { 1, 0 }, { 1, 1 }, { 2, 0 } };
+    for (int bps = 1; bps <= 2; bps++)
+        for (int di = 0; di < 4; di++)
+            for (int t = 0; t < 3; t++)
+                for (int m = 0; m <= MQC_MATRIX_BT2020; m++)
+                    for (int full = 0; full <= 1; full++)
+                        for (int rgb = 0; rgb <= 1; rgb++) {
+                            const int depth = depths[di];
+                            if ((bps == 1) != (depth == 8))
+                                continue;
+                            const double peak = peaks[(m + full + t) % 4];
+                            cr_assert_eq(mqc_hdr_kernel_init(k, (MqcGamutMatrix)m, depth, full,
+                                                             rgb, tfs[t], peak), 0);
+                            const unsigned max = (1u << depth) - 1, sc = 1u << (depth - 8);
+                            const unsigned specials[] = { 0, max, 16 * sc, 235 * sc, 240 * sc,
+                                                          1u << (depth - 1), 1, max - 1 };
+                            for (int si = 0; si < 4; si++)
+                                for (int w = 1; w <= 40 + (di == 1) * 60; w++) {
+                                    const int h = 1 + (int)(next_random() % 3);
+                                    HdrPic p = hdr_pic(w, h, bps, depth, subs[si][0],
+                                                       subs[si][1], rgb, specials, 8);
+                                    for (int y = 0; y < h; y++) {
+                                        MqcHdrCounts a = { .sum = 3, .max_level = 5 }, b = a;
+                                        c.row[bps - 1](k, &p.pic, y, &a);
+                                        simd->row[bps - 1](k, &p.pic, y, &b);
+                                        cr_assert(hdr_counts_equal(&a, &b),
+                                                  "%d-bit tf %d matrix %d full %d rgb %d peak "
+                                                  "%g sub %d/%d %dx%d row %d: C sum %llu above "
+                                                  "%llu max %u, SIMD sum %llu above %llu max %u",
+                                                  depth, t, m, full, rgb, peak, subs[si][0],
+                                                  subs[si][1], w, h, y,
+                                                  (unsigned long long)a.sum,
+                                                  (unsigned long long)a.above, a.max_level,
+                                                  (unsigned long long)b.sum,
+                                                  (unsigned long long)b.above, b.max_level);
+                                    }
+                                    for (int pl = 0; pl < 3; pl++)
+                                        free(p.buf[pl]);
+                                }
+                        }
+    free(k);
+}
+
+/* Rows of real widths, bright: the 32-bit lane sums are flushed in time. */
+static void check_hdr_wide(const MqcHdrDsp *simd)
+{
+    MqcHdrDsp c;
+    mqc_hdr_dsp(0, &c);
+    rng = 0x2b992ddfu;
+    MqcHdrKernel *k = malloc(sizeof(*k));
+    cr_assert_not_null(k);
+    static const int widths[] = { 1920, 3840, 7680 + 9 };
+    for (int t = 0; t < 2; t++)
+        for (int i = 0; i < 3; i++) {
+            cr_assert_eq(mqc_hdr_kernel_init(k, MQC_MATRIX_BT2020, 10, 0, 0,
+                                             t ? MQC_TRANSFER_HLG : MQC_TRANSFER_PQ, 1000), 0);
+            const unsigned specials[] = { 1023, 1019, 940, 960 };
+            HdrPic p = hdr_pic(widths[i], 2, 2, 10, 1, 1, 0, specials, 4);
+            MqcHdrCounts a = { 0 }, b = { 0 };
+            c.row[1](k, &p.pic, 1, &a);
+            simd->row[1](k, &p.pic, 1, &b);
+            cr_assert(hdr_counts_equal(&a, &b), "width %d tf %d: C sum %llu, SIMD %llu",
+                      widths[i], t, (unsigned long long)a.sum, (unsigned long long)b.sum);
+            for (int pl = 0; pl < 3; pl++)
+                free(p.buf[pl]);
+        }
+    free(k);
+}
+
+Test(simd, hdr_row_avx2)
+{
+    need(MQC_CPU_AVX2, "AVX2");
+    MqcHdrDsp f;
+    mqc_hdr_dsp(MQC_CPU_AVX2, &f);
+    check_hdr_rows(&f);
+    check_hdr_wide(&f);
+}
+
 /* ---- dispatch ---- */
 
 Test(simd, avx2_versions_registered)
@@ -305,6 +426,10 @@ Test(simd, avx2_versions_registered)
     mqc_gamut_dsp(0, &gc);
     mqc_gamut_dsp(MQC_CPU_AVX2, &ga);
     cr_expect(ga.yuv_count[1] != gc.yuv_count[1], "an AVX2 gamut version is registered");
+    MqcHdrDsp hc, ha;
+    mqc_hdr_dsp(0, &hc);
+    mqc_hdr_dsp(MQC_CPU_AVX2, &ha);
+    cr_expect(ha.row[1] != hc.row[1], "an AVX2 hdr version is registered");
 }
 
 Test(simd, env_mask_limits_flags)
