@@ -3,6 +3,7 @@
 
     python3 bench/run.py                      # full: 1080p ProRes + H.264 + UHD ProRes
     python3 bench/run.py --smoke              # CI: tiny clip, one repeat, no targets
+    python3 bench/run.py --only hevc_pq_1080p_10bit.mp4 --checks hdr   # the hdr kernel's cost
 
 For each generated clip it times, alternating the commands within each repeat
 so machine noise hits all of them alike:
@@ -32,7 +33,15 @@ CLIPS = {  # name -> (size, ffmpeg encode arguments), testsrc2 at 23.976 fps
                                           "-pix_fmt", "yuv420p"]),
     "prores_hq_uhd_10bit.mov": ("3840x2160", ["-c:v", "prores_ks", "-profile:v", "3",
                                               "-pix_fmt", "yuv422p10le"]),
+    # an HDR10 deliverable: the hdr check measures it (PQ), the others as usual
+    "hevc_pq_1080p_10bit.mp4": ("1920x1080", ["-c:v", "libx265", "-preset", "fast", "-crf", "18",
+                                              "-x265-params", "log-level=error:hdr10=1:"
+                                              "master-display=G(13250,34500)B(7500,3000)"
+                                              "R(34000,16000)WP(15635,16450)L(10000000,50):"
+                                              "max-cll=1000,400",
+                                              "-pix_fmt", "yuv420p10le"]),
 }
+PQ_TAGS = ["-color_primaries", "bt2020", "-color_trc", "smpte2084", "-colorspace", "bt2020nc"]
 
 
 def make_clip(path, size, args, seconds):
@@ -41,7 +50,10 @@ def make_clip(path, size, args, seconds):
         # a BT.709 master, tagged as such (untagged HD is read as BT.709 anyway)
         bt709 = ["-vf", "scale=out_color_matrix=bt709:out_range=tv", "-colorspace", "bt709",
                  "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
-        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", src] + bt709 + args
+        # PQ clips: the same picture as BT.2020 code values, tagged PQ
+        tags = (["-vf", "scale=out_color_matrix=bt2020:out_range=tv", "-color_range", "tv"] +
+                PQ_TAGS if "libx265" in args else bt709)
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", src] + tags + args
                        + [path], check=True)
 
 
@@ -120,6 +132,7 @@ def main():
     ap.add_argument("--dir", default="build/bench-media")
     ap.add_argument("--out", default="build/bench-results.json")
     ap.add_argument("--only", help="run one clip")
+    ap.add_argument("--checks", help="time only these checks alone (comma-separated)")
     ap.add_argument("--rss-seconds", type=float, default=5)
     ap.add_argument("--smoke", action="store_true", help="tiny clip, one repeat (CI)")
     a = ap.parse_args()
@@ -130,6 +143,8 @@ def main():
     os.makedirs(a.dir, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="mqc-bench-")
     names = check_names(a.mediaqc)
+    if a.checks:
+        names = [n for n in names if n in a.checks.split(",")]
     results = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                            "processor": platform.processor()},
                "threads": a.threads, "repeat": a.repeat, "seconds": a.seconds,
