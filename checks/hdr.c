@@ -335,6 +335,24 @@ static void hdr_merge(void *priv_a, const void *priv_b)
     a->cll_seen |= b->cll_seen;
 }
 
+/* the HTML timeline: both curves in cd/m2 with the metadata as limit lines
+ * (a null metric draws no line) */
+static const MqcChart light_chart = {
+    .title = "light (cd/m2)", .unit = "", .scale = 1, .axis = MQC_AXIS_AUTO, .max = 10000,
+    .limits = { { MQC_FROM_METRICS, "mastering_max_nits", "mastering display peak", 1 },
+                { MQC_FROM_METRICS, "metadata_max_cll", "MaxCLL metadata", 1 },
+                { MQC_FROM_METRICS, "metadata_max_fall", "MaxFALL metadata", 1 } },
+};
+
+static const MqcSeries hdr_series[] = {
+    { "max_nits", "brightest pixel max(R,G,B)", "cd/m2", &light_chart, MQC_STAT_MAX, "#f9a825" },
+    { "avg_nits", "frame average max(R,G,B)", "cd/m2", &light_chart, MQC_STAT_MAX, "#00838f" },
+    { .key = NULL }
+};
+
+/* about the stream's metadata, not about what a frame shows */
+static const char *const hdr_no_pictures[] = { "missing_hdr_metadata", NULL };
+
 const MqcCheck mqc_check_hdr = {
     .name = "hdr",
     .summary = "PQ/HLG light levels: MaxCLL/MaxFALL measured (CTA-861.3-A) against the content "
@@ -353,4 +371,6 @@ const MqcCheck mqc_check_hdr = {
     .record = hdr_record,
     .finish = hdr_finish,
     .merge = hdr_merge,
+    .series = hdr_series,
+    .no_pictures = hdr_no_pictures,
 };
