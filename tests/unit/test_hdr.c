@@ -7,6 +7,7 @@
 #include <string.h>
 #include <criterion/criterion.h>
 #include "checks/dsp/hdr_dsp.h"
+#include "engine/mediaqc.h"
 
 static uint32_t rng = 0x6d2b79f5u;
 
@@ -232,7 +233,8 @@ Test(hdr, unsupported_transfer_is_refused)
     MqcHdrKernel *k = malloc(sizeof(*k));
     cr_assert_not_null(k);
     cr_expect_eq(mqc_hdr_kernel_init(k, MQC_MATRIX_BT2020, 10, 0, 0, MQC_TRANSFER_LINEAR, 0),
-                 -2);
-    cr_expect_eq(mqc_hdr_kernel_init(k, MQC_MATRIX_BT2020, 7, 0, 0, MQC_TRANSFER_PQ, 0), -2);
+                 MQC_ERR_USAGE);
+    cr_expect_eq(mqc_hdr_kernel_init(k, MQC_MATRIX_BT2020, 7, 0, 0, MQC_TRANSFER_PQ, 0),
+                 MQC_ERR_USAGE);
     free(k);
 }
