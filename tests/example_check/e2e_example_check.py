@@ -89,9 +89,16 @@ class ExampleCheckInHtml(unittest.TestCase):
         flat = next(c for c in self.report["checks"] if c["id"] == "flat")
         self.assertEqual(flat["params"]["min_sd"], 2)
         self.assertEqual([(e["code"], e["start_frame"], e["end_frame"]) for e in flat["events"]],
-                         [("flat_picture", FLAT[0], FLAT[-1])])
-        self.assertIn('<tr id="ev-', self.html)
-        self.assertRegex(self.html, r'<tr id="ev-\d+" data-sev="warning" data-check="flat">')
+                         [("flat_picture", FLAT[0], FLAT[-1]),
+                          ("constant_picture", FLAT[0], FLAT[-1])])
+        self.assertEqual(flat["events"][1]["value"], 100)
+
+    def test_thumbnails_only_for_codes_that_want_them(self):
+        rows = dict(re.findall(r'<tr id="ev-\d+" data-sev="\w+" data-check="flat">.*?<code>(\w+)'
+                               r'</code>.*?<div class="thumbs">(.*?)</div></td></tr>', self.html))
+        self.assertEqual(set(rows), {"flat_picture", "constant_picture"})
+        self.assertIn('alt="frame %d" data-frame="%d"' % (FLAT[0], FLAT[0]), rows["flat_picture"])
+        self.assertEqual(rows["constant_picture"], "")       # listed in no_pictures
 
     def test_curve_is_in_the_html_with_the_measured_values(self):
         m = re.search(r'<path class="curve c-luma_sd" vector-effect="non-scaling-stroke" '

@@ -25,6 +25,7 @@ typedef struct Flat {
  *    so any band height gives exactly the same result. */
 typedef struct FlatSums {
     uint64_t n, sum, sum_sq;    /* 16-bit samples of an 8K frame fit */
+    unsigned min, max;
 } FlatSums;
 
 static const MqcOption flat_options[] = {
@@ -37,8 +38,12 @@ static const MqcOption flat_options[] = {
 
 static const MqcEventCode flat_codes[] = {
     { "flat_picture", "flat picture (luma standard deviation %.2f at least)" },
+    { "constant_picture", "one luma value over the whole picture (%.0f)" },
     { .code = NULL }
 };
+
+/* a constant picture is one grey: a thumbnail would show nothing more */
+static const char *const flat_no_pictures[] = { "constant_picture", NULL };
 
 /* 3. init: derive what depends on the stream; > 0 skips the check. */
 static int flat_init(void *priv, const MqcStreamInfo *si, char *why, size_t why_len)
@@ -60,13 +65,15 @@ static void flat_measure(const void *priv, const MqcBand *band, void *slice)
     (void)priv;
     const MqcPicture *pic = band->pic;
     FlatSums *out = slice;
-    *out = (FlatSums){ 0 };
+    *out = (FlatSums){ .min = ~0u };
     for (int y = band->y0; y < band->y1; y++) {
         const uint8_t *row = pic->data[0] + (ptrdiff_t)y * pic->linesize[0];
         for (int x = 0; x < pic->width; x++) {
             unsigned v = pic->bytes_per_sample == 1 ? row[x] : ((const uint16_t *)row)[x];
             out->sum += v;
             out->sum_sq += (uint64_t)v * v;
+            out->min = v < out->min ? v : out->min;
+            out->max = v > out->max ? v : out->max;
         }
         out->n += (uint64_t)pic->width;
     }
@@ -79,7 +86,9 @@ static void flat_reduce(const void *priv, void *frame, const void *slice, int ba
     FlatSums *f = frame;
     const FlatSums *b = slice;
     if (band == 0)
-        *f = (FlatSums){ 0 };
+        *f = (FlatSums){ .min = ~0u };
+    f->min = b->min < f->min ? b->min : f->min;
+    f->max = b->max > f->max ? b->max : f->max;
     f->n += b->n;
     f->sum += b->sum;
     f->sum_sq += b->sum_sq;
@@ -100,10 +109,13 @@ static int flat_fold(void *priv, const MqcFrameInfo *fi, const void *frame, MqcE
     Flat *s = priv;
     double sd = flat_sd(frame);
     s->lowest_sd = sd < s->lowest_sd ? sd : s->lowest_sd;
+    const FlatSums *f = frame;
     if (sd < s->min_sd) {
         s->frames_flat++;
         mqc_events_flag(ev, "flat_picture", fi->index, sd);
     }
+    if (f->n && f->min == f->max)
+        mqc_events_flag(ev, "constant_picture", fi->index, f->min);
     return 0;
 }
 
@@ -133,7 +145,8 @@ static void flat_merge(void *priv_a, const void *priv_b)
     a->lowest_sd = b->lowest_sd < a->lowest_sd ? b->lowest_sd : a->lowest_sd;
 }
 
-/* 9. presentation: the curve, its chart and the limit line drawn on it. */
+/* 9. presentation: the curve, its chart and the limit line drawn on it;
+ *    events without thumbnails (flat_no_pictures, above). */
 static const MqcChart flat_chart = {
     .title = "luma spread (code)", .unit = "", .scale = 1, .axis = MQC_AXIS_AUTO,
     .limits = { { MQC_FROM_PARAMS, "min_sd", "min_sd", 1 } },
@@ -161,4 +174,5 @@ const MqcCheck mqc_check_flat = {
     .finish = flat_finish,
     .merge = flat_merge,
     .series = flat_series,
+    .no_pictures = flat_no_pictures,
 };
