@@ -1,10 +1,10 @@
-/* checksum: a digest of every decoded picture, byte for byte as ffmpeg's
- * -f framemd5 hashes its rawvideo packets (planes back to back, rows
- * without padding, little-endian samples), compared with a reference made
- * earlier; and a hash of the whole file, checked against an ASC MHL.
- * Frames are matched to the reference by timestamp on ffmpeg's frame grid,
- * so a dropped frame is one missing frame, not the rest of the file
- * diverging. */
+/* checksum: a digest of every decoded picture (XXH3-128 by default, MD5
+ * as ffmpeg's -f framemd5 on request), over the bytes ffmpeg hashes in its
+ * rawvideo packets (planes back to back, rows without padding,
+ * little-endian samples), compared with a reference made earlier; and a
+ * hash of the whole file, checked against an ASC MHL. Frames are matched to
+ * the reference by timestamp on ffmpeg's frame grid, so a dropped frame is
+ * one missing frame, not the rest of the file diverging. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -19,7 +19,7 @@
 #include "../engine/mediaqc.h"
 
 /* in MqcHashAlgo order */
-static const char *const algorithm_names[] = { "md5", "xxh64", "sha1", "sha256", NULL };
+static const char *const algorithm_names[] = { "md5", "xxh64", "sha1", "sha256", "xxh3", NULL };
 static const char *const file_algorithm_names[] = { "xxh64", "md5", "sha1", NULL };
 static const MqcHashAlgo file_algorithms[] = { MQC_HASH_XXH64, MQC_HASH_MD5, MQC_HASH_SHA1 };
 
@@ -76,9 +76,11 @@ typedef struct ChecksumFrame {
 } ChecksumFrame;
 
 static const MqcOption checksum_options[] = {
-    { "algorithm", MQC_OPT_ENUM, offsetof(Checksum, algorithm), 0, 0, 0, algorithm_names, NULL,
-      "digest of every decoded picture; md5 gives the hashes of ffmpeg -f framemd5 (record key "
-      "md5; other algorithms use the key hash)" },
+    { "algorithm", MQC_OPT_ENUM, offsetof(Checksum, algorithm), MQC_HASH_XXH3, 0, 0,
+      algorithm_names, NULL,
+      "digest of every decoded picture: xxh3 is XXH3-128 (fast), md5 gives the hashes of "
+      "ffmpeg -f framemd5 (record key md5; the others use the key hash); with a reference, "
+      "xxh3 follows the reference's algorithm" },
     { "reference", MQC_OPT_STRING, offsetof(Checksum, reference), 0, 0, 0, NULL, NULL,
       "per-frame checksums made earlier (--reference): ffmpeg framemd5/framehash text, "
       "`mediaqc hash` output, a mediaqc --frames file or report" },
@@ -175,7 +177,6 @@ static int checksum_init(void *priv, const MqcStreamInfo *si, char *why, size_t 
     s->origin = si->start_pts != INT64_MIN ? si->start_pts : 0;
     s->first_mismatch = -1;
     s->last_index = -1;
-    mqc_hasher_start(&s->sequence, s->algo);
 
     if (s->reference && *s->reference) {
         int ret = mqc_reference_load(s->reference, s->rate_num, s->rate_den, &s->ref, why,
@@ -183,6 +184,13 @@ static int checksum_init(void *priv, const MqcStreamInfo *si, char *why, size_t 
         if (ret < 0)
             return ret;
         s->have_ref = 1;
+        /* the default follows the reference (a framemd5 file: md5); an
+         * algorithm asked for must match it */
+        if (s->algo == MQC_HASH_XXH3) {
+            s->algo = s->ref.algo;
+            s->algorithm = (int)s->algo;    /* the report's params name what ran */
+            s->digest_size = mqc_hash_size(s->algo);
+        }
         if (s->ref.algo != s->algo) {
             snprintf(why, why_len, "reference %s holds %s digests but checksum.algorithm is %s "
                      "(use --set checksum.algorithm=%s)", s->reference,
@@ -193,6 +201,7 @@ static int checksum_init(void *priv, const MqcStreamInfo *si, char *why, size_t 
         if (!s->ref.slots_from_start)
             s->origin = 0;      /* a --frames file's times are the stream's own */
     }
+    mqc_hasher_start(&s->sequence, s->algo);
 
     s->file_algo = file_algorithms[s->file_algorithm];
     if (s->mhl && *s->mhl) {

@@ -2,12 +2,13 @@
  * check (see checksum_ref.h). Everything read here comes from a file the
  * user gives: sizes are bounded before reading, every line is validated,
  * and errors name the file, the line and the cause. */
-#define XXH_STATIC_LINKING_ONLY     /* XXH64_state_t's size, to keep it without malloc */
+#define XXH_STATIC_LINKING_ONLY     /* the states' sizes, to keep them without malloc */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@ static const struct {
     [MQC_HASH_XXH64] = { "xxh64", "XXH64", 8 },
     [MQC_HASH_SHA1] = { "sha1", "SHA160", 20 },     /* libavutil's name for SHA-1 */
     [MQC_HASH_SHA256] = { "sha256", "SHA256", 32 },
+    [MQC_HASH_XXH3] = { "xxh3", "XXH128", 16 },     /* xxhsum -H2 calls it XXH128 */
 };
 
 const char *mqc_hash_option_name(MqcHashAlgo a) { return hash_names[a].option; }
@@ -70,11 +72,18 @@ static int unhex(const char *s, size_t len, uint8_t *out, size_t max)
     return (int)(len / 2);
 }
 
+/* XXH3's state at the first 64-byte boundary inside ctx */
+static XXH3_state_t *xxh3_state(MqcHasher *h)
+{
+    return (XXH3_state_t *)(void *)(((uintptr_t)h->ctx + 63) & ~(uintptr_t)63);
+}
+
 int mqc_hasher_supported(void)
 {
     MqcHasher h;
     return av_md5_size <= (int)sizeof(h.ctx) && av_sha_size <= (int)sizeof(h.ctx) &&
-           sizeof(XXH64_state_t) <= sizeof(h.ctx);
+           sizeof(XXH64_state_t) <= sizeof(h.ctx) &&
+           sizeof(XXH3_state_t) + 63 - 15 <= sizeof(h.ctx);   /* ctx is 16-aligned */
 }
 
 void mqc_hasher_start(MqcHasher *h, MqcHashAlgo algo)
@@ -83,6 +92,7 @@ void mqc_hasher_start(MqcHasher *h, MqcHashAlgo algo)
     switch (algo) {
     case MQC_HASH_MD5: av_md5_init((struct AVMD5 *)h->ctx); break;
     case MQC_HASH_XXH64: XXH64_reset((XXH64_state_t *)h->ctx, 0); break;
+    case MQC_HASH_XXH3: XXH3_128bits_reset(xxh3_state(h)); break;
     case MQC_HASH_SHA1: av_sha_init((struct AVSHA *)h->ctx, 160); break;
     default: av_sha_init((struct AVSHA *)h->ctx, 256); break;
     }
@@ -93,6 +103,7 @@ void mqc_hasher_update(MqcHasher *h, const uint8_t *data, size_t len)
     switch (h->algo) {
     case MQC_HASH_MD5: av_md5_update((struct AVMD5 *)h->ctx, data, len); break;
     case MQC_HASH_XXH64: XXH64_update((XXH64_state_t *)h->ctx, data, len); break;
+    case MQC_HASH_XXH3: XXH3_128bits_update(xxh3_state(h), data, len); break;
     default:
         /* av_sha_update takes an unsigned int length */
         while (len) {
@@ -113,6 +124,12 @@ void mqc_hasher_end(MqcHasher *h, uint8_t out[MQC_DIGEST_MAX])
     case MQC_HASH_XXH64: {
         XXH64_canonical_t c;
         XXH64_canonicalFromHash(&c, XXH64_digest((XXH64_state_t *)h->ctx));
+        memcpy(out, c.digest, sizeof(c.digest));
+        break;
+    }
+    case MQC_HASH_XXH3: {
+        XXH128_canonical_t c;
+        XXH128_canonicalFromHash(&c, XXH3_128bits_digest(xxh3_state(h)));
         memcpy(out, c.digest, sizeof(c.digest));
         break;
     }
@@ -297,8 +314,8 @@ static int read_framehash(Reader *r, MqcReference *ref, int rate_num, int rate_d
             int idx, num, den, used = 0;
             if (!strncmp(line, "#hash:", 6)) {
                 if ((algo = algo_from_header(trim(line + 6))) < 0)
-                    return fail(r, "hash \"%s\" is not one of MD5, XXH64, SHA160, SHA256",
-                                trim(line + 6));
+                    return fail(r, "hash \"%s\" is not one of MD5, XXH64, SHA160, SHA256, "
+                                "XXH128", trim(line + 6));
             } else if (sscanf(line, "#tb %d: %d/%d%n", &idx, &num, &den, &used) == 3 &&
                        !line[used]) {
                 if (idx < 0 || idx >= 64 || num <= 0 || den <= 0)
@@ -377,16 +394,18 @@ static int read_frames(Reader *r, MqcReference *ref, int rate_num, int rate_den)
         uint8_t digest[MQC_DIGEST_MAX] = { 0 };
         int n = cJSON_IsString(hash) ? unhex(hash->valuestring, strlen(hash->valuestring),
                                              digest, sizeof(digest)) : -2;
+        /* "md5" is only ever MD5, so 16 bytes under "hash" are XXH3-128 */
         int a = md5 ? (n == 16 ? MQC_HASH_MD5 : -1) :
-                n == 8 ? MQC_HASH_XXH64 : n == 20 ? MQC_HASH_SHA1 : n == 32 ? MQC_HASH_SHA256 : -1;
+                n == 8 ? MQC_HASH_XXH64 : n == 16 ? MQC_HASH_XXH3 : n == 20 ? MQC_HASH_SHA1 :
+                n == 32 ? MQC_HASH_SHA256 : -1;
         double t = cJSON_IsNumber(time) ? time->valuedouble : NAN;
         cJSON_Delete(o);
         if (n == -2)
             return fail(r, "no \"md5\" or \"hash\" field: was the checksum check enabled "
                         "when this --frames file was written?");
         if (a < 0)
-            return fail(r, "\"%s\" is not a hex MD5 (32 digits), XXH64 (16), SHA-1 (40) or "
-                        "SHA-256 (64) digest", md5 ? "md5" : "hash");
+            return fail(r, "\"%s\" is not a hex MD5 (32 digits), XXH64 (16), XXH3-128 (32), "
+                        "SHA-1 (40) or SHA-256 (64) digest", md5 ? "md5" : "hash");
         if (algo >= 0 && a != algo)
             return fail(r, "digest type changes from %s to %s", hash_names[algo].header,
                         hash_names[a].header);

@@ -11,13 +11,14 @@
 
 /* in the order of the checksum.algorithm option's choices */
 typedef enum MqcHashAlgo {
-    MQC_HASH_MD5, MQC_HASH_XXH64, MQC_HASH_SHA1, MQC_HASH_SHA256, MQC_HASH_NB
+    MQC_HASH_MD5, MQC_HASH_XXH64, MQC_HASH_SHA1, MQC_HASH_SHA256, MQC_HASH_XXH3, MQC_HASH_NB
 } MqcHashAlgo;
 
 #define MQC_DIGEST_MAX 32
-/* "md5", "xxh64", "sha1", "sha256" */
+/* "md5", "xxh64", "sha1", "sha256", "xxh3" */
 const char *mqc_hash_option_name(MqcHashAlgo a);
-/* the name in a framehash "#hash:" header: MD5, XXH64, SHA160, SHA256 */
+/* the name in a framehash "#hash:" header: MD5, XXH64, SHA160, SHA256,
+ * XXH128 (XXH3-128; not an ffmpeg name: ffmpeg has no XXH3) */
 const char *mqc_hash_header_name(MqcHashAlgo a);
 /* digest bytes */
 int mqc_hash_size(MqcHashAlgo a);
@@ -25,11 +26,14 @@ int mqc_hash_size(MqcHashAlgo a);
 void mqc_hex(const uint8_t *digest, int n, char *out);
 
 /* A streaming digest without allocation: the libraries' contexts live in
- * ctx (their sizes are checked by mqc_hasher_supported). XXH64 digests are
- * the canonical big-endian bytes, as xxhsum prints them. */
+ * ctx (their sizes are checked by mqc_hasher_supported). XXH64 and XXH3-128
+ * digests are the canonical big-endian bytes, as xxhsum (-H2) prints them.
+ * XXH3's state wants 64-byte alignment, which a heap block need not give:
+ * it sits at the first such address inside ctx, so a started hasher must
+ * not be copied. */
 typedef struct MqcHasher {
     MqcHashAlgo algo;
-    _Alignas(16) uint8_t ctx[512];
+    _Alignas(16) uint8_t ctx[704];
 } MqcHasher;
 int mqc_hasher_supported(void);
 void mqc_hasher_start(MqcHasher *h, MqcHashAlgo algo);

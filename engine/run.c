@@ -369,6 +369,10 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
                 goto fail;
             }
             cr->skipped = r > 0;
+            /* init may resolve an option for this stream (checksum's default
+             * algorithm follows its reference): params say what ran */
+            cJSON_Delete(cr->params);
+            cr->params = mqc_options_to_json(cr->check->options, cr->priv);
         }
     }
     if (opt->frames_path) {

@@ -4,8 +4,8 @@ set -eu
 PACKAGES="build-essential cmake pkg-config
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
   libopencolorio-dev libpng-dev libcjson-dev libcriterion-dev
-  libxxhash-dev libxml2-dev ffmpeg python3 librabbitmq-dev libcurl4-openssl-dev
-  python3-jsonschema dpkg-dev file"   # jsonschema: e2e reports vs schemas/; dpkg-dev, file: cpack -G DEB
+  libxxhash-dev xxhash libxml2-dev ffmpeg python3 librabbitmq-dev libcurl4-openssl-dev
+  python3-jsonschema dpkg-dev file"   # jsonschema: e2e reports vs schemas/; dpkg-dev, file: cpack -G DEB; xxhash: xxhsum for e2e_checksum
 
 missing=""
 for p in $PACKAGES; do

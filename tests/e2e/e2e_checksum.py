@@ -1,6 +1,7 @@
 """The checksum check and `mediaqc hash` on real encoded media, against
 independent references: ffmpeg's -f framemd5 / -f framehash, Python's
-hashlib and a pure-Python XXH64, and derived copies with a known edit."""
+hashlib, a pure-Python XXH64, xxhsum -H2 (XXH3-128) and derived copies with
+a known edit."""
 import hashlib
 import json
 import os
@@ -87,6 +88,13 @@ def xxh64(data):
     return "%016x" % (h ^ (h >> 32))
 
 
+def xxh128sum(data):
+    """XXH3-128 by the xxhash package's own tool, as an independent reference."""
+    out = subprocess.run(["xxhsum", "-H2", "-"], input=data, capture_output=True,
+                         timeout=60, check=True).stdout
+    return out.split()[0].decode()
+
+
 def checksum_profile(tmp):
     """Only the checksum check: fast, and the exit code is its verdict."""
     path = os.path.join(tmp, "checksum-only.json")
@@ -128,10 +136,33 @@ class HashOutput(unittest.TestCase):
         tmp = tempfile.mkdtemp(prefix="mqc-cs-")
         frames = os.path.join(tmp, "frames.jsonl")
         res = run(["check", clip_path(CLEAN), "--frames", frames, "--quiet", "--profile",
-                   checksum_profile(tmp)], workdir=tmp)
+                   checksum_profile(tmp), "--set", "checksum.algorithm=md5"], workdir=tmp)
         self.assertEqual(res.code, 0, res.stderr)
         self.assertEqual([r["md5"] for r in read_jsonl(frames)],
                          frame_hashes(ffmpeg_framehash(clip_path(CLEAN))))
+
+    def test_default_is_xxh3_128_of_every_rawvideo_frame(self):
+        """DESIGN §9: XXH3-128 by default, in --frames records (key hash) and
+        named in the report; `mediaqc hash --algorithm xxh3` prints the same."""
+        name = HASH_CLIPS[0]
+        raw = subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-i", clip_path(name),
+                              "-map", "0:v:0", "-f", "rawvideo", "-"], capture_output=True,
+                             timeout=300, check=True).stdout
+        size = 640 * 360 * 3 // 2
+        expected = [xxh128sum(raw[k:k + size]) for k in range(0, len(raw), size)]
+        tmp = tempfile.mkdtemp(prefix="mqc-cs-")
+        frames = os.path.join(tmp, "frames.jsonl")
+        res = run(["check", clip_path(name), "--frames", frames, "--quiet"], workdir=tmp)
+        self.assertIn(res.code, (0, 1), res.stderr)
+        records = read_jsonl(frames)
+        self.assertEqual([r["hash"] for r in records], expected)
+        self.assertTrue(all("md5" not in r for r in records))
+        c = check(res.report, "checksum")
+        self.assertEqual((c["params"]["algorithm"], c["metrics"]["algorithm"]), ("xxh3", "xxh3"))
+        p = mediaqc("hash", clip_path(name), "--algorithm", "xxh3")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("#hash: XXH128\n", p.stdout)
+        self.assertEqual(frame_hashes(p.stdout), expected)
 
     def test_other_direct_formats_identical(self):
         """Alpha (appended after the colour planes), planar RGB, gray, odd sizes."""
@@ -204,7 +235,8 @@ class ReferenceComparison(unittest.TestCase):
         with open(cls.refs["hash"], "w") as f:
             f.write(mediaqc("hash", cls.clean).stdout)
         res = run(["check", cls.clean, "--profile", cls.profile, "--frames",
-                   cls.refs["frames"], "--quiet"], workdir=cls.tmp)
+                   cls.refs["frames"], "--quiet", "--set", "checksum.algorithm=md5"],
+                  workdir=cls.tmp)
         shutil.copy(os.path.join(cls.tmp, "report.json"), cls.refs["report"])
         assert res.code == 0, res.stderr
 
@@ -284,6 +316,24 @@ class ReferenceComparison(unittest.TestCase):
         self.assertEqual(full[0], full[1])
         self.assertEqual(self.events(check(full[0], "checksum")),
                          [("checksum_mismatch", EDITED[0], EDITED[1], 3)])
+
+    def test_default_algorithm_follows_the_reference(self):
+        for kind, algo in (("ffmpeg", "md5"), ("frames", "md5"), ("report", "md5")):
+            with self.subTest(reference=kind):
+                res, c = self.compare(self.clean, self.refs[kind])
+                self.assertEqual(res.code, 0, res.stderr)
+                self.assertEqual((c["params"]["algorithm"], c["metrics"]["algorithm"]),
+                                 (algo, algo))
+        # a reference made with the default compares in XXH3-128
+        tmp = tempfile.mkdtemp(prefix="mqc-cs-")
+        frames = os.path.join(tmp, "xxh3.jsonl")
+        res = run(["check", self.clean, "--profile", self.profile, "--frames", frames,
+                   "--quiet"], workdir=tmp)
+        self.assertEqual(res.code, 0, res.stderr)
+        res, c = self.compare(self.edited, frames)
+        self.assertEqual(c["params"]["algorithm"], "xxh3")
+        self.assertEqual(self.events(c), [("checksum_mismatch", EDITED[0], EDITED[1],
+                                           EDITED[1] - EDITED[0] + 1)])
 
     def test_algorithm_must_match_the_reference(self):
         p = mediaqc("check", self.clean, "--reference", self.refs["ffmpeg"], "--set",
