@@ -148,8 +148,11 @@ class ReportSchema(unittest.TestCase):
         bad = {
             "no pts": {k: v for k, v in rec.items() if k != "pts"},
             "negative frame": dict(rec, frame=-1),
-            "upper-case md5": dict(rec, md5=rec["md5"].upper()),
-            "short md5": dict(rec, md5=rec["md5"][:16]),
+            # the default per-frame hash: XXH3-128 under "hash" (DESIGN §9)
+            "upper-case hash": dict(rec, hash=rec["hash"].upper()),
+            "short hash": dict(rec, hash=rec["hash"][:20]),
+            "upper-case md5": dict(rec, md5=rec["hash"].upper()),
+            "short md5": dict(rec, md5=rec["hash"][:16]),
             "fraction above 1": dict(rec, black=1.5),
             "y_max as a string": dict(rec, y_max="940"),
             "nested object": dict(rec, votes={"tff": 1}),
