@@ -42,6 +42,7 @@ typedef struct BitDepth {
     int declared;               /* of the stream's pixel format */
     int required;               /* min_effective_bits, 0 -> declared */
     int planes, sample_index;
+    const MqcDsp *dsp;
     int is_rgb;
     size_t map_bytes;
     /* images of the filling up-conversions, [kind - EXP_REPLICATE][source] */
@@ -115,6 +116,7 @@ static int bit_depth_init(void *priv, const MqcStreamInfo *si, char *why, size_t
     s->planes = d->nb_components - !!(d->flags & AV_PIX_FMT_FLAG_ALPHA);
     s->planes = s->planes > MAX_PLANES ? MAX_PLANES : s->planes;
     s->sample_index = s->depth > 8;
+    s->dsp = mqc_dsp_get();
     s->is_rgb = si->is_rgb;
     s->map_bytes = MQC_CODE_MAP_BYTES(s->depth);
     for (size_t m = 0; m < N_SOURCES; m++) {
@@ -138,8 +140,8 @@ static void bit_depth_measure(const void *priv, const MqcBand *band, void *slice
         const uint8_t *data;
         int w, rows;
         mqc_band_plane(band, p, &data, &w, &rows);
-        mqc_plane_codes[s->sample_index](data, band->pic->linesize[p], w, rows, s->depth,
-                                         out->used[p]);
+        s->dsp->plane_codes[s->sample_index](data, band->pic->linesize[p], w, rows, s->depth,
+                                             out->used[p]);
     }
 }
 

@@ -15,6 +15,7 @@ typedef struct Black {
     /* limits for this stream */
     unsigned threshold;         /* a luma sample <= threshold is black */
     int sample_index;
+    const MqcDsp *dsp;
     int64_t min_frames;
     /* temporal state */
     int64_t frames, black_frames;
@@ -52,6 +53,7 @@ static int black_init(void *priv, const MqcStreamInfo *si, char *why, size_t why
     /* blackdetect truncates the threshold to an integer code */
     s->threshold = (unsigned)(n.black + s->pixel_threshold_pct / 100.0 * (n.white - n.black));
     s->sample_index = si->bit_depth > 8;
+    s->dsp = mqc_dsp_get();
     double fps = si->rate_num > 0 ? (double)si->rate_num / si->rate_den : 25.0;
     s->min_frames = (int64_t)ceil(s->min_duration_s * fps - 1e-9);
     return 0;
@@ -64,8 +66,8 @@ static void black_measure(const void *priv, const MqcBand *band, void *slice)
     const uint8_t *data;
     int w, rows;
     mqc_band_plane(band, 0, &data, &w, &rows);
-    mqc_plane_stats[s->sample_index](data, band->pic->linesize[0], w, rows, s->threshold + 1,
-                                     ~0u, &out->y);
+    s->dsp->plane_stats[s->sample_index](data, band->pic->linesize[0], w, rows, s->threshold + 1,
+                                         ~0u, &out->y);
 }
 
 static void black_reduce(const void *priv, void *frame, const void *slice, int band)

@@ -48,6 +48,7 @@ typedef struct Dropped {
     double tick_s;              /* seconds per tick */
     unsigned flat_spread;       /* luma max - min at or below this: a featureless picture */
     int sample_index;
+    const MqcDsp *dsp;
     /* timestamps */
     int64_t frames, untimed, corrupt;
     int64_t last_pts;           /* the anchor: last timestamp on the timeline */
@@ -103,6 +104,7 @@ static int dropped_init(void *priv, const MqcStreamInfo *si, char *why, size_t w
     MqcNominal n = mqc_nominal(si->bit_depth, si->full_range);
     s->flat_spread = (unsigned)(FLAT_SPREAD_PCT / 100.0 * (n.white - n.black));
     s->sample_index = si->bit_depth > 8;
+    s->dsp = mqc_dsp_get();
     s->last_pts = NO_PTS;
     return 0;
 }
@@ -142,7 +144,7 @@ static void dropped_measure(const void *priv, const MqcBand *band, void *slice)
         int w, rows;
         MqcPlaneStats st;
         mqc_band_plane(band, 0, &data, &w, &rows);
-        mqc_plane_stats[s->sample_index](data, band->pic->linesize[0], w, rows, 0, ~0u, &st);
+        s->dsp->plane_stats[s->sample_index](data, band->pic->linesize[0], w, rows, 0, ~0u, &st);
         out->y_min = st.min;
         out->y_max = st.max;
     }

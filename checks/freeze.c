@@ -30,6 +30,7 @@ typedef struct Freeze {
     double noise_code;          /* largest mean |Y - Yref| of a frozen frame, code values */
     unsigned black_code;        /* a luma sample <= this is black */
     int sample_index;
+    const MqcDsp *dsp;
     int64_t min_frames;
     double frame_s;
     /* temporal state */
@@ -62,41 +63,6 @@ static const MqcEventCode freeze_codes[] = {
     { .code = NULL }
 };
 
-/* Sum of |a - b| and count of a <= black over a rectangle of one plane,
- * written once over the sample type. Rows are cut into chunks that cannot
- * overflow 32-bit accumulators (32768 * 65535 < 2^32), which vectorise. */
-#define FREEZE_SAD_KERNEL(SUFFIX, SAMPLE)                                                     \
-static void sad_black_##SUFFIX(const uint8_t *a, ptrdiff_t la, const uint8_t *b,             \
-                               ptrdiff_t lb, int width, int rows, unsigned black_code,       \
-                               uint64_t *sad, uint64_t *black)                               \
-{                                                                                            \
-    uint64_t s = 0, k = 0;                                                                   \
-    for (int y = 0; y < rows; y++) {                                                         \
-        const SAMPLE *pa = (const SAMPLE *)(a + y * la);                                     \
-        const SAMPLE *pb = (const SAMPLE *)(b + y * lb);                                     \
-        for (int x0 = 0; x0 < width; x0 += 32768) {                                          \
-            int x1 = width - x0 > 32768 ? x0 + 32768 : width;                                \
-            uint32_t rs = 0, rk = 0;                                                         \
-            for (int x = x0; x < x1; x++) {                                                  \
-                int d = (int)pa[x] - (int)pb[x];                                             \
-                rs += (uint32_t)(d < 0 ? -d : d);                                            \
-                rk += pa[x] <= black_code;                                                   \
-            }                                                                                \
-            s += rs;                                                                         \
-            k += rk;                                                                         \
-        }                                                                                    \
-    }                                                                                        \
-    *sad = s;                                                                                \
-    *black = k;                                                                              \
-}
-
-FREEZE_SAD_KERNEL(8, uint8_t)
-FREEZE_SAD_KERNEL(16, uint16_t)
-
-typedef void (*SadBlackFn)(const uint8_t *, ptrdiff_t, const uint8_t *, ptrdiff_t, int, int,
-                           unsigned, uint64_t *, uint64_t *);
-static const SadBlackFn sad_black[2] = { sad_black_8, sad_black_16 };
-
 static int freeze_init(void *priv, const MqcStreamInfo *si, char *why, size_t why_len)
 {
     (void)why;
@@ -108,6 +74,7 @@ static int freeze_init(void *priv, const MqcStreamInfo *si, char *why, size_t wh
     /* truncated to a code, as blackdetect and the black check do */
     s->black_code = (unsigned)(n.black + BLACK_PIXEL_PCT / 100.0 * (n.white - n.black));
     s->sample_index = si->bit_depth > 8;
+    s->dsp = mqc_dsp_get();
     double fps = si->rate_num > 0 && si->rate_den > 0 ? (double)si->rate_num / si->rate_den
                                                        : 25.0;
     s->frame_s = 1.0 / fps;
@@ -131,8 +98,8 @@ static void freeze_measure(const void *priv, const MqcBand *band, void *slice)
     ref_band.pic = band->ref;
     mqc_band_plane(band, 0, &cur, &w, &rows);
     mqc_band_plane(&ref_band, 0, &ref, &w, &rows);
-    sad_black[s->sample_index](cur, band->pic->linesize[0], ref, band->ref->linesize[0], w,
-                               rows, s->black_code, &out->sad, &out->black);
+    s->dsp->sad_black[s->sample_index](cur, band->pic->linesize[0], ref, band->ref->linesize[0],
+                                       w, rows, s->black_code, &out->sad, &out->black);
     out->count = (uint64_t)w * (uint64_t)rows;
 }
 

@@ -5,20 +5,16 @@
  * integer fixed point, so the 8- and 16-bit kernels are exact and results
  * cannot depend on threads or bands. See docs/gamut.md. */
 #include <math.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../engine/mediaqc.h"
-#include "dsp/cpu.h"
 #include "gamut.h"
 #include "ocio_shim.h"
 #include "../engine/range.h"
 
-/* ---- sample-independent parts of the kernels ---- */
-
-static const int binomial[3][5] = { { 1 }, { 1, 2, 1 }, { 1, 4, 6, 4, 1 } };
+/* ---- the row loop around the kernels ---- */
 
 static void term_range(int64_t c, int64_t a, int64_t b, int64_t *lo, int64_t *hi)
 {
@@ -55,61 +51,6 @@ static int box_inside(const MqcGamutKernel *k, const unsigned mn[3], const unsig
         if (lo[c] < k->t_lo || hi[c] >= k->t_hi)
             return 0;
     return 1;
-}
-
-/* Pixel i of a segment buffer is at index i + taps/2. */
-static inline int64_t filtered(const int32_t *v, int i, int taps)
-{
-    const int *w = binomial[taps / 2];
-    int64_t sum = 0;
-    for (int j = 0; j < taps; j++)
-        sum += (int64_t)w[j] * v[i + j];
-    return sum;
-}
-
-static void count_segment(const MqcGamutKernel *k, int32_t v[3][MQC_GAMUT_SEGMENT + 4], int n,
-                          MqcGamutCounts *c)
-{
-    if (k->taps == 1) {
-        /* the common case, kept in 32 bits so that it vectorises */
-        const int32_t t_lo = k->t_lo, t_hi = k->t_hi;
-        int32_t mx = (int32_t)c->max_sum, mn = (int32_t)c->min_sum;
-        uint32_t above = 0, below = 0, out = 0;
-        for (int i = 0; i < n; i++) {
-            const int32_t r = v[0][i], g = v[1][i], b = v[2][i];
-            int32_t hi = r > g ? r : g, lo = r < g ? r : g;
-            hi = b > hi ? b : hi;
-            lo = b < lo ? b : lo;
-            const uint32_t a = hi >= t_hi, l = lo < t_lo;
-            above += a;
-            below += l;
-            out += a | l;
-            mx = hi > mx ? hi : mx;
-            mn = lo < mn ? lo : mn;
-        }
-        c->above += above;
-        c->below += below;
-        c->out += out;
-        c->max_sum = mx;
-        c->min_sum = mn;
-        return;
-    }
-    /* low-pass: compare weighted sums with weighted thresholds, no division */
-    const int64_t t_lo = (int64_t)k->t_lo * k->weight, t_hi = (int64_t)k->t_hi * k->weight;
-    for (int i = 0; i < n; i++) {
-        int64_t hi = INT64_MIN, lo = INT64_MAX;
-        for (int ch = 0; ch < 3; ch++) {
-            const int64_t s = filtered(v[ch], i, k->taps);
-            hi = s > hi ? s : hi;
-            lo = s < lo ? s : lo;
-        }
-        const int a = hi >= t_hi, l = lo < t_lo;
-        c->above += (uint64_t)a;
-        c->below += (uint64_t)l;
-        c->out += (uint64_t)(a | l);
-        c->max_sum = hi > c->max_sum ? hi : c->max_sum;
-        c->min_sum = lo < c->min_sum ? lo : c->min_sum;
-    }
 }
 
 /* Linear light of E' by linear interpolation in the LUT (extrapolating
@@ -155,51 +96,79 @@ static void target_segment(const MqcGamutKernel *k, const MqcGamutTarget *t,
     /* R, G, B order for OCIO (the segment buffer is R, G, B too) */
     for (int i = 0; i < n; i++)
         for (int ch = 0; ch < 3; ch++)
-            dst[3 * i + ch] = lut_linear(t, (float)filtered(v[ch], i, k->taps) * t->scale +
-                                                t->bias);
+            dst[3 * i + ch] = lut_linear(
+                t, (float)mqc_gamut_filtered(v[ch], i, k->taps) * t->scale + t->bias);
     tb->n += n;
 }
 
-/* The kernel versions for this CPU, chosen once (pthread_once also orders
- * the choice before its use on any thread). */
-static MqcGamutDsp best_dsp;
-static pthread_once_t best_once = PTHREAD_ONCE_INIT;
-
-static void pick_best(void)
+/* Row y's plane pointers (Y, Cb, Cr or G, B, R); returns the horizontal
+ * chroma shift. */
+static int row_planes(const MqcPicture *pic, int y, const void *p[3])
 {
-    mqc_gamut_dsp(mqc_cpu_flags(), &best_dsp);
+    const int sh = pic->is_rgb ? 0 : pic->log2_chroma_h;
+    p[0] = pic->data[0] + y * pic->linesize[0];
+    for (int c = 1; c < 3; c++)
+        p[c] = pic->data[c] + (y >> sh) * pic->linesize[c];
+    return pic->is_rgb ? 0 : pic->log2_chroma_w;
 }
 
-static const MqcGamutDsp *gamut_best(void)
+/* Is every value of pixels [xa, xb) inside the band? */
+static int span_inside(const MqcGamutKernel *k, MqcGamutMinMaxFn min_max,
+                       const void *const p[3], int s, int xa, int xb)
 {
-    pthread_once(&best_once, pick_best);
-    return &best_dsp;
+    unsigned mn[3], mx[3];
+    min_max(p[0], xa, xb, &mn[0], &mx[0]);
+    for (int c = 1; c < 3; c++)
+        min_max(p[c], xa >> s, ((xb - 1) >> s) + 1, &mn[c], &mx[c]);
+    return box_inside(k, mn, mx);
 }
 
-#define SAMPLE uint8_t
-#define SUFFIX 8
-#include "dsp/gamut_tmpl.c"
-#undef SAMPLE
-#undef SUFFIX
-
-#define SAMPLE uint16_t
-#define SUFFIX 16
-#include "dsp/gamut_tmpl.c"
-#undef SAMPLE
-#undef SUFFIX
+static void rows(const MqcDsp *d, const MqcGamutKernel *k, const MqcGamutTarget *t,
+                 const MqcPicture *pic, int y0, int y1, MqcGamutCounts *out)
+{
+    const int w = pic->width, h = k->taps / 2, idx = k->sample_index;
+    const MqcGamutMinMaxFn min_max = d->gamut_min_max[idx];
+    const MqcGamutSpanFn span = d->gamut_span[idx];
+    int32_t v[3][MQC_GAMUT_SEGMENT + 4];
+    TargetBuffer tb = { .n = 0 };
+    for (int y = y0; y < y1; y++) {
+        const void *p[3];
+        const int s = row_planes(pic, y, p);
+        /* the fused kernel covers the common case: no low-pass, no target */
+        const MqcGamutCountFn count =
+            !k->is_rgb && k->taps == 1 && !t && s <= 1 ? d->gamut_yuv_count[idx] : NULL;
+        for (int x0 = 0; x0 < w; x0 += MQC_GAMUT_SEGMENT) {
+            const int n = w - x0 < MQC_GAMUT_SEGMENT ? w - x0 : MQC_GAMUT_SEGMENT;
+            /* the low-pass reads h pixels either side, the row's edge repeated */
+            const int xa = x0 - h > 0 ? x0 - h : 0;
+            const int xb = x0 + n + h < w ? x0 + n + h : w;
+            out->pixels += (uint64_t)n;
+            if (k->shortcut && !t && span_inside(k, min_max, p, s, xa, xb))
+                continue;
+            if (count) {
+                count(k, p[0], p[1], p[2], s, x0, n, out);
+                continue;
+            }
+            const int first = xa - (x0 - h), last = first + (xb - xa);
+            span(k, p, s, xa, xb - xa, v[0] + first, v[1] + first, v[2] + first);
+            for (int c = 0; c < 3; c++) {
+                for (int i = 0; i < first; i++)
+                    v[c][i] = v[c][first];
+                for (int i = last; i < n + 2 * h; i++)
+                    v[c][i] = v[c][last - 1];
+            }
+            mqc_gamut_count_values(k, v, n, out);
+            if (t)
+                target_segment(k, t, v, n, &tb, out);
+        }
+        /* flushing at every row end keeps OCIO's pixel grouping a function
+         * of the row alone, whatever the band */
+        if (t)
+            target_flush(t, &tb, out);
+    }
+}
 
 /* ---- kernel setup and entry points ---- */
-
-void mqc_gamut_dsp(unsigned cpu_flags, MqcGamutDsp *d)
-{
-    *d = (MqcGamutDsp){ { min_max_any_8, min_max_any_16 }, { yuv_count_8, yuv_count_16 } };
-#if defined(__x86_64__) || defined(__i386__)
-    if (cpu_flags & MQC_CPU_AVX2) {
-        *d = (MqcGamutDsp){ { mqc_gamut_min_max_8_avx2, mqc_gamut_min_max_16_avx2 },
-                            { mqc_gamut_yuv_count_8_avx2, mqc_gamut_yuv_count_16_avx2 } };
-    }
-#endif
-}
 
 int mqc_gamut_kernel_init(MqcGamutKernel *k, MqcGamutMatrix matrix, int bit_depth,
                           int full_range, int is_rgb, double min_pct, double max_pct, int taps,
@@ -273,31 +242,22 @@ void mqc_gamut_target_init(MqcGamutTarget *t, const MqcGamutKernel *k, MqcTransf
     }
 }
 
-void mqc_gamut_rows(const MqcGamutKernel *k, const MqcGamutTarget *t, const MqcPicture *pic,
-                    int y0, int y1, MqcGamutCounts *out)
+void mqc_gamut_rows(const MqcDsp *d, const MqcGamutKernel *k, const MqcGamutTarget *t,
+                    const MqcPicture *pic, int y0, int y1, MqcGamutCounts *out)
 {
     memset(out, 0, sizeof(*out));
     /* clamped to the band's edges: in-band pixels cannot move them */
     out->max_sum = ((int64_t)k->t_hi - 1) * k->weight;
     out->min_sum = (int64_t)k->t_lo * k->weight;
-    if (k->sample_index)
-        rows_16(k, t, pic, y0, y1, out);
-    else
-        rows_8(k, t, pic, y0, y1, out);
+    rows(d, k, t, pic, y0, y1, out);
 }
 
 void mqc_gamut_convert(const MqcGamutKernel *k, const MqcPicture *pic, int y, int x0, int n,
                        int32_t *r, int32_t *g, int32_t *b)
 {
-    if (k->sample_index) {
-        const uint16_t *p[3];
-        int s = row_planes_16(pic, y, p);
-        span_16(k, p, s, x0, n, r, g, b);
-    } else {
-        const uint8_t *p[3];
-        int s = row_planes_8(pic, y, p);
-        span_8(k, p, s, x0, n, r, g, b);
-    }
+    const void *p[3];
+    const int s = row_planes(pic, y, p);
+    mqc_dsp_get()->gamut_span[k->sample_index](k, p, s, x0, n, r, g, b);
 }
 
 void mqc_gamut_counts_merge(MqcGamutCounts *a, const MqcGamutCounts *b, int first)
@@ -339,6 +299,7 @@ typedef struct Gamut {
     int transfer;               /* index into transfer_names */
     double tolerance;
     /* for this stream */
+    const MqcDsp *dsp;
     MqcGamutKernel k;
     int use_target;
     char matrix_used[48], source_used[64], transfer_used[16], config_used[1024];
@@ -490,6 +451,7 @@ static int gamut_init(void *priv, const MqcStreamInfo *si, char *why, size_t why
 {
     Gamut *s = priv;
     MqcGamutMatrix m = MQC_MATRIX_BT709;
+    s->dsp = mqc_dsp_get();
     s->worst_max_frame = s->worst_min_frame = -1;
     if (!si->is_rgb && !strncmp(si->pix_fmt, "gray", 4)) {
         snprintf(why, why_len, "greyscale input: R'=G'=B'=Y', legal_range covers it");
@@ -518,7 +480,8 @@ static int gamut_init(void *priv, const MqcStreamInfo *si, char *why, size_t why
 static void gamut_measure(const void *priv, const MqcBand *band, void *slice)
 {
     const Gamut *s = priv;
-    mqc_gamut_rows(&s->k, s->use_target ? &s->t : NULL, band->pic, band->y0, band->y1, slice);
+    mqc_gamut_rows(s->dsp, &s->k, s->use_target ? &s->t : NULL, band->pic, band->y0, band->y1,
+                   slice);
 }
 
 static void gamut_reduce(const void *priv, void *frame, const void *slice, int band)

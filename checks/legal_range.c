@@ -25,6 +25,7 @@ typedef struct LegalRange {
     unsigned lo[3], hi[3];
     int planes;                 /* 1: Y only, 3: Y, Cb, Cr */
     int sample_index;           /* 0: 8-bit, 1: 16-bit container */
+    const MqcDsp *dsp;
     /* temporal state (fold/finish only) */
     unsigned y_min, y_max;
     unsigned c_min[3], c_max[3];    /* Cb, Cr at [1], [2] when chroma is checked */
@@ -77,6 +78,7 @@ static int legal_range_init(void *priv, const MqcStreamInfo *si, char *why, size
     }
     s->planes = s->chroma && strncmp(si->pix_fmt, "gray", 4) ? 3 : 1;
     s->sample_index = si->bit_depth > 8;
+    s->dsp = mqc_dsp_get();
     s->y_min = s->c_min[1] = s->c_min[2] = ~0u;
     return 0;
 }
@@ -89,8 +91,8 @@ static void legal_range_measure(const void *priv, const MqcBand *band, void *sli
         const uint8_t *data;
         int w, rows;
         mqc_band_plane(band, p, &data, &w, &rows);
-        mqc_plane_stats[s->sample_index](data, band->pic->linesize[p], w, rows, s->lo[p],
-                                         s->hi[p], &out->plane[p]);
+        s->dsp->plane_stats[s->sample_index](data, band->pic->linesize[p], w, rows, s->lo[p],
+                                             s->hi[p], &out->plane[p]);
     }
 }
 

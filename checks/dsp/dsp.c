@@ -2,6 +2,7 @@
 #include <string.h>
 #include "cpu.h"
 #include "dsp.h"
+#include "kernels.h"
 
 #define SAMPLE uint8_t
 #define SUFFIX 8
@@ -15,43 +16,51 @@
 #undef SAMPLE
 #undef SUFFIX
 
-void mqc_dsp_functions(unsigned cpu_flags, MqcDspFunctions *f)
+/* The ISA ladder: the C reference, then each rung the flags allow replaces
+ * the kernels it has a version of. SSE2 is the x86-64 baseline, so the C
+ * references are already built with it (and auto-vectorised); a rung of
+ * its own pays only for a hand-written SSE2 kernel, which none is yet. */
+void mqc_dsp_init(MqcDsp *d, unsigned cpu_flags)
 {
-    *f = (MqcDspFunctions){ { plane_stats_8, plane_stats_16 }, { plane_codes_8, plane_codes_16 } };
+    *d = (MqcDsp){
+        .plane_stats = { mqc_plane_stats_8_c, mqc_plane_stats_16_c },
+        .plane_codes = { mqc_plane_codes_8_c, mqc_plane_codes_16_c },
+        .sad_black = { mqc_sad_black_8_c, mqc_sad_black_16_c },
+        .gamut_min_max = { mqc_gamut_min_max_8_c, mqc_gamut_min_max_16_c },
+        .gamut_span = { mqc_gamut_span_8_c, mqc_gamut_span_16_c },
+        .gamut_yuv_count = { mqc_gamut_yuv_count_8_c, mqc_gamut_yuv_count_16_c },
+    };
 #if defined(__x86_64__) || defined(__i386__)
     if (cpu_flags & MQC_CPU_AVX2) {
-        f->plane_stats[0] = mqc_plane_stats_8_avx2;
-        f->plane_stats[1] = mqc_plane_stats_16_avx2;
+        d->plane_stats[0] = mqc_plane_stats_8_avx2;
+        d->plane_stats[1] = mqc_plane_stats_16_avx2;
+        d->sad_black[0] = mqc_sad_black_8_avx2;
+        d->sad_black[1] = mqc_sad_black_16_avx2;
+        d->gamut_min_max[0] = mqc_gamut_min_max_8_avx2;
+        d->gamut_min_max[1] = mqc_gamut_min_max_16_avx2;
+        d->gamut_yuv_count[0] = mqc_gamut_yuv_count_8_avx2;
+        d->gamut_yuv_count[1] = mqc_gamut_yuv_count_16_avx2;
     }
+#else
+    (void)cpu_flags;
 #endif
 }
 
-/* The public tables stay const and point at these: the choice is made once
- * under pthread_once, which also orders it before every use on any thread. */
-static MqcDspFunctions best;
+/* Filled once under pthread_once, which also orders the filling before
+ * every use on any thread; read-only afterwards. */
+static MqcDsp best;
 static pthread_once_t best_once = PTHREAD_ONCE_INIT;
 
-static void pick_best(void)
+static void fill_best(void)
 {
-    mqc_dsp_functions(mqc_cpu_flags(), &best);
+    mqc_dsp_init(&best, mqc_cpu_flags());
 }
 
-static void plane_stats_8_best(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
-                               unsigned lo, unsigned hi, MqcPlaneStats *out)
+const MqcDsp *mqc_dsp_get(void)
 {
-    pthread_once(&best_once, pick_best);
-    best.plane_stats[0](data, linesize, width, rows, lo, hi, out);
+    pthread_once(&best_once, fill_best);
+    return &best;
 }
-
-static void plane_stats_16_best(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
-                                unsigned lo, unsigned hi, MqcPlaneStats *out)
-{
-    pthread_once(&best_once, pick_best);
-    best.plane_stats[1](data, linesize, width, rows, lo, hi, out);
-}
-
-const MqcPlaneStatsFn mqc_plane_stats[2] = { plane_stats_8_best, plane_stats_16_best };
-const MqcPlaneCodesFn mqc_plane_codes[2] = { plane_codes_8, plane_codes_16 };
 
 void mqc_band_plane(const MqcBand *band, int plane, const uint8_t **data, int *width, int *rows)
 {

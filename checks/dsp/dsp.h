@@ -1,11 +1,16 @@
-/* Per-pixel kernels shared by the checks. Each is written once over a
- * sample type (dsp_tmpl.c) and built for 8-bit and 16-bit containers. */
+/* The pixel kernels of the checks and the one context that holds the
+ * versions this CPU runs. Each kernel is written once over a sample type
+ * (dsp_tmpl.c, gamut_tmpl.c) and built for 8-bit and 16-bit containers
+ * (index 0 and 1 of every table); SIMD versions replace the C reference
+ * rung by rung (mqc_dsp_init). A check takes the context in init
+ * (mqc_dsp_get) and keeps the pointer in its private state. */
 #ifndef MQC_DSP_H
 #define MQC_DSP_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include "../../engine/check.h"
+#include "gamut_dsp.h"
 
 /* Statistics of a rectangle of one plane against a legal band [lo, hi]. */
 typedef struct MqcPlaneStats {
@@ -19,10 +24,6 @@ typedef struct MqcPlaneStats {
 typedef void (*MqcPlaneStatsFn)(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
                                 unsigned lo, unsigned hi, MqcPlaneStats *out);
 
-/* [0]: 8-bit samples, [1]: 16-bit samples. Entries dispatch, at first use,
- * to the best version for mqc_cpu_flags(). */
-extern const MqcPlaneStatsFn mqc_plane_stats[2];
-
 /* The set of code values a rectangle of one plane uses, as a bitmap of
  * 2^depth bits (code v is bit v % 8 of byte v / 8), written over the first
  * MQC_CODE_MAP_BYTES(depth) bytes of `used`. Samples are masked to depth
@@ -32,21 +33,32 @@ extern const MqcPlaneStatsFn mqc_plane_stats[2];
 #define MQC_CODE_MAP_BYTES(depth) (((size_t)1 << (depth)) / 8)
 typedef void (*MqcPlaneCodesFn)(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
                                 int depth, uint8_t *used);
-extern const MqcPlaneCodesFn mqc_plane_codes[2];
 
-/* The versions of the kernels for a set of CPU flags (MQC_CPU_*): the C
- * reference for 0. Tests compare them; the tables above use the best one. */
-typedef struct MqcDspFunctions {
+/* Sum of |a - b| over two same-sized rectangles, and the count of samples
+ * of a that are <= black (the freeze check's difference to its reference
+ * and its black-picture test in one read). */
+typedef void (*MqcSadBlackFn)(const uint8_t *a, ptrdiff_t la, const uint8_t *b, ptrdiff_t lb,
+                              int width, int rows, unsigned black, uint64_t *sad,
+                              uint64_t *black_count);
+
+/* Every kernel, [0]: 8-bit samples, [1]: 16-bit samples. */
+typedef struct MqcDsp {
     MqcPlaneStatsFn plane_stats[2];
     MqcPlaneCodesFn plane_codes[2];
-} MqcDspFunctions;
-void mqc_dsp_functions(unsigned cpu_flags, MqcDspFunctions *f);
+    MqcSadBlackFn sad_black[2];
+    MqcGamutMinMaxFn gamut_min_max[2];
+    MqcGamutSpanFn gamut_span[2];
+    MqcGamutCountFn gamut_yuv_count[2];
+} MqcDsp;
 
-/* SIMD versions (dsp_avx2.c); call only when the CPU has the feature. */
-void mqc_plane_stats_8_avx2(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
-                            unsigned lo, unsigned hi, MqcPlaneStats *out);
-void mqc_plane_stats_16_avx2(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
-                             unsigned lo, unsigned hi, MqcPlaneStats *out);
+/* Fills d with the versions for a set of CPU flags (MQC_CPU_*): the C
+ * reference for 0, then each ISA the flags allow replaces what it has.
+ * Tests compare the rungs with each other. */
+void mqc_dsp_init(MqcDsp *d, unsigned cpu_flags);
+
+/* The context for mqc_cpu_flags() (the CPU, limited by MQC_CPU_MASK),
+ * filled once; never changes afterwards. */
+const MqcDsp *mqc_dsp_get(void);
 
 /* Rows [*r0, *r1) and width of plane p that a luma band covers. */
 void mqc_band_plane(const MqcBand *band, int plane, const uint8_t **data, int *width, int *rows);

@@ -1,11 +1,11 @@
-/* AVX2 versions of the dsp.c kernels. Every function carries the target
- * attribute instead of the file being built with -mavx2, so the program
- * still runs on CPUs without AVX2 (dsp.c only calls these when
- * mqc_cpu_flags() has MQC_CPU_AVX2). Results are bit-identical to the C
+/* AVX2 versions of the plane kernels (dsp_tmpl.c). Every function carries
+ * the target attribute instead of the file being built with -mavx2, so the
+ * program still runs on CPUs without AVX2 (mqc_dsp_init only picks these
+ * when the flags have MQC_CPU_AVX2). Results are bit-identical to the C
  * reference, including its per-row 32-bit sums (tests/unit/test_simd.c). */
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
-#include "dsp.h"
+#include "kernels.h"
 
 #define AVX2 __attribute__((target("avx2")))
 
@@ -163,6 +163,79 @@ AVX2 void mqc_plane_stats_8_avx2(const uint8_t *data, ptrdiff_t linesize, int wi
     out->count = (uint64_t)width * (uint64_t)rows;
     out->min = rows > 0 ? (vmn < smin ? vmn : smin) : ~0u;
     out->max = vmx > smax ? vmx : smax;
+}
+
+/* sad_black: a <= black <=> max(a, black) == black, with black clamped to
+ * the container (above it every sample counts). */
+AVX2 void mqc_sad_black_8_avx2(const uint8_t *a, ptrdiff_t la, const uint8_t *b, ptrdiff_t lb,
+                               int width, int rows, unsigned black, uint64_t *sad,
+                               uint64_t *black_count)
+{
+    const unsigned bk = black < 0xff ? black : 0xff;
+    const __m256i vbk = _mm256_set1_epi8((char)bk), zero = _mm256_setzero_si256();
+    __m256i vsad = zero, vblack = zero;         /* 64-bit lanes */
+    uint64_t s = 0, k = 0;
+    for (int y = 0; y < rows; y++) {
+        const uint8_t *pa = a + y * la, *pb = b + y * lb;
+        int x = 0;
+        while (width - x >= 32) {
+            /* 8-bit counters: flushed before 255 steps */
+            const int end = width - x > 32 * 255 ? x + 32 * 255 : width;
+            __m256i cnt = zero;
+            for (; x + 32 <= end; x += 32) {
+                const __m256i va = _mm256_loadu_si256((const __m256i *)(pa + x));
+                const __m256i vb = _mm256_loadu_si256((const __m256i *)(pb + x));
+                vsad = _mm256_add_epi64(vsad, _mm256_sad_epu8(va, vb));
+                cnt = _mm256_sub_epi8(cnt, _mm256_cmpeq_epi8(_mm256_max_epu8(va, vbk), vbk));
+            }
+            vblack = _mm256_add_epi64(vblack, _mm256_sad_epu8(cnt, zero));
+        }
+        for (; x < width; x++) {
+            const int d = (int)pa[x] - (int)pb[x];
+            s += (unsigned)(d < 0 ? -d : d);
+            k += pa[x] <= black;
+        }
+    }
+    *sad = s + hsum_epi64(vsad);
+    *black_count = k + hsum_epi64(vblack);
+}
+
+AVX2 void mqc_sad_black_16_avx2(const uint8_t *a, ptrdiff_t la, const uint8_t *b, ptrdiff_t lb,
+                                int width, int rows, unsigned black, uint64_t *sad,
+                                uint64_t *black_count)
+{
+    const unsigned bk = black < 0xffff ? black : 0xffff;
+    const __m256i vbk = _mm256_set1_epi16((short)bk), zero = _mm256_setzero_si256();
+    const __m256i low16 = _mm256_set1_epi32(0xffff), ones = _mm256_set1_epi16(1);
+    uint64_t s = 0, k = 0;
+    for (int y = 0; y < rows; y++) {
+        const uint16_t *pa = (const uint16_t *)(a + y * la), *pb = (const uint16_t *)(b + y * lb);
+        int x = 0;
+        while (width - x >= 16) {
+            /* 16-bit counters and 32-bit sum lanes (2 * 65535 a step) cannot
+             * overflow in 4096 steps */
+            const int end = width - x > 16 * 4096 ? x + 16 * 4096 : width;
+            __m256i vs = zero, cnt = zero;
+            for (; x + 16 <= end; x += 16) {
+                const __m256i va = _mm256_loadu_si256((const __m256i *)(pa + x));
+                const __m256i vb = _mm256_loadu_si256((const __m256i *)(pb + x));
+                const __m256i d = _mm256_sub_epi16(_mm256_max_epu16(va, vb),
+                                                   _mm256_min_epu16(va, vb));
+                vs = _mm256_add_epi32(vs, _mm256_add_epi32(_mm256_and_si256(d, low16),
+                                                           _mm256_srli_epi32(d, 16)));
+                cnt = _mm256_sub_epi16(cnt, _mm256_cmpeq_epi16(_mm256_max_epu16(va, vbk), vbk));
+            }
+            s += hsum_epi32(vs);
+            k += hsum_epi32(_mm256_madd_epi16(cnt, ones));
+        }
+        for (; x < width; x++) {
+            const int d = (int)pa[x] - (int)pb[x];
+            s += (unsigned)(d < 0 ? -d : d);
+            k += pa[x] <= black;
+        }
+    }
+    *sad = s;
+    *black_count = k;
 }
 
 #endif

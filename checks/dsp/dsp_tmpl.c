@@ -1,10 +1,12 @@
-/* Included by dsp.c with SAMPLE (pixel type) and SUFFIX defined. */
+/* Included by dsp.c with SAMPLE (pixel type) and SUFFIX defined: the C
+ * references of the plane kernels (kernels.h names them). */
 
 #define CAT_(a, b) a##b
 #define CAT(a, b) CAT_(a, b)
+#define FN(name) CAT(CAT(name, SUFFIX), _c)
 
-static void CAT(plane_stats_, SUFFIX)(const uint8_t *data, ptrdiff_t linesize, int width,
-                                      int rows, unsigned lo, unsigned hi, MqcPlaneStats *out)
+void FN(mqc_plane_stats_)(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                          unsigned lo, unsigned hi, MqcPlaneStats *out)
 {
     uint64_t sum = 0, below = 0, above = 0;
     unsigned mn = ~0u, mx = 0;
@@ -36,8 +38,8 @@ static void CAT(plane_stats_, SUFFIX)(const uint8_t *data, ptrdiff_t linesize, i
     out->max = mx;
 }
 
-static void CAT(plane_codes_, SUFFIX)(const uint8_t *data, ptrdiff_t linesize, int width,
-                                      int rows, int depth, uint8_t *used)
+void FN(mqc_plane_codes_)(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                          int depth, uint8_t *used)
 {
     /* one byte per code: plain stores, so neighbouring equal samples do not
      * chain read-modify-writes on one bitmap byte; packed to bits at the end */
@@ -57,5 +59,32 @@ static void CAT(plane_codes_, SUFFIX)(const uint8_t *data, ptrdiff_t linesize, i
     }
 }
 
+/* Rows are cut into chunks that cannot overflow 32-bit accumulators
+ * (32768 * 65535 < 2^32), which vectorise. */
+void FN(mqc_sad_black_)(const uint8_t *a, ptrdiff_t la, const uint8_t *b, ptrdiff_t lb,
+                        int width, int rows, unsigned black, uint64_t *sad,
+                        uint64_t *black_count)
+{
+    uint64_t s = 0, k = 0;
+    for (int y = 0; y < rows; y++) {
+        const SAMPLE *pa = (const SAMPLE *)(a + y * la);
+        const SAMPLE *pb = (const SAMPLE *)(b + y * lb);
+        for (int x0 = 0; x0 < width; x0 += 32768) {
+            const int x1 = width - x0 > 32768 ? x0 + 32768 : width;
+            uint32_t rs = 0, rk = 0;
+            for (int x = x0; x < x1; x++) {
+                const int d = (int)pa[x] - (int)pb[x];
+                rs += (uint32_t)(d < 0 ? -d : d);
+                rk += pa[x] <= black;
+            }
+            s += rs;
+            k += rk;
+        }
+    }
+    *sad = s;
+    *black_count = k;
+}
+
+#undef FN
 #undef CAT
 #undef CAT_

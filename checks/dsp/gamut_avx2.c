@@ -1,10 +1,11 @@
 /* AVX2 versions of the gamut kernels: the fused Y'CbCr -> R'G'B' + band
  * count of one row segment (no low-pass, 4:4:4 or horizontally halved
  * chroma) and the segment min/max of the bounding-box shortcut. Same
- * integer fixed point as gamut.c, so the results are bit-identical
+ * integer fixed point as gamut_tmpl.c, so the results are bit-identical
  * (tests/unit/test_simd.c). Functions carry target("avx2") rather than the
  * file being built with -mavx2, so the program still runs without AVX2. */
 #if defined(__x86_64__) || defined(__i386__)
+#include "kernels.h"
 #include "ycbcr_avx2.h"
 
 #define AVX2 MQC_AVX2

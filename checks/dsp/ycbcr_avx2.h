@@ -1,5 +1,5 @@
 /* AVX2 Y'CbCr -> R'G'B' of 16 pixels in the gamut kernel's integer fixed
- * point (checks/gamut.h), shared by every AVX2 kernel that needs R'G'B'
+ * point (gamut_dsp.h), shared by every AVX2 kernel that needs R'G'B'
  * (gamut_avx2.c, hdr_avx2.c) so that they all convert exactly as the C
  * span does. Include only from files whose functions carry MQC_AVX2. */
 #ifndef MQC_YCBCR_AVX2_H
@@ -7,7 +7,7 @@
 
 #include <immintrin.h>
 #include <string.h>
-#include "../gamut.h"
+#include "gamut_dsp.h"
 
 #define MQC_AVX2 __attribute__((target("avx2")))
 #define MQC_AVX2_INLINE static inline __attribute__((always_inline)) MQC_AVX2

@@ -1,6 +1,7 @@
-/* Pixel kernels: mqc_plane_stats (8- and 16-bit containers) against a naive
- * reference, the band -> plane rectangle mapping for every subsampling,
- * and merging band partials into whole-frame statistics. */
+/* Pixel kernels of the DSP context this CPU runs (8- and 16-bit
+ * containers) against naive references: plane statistics, code maps and
+ * the freeze SAD; the band -> plane rectangle mapping for every
+ * subsampling, and merging band partials into whole-frame statistics. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,7 +104,7 @@ static MqcPlaneStats kernel_stats(const Plane *p, unsigned lo, unsigned hi)
 {
     MqcPlaneStats s;
     memset(&s, 0x5A, sizeof(s));
-    mqc_plane_stats[p->bps - 1](p->data, p->linesize, p->width, p->rows, lo, hi, &s);
+    mqc_dsp_get()->plane_stats[p->bps - 1](p->data, p->linesize, p->width, p->rows, lo, hi, &s);
     return s;
 }
 
@@ -349,7 +350,8 @@ static void check_merge(const Format *f, int width, int height, int band_h, int 
             const uint8_t *data;
             int w, rows;
             mqc_band_plane(&b, p, &data, &w, &rows);
-            mqc_plane_stats[depth > 8](data, pc->pic.linesize[p], w, rows, lo, hi, &part);
+            mqc_dsp_get()->plane_stats[depth > 8](data, pc->pic.linesize[p], w, rows, lo, hi,
+                                                  &part);
             mqc_plane_stats_merge(&merged, &part, band == 0);
         }
         MqcPlaneStats whole = reference_stats(&pc->planes[p], lo, hi);
@@ -420,7 +422,7 @@ Test(dsp, plane_codes_match_reference_on_random_data)
                 want[v / 8] |= (uint8_t)(1u << (v % 8));
             }
         memset(got, 0xA5, sizeof(got));
-        mqc_plane_codes[p.bps - 1](p.data, p.linesize, p.width, p.rows, depth, got);
+        mqc_dsp_get()->plane_codes[p.bps - 1](p.data, p.linesize, p.width, p.rows, depth, got);
         size_t bytes = MQC_CODE_MAP_BYTES(depth);
         cr_expect_eq(memcmp(got, want, bytes), 0, "%d-bit %dx%d%s: code sets differ", depth,
                      p.width, p.rows, shapes[s].flipped ? " flipped" : "");
@@ -437,13 +439,13 @@ Test(dsp, plane_codes_edge_values_and_stray_high_bits)
     Plane p = make_plane(1024, 1, 10, 4, 0);
     for (int x = 0; x < 1024; x++)
         set_sample(&p, x, 0, (unsigned)x);
-    mqc_plane_codes[1](p.data, p.linesize, p.width, p.rows, 10, map);
+    mqc_dsp_get()->plane_codes[1](p.data, p.linesize, p.width, p.rows, 10, map);
     for (unsigned v = 0; v < 1024; v++)
         cr_expect(map_has(map, v), "code %u missing", v);
     /* a stray bit above the depth is masked, never indexes outside the map */
     fill_constant(&p, 0xFC00 | 17);
     memset(map, 0, sizeof(map));
-    mqc_plane_codes[1](p.data, p.linesize, p.width, p.rows, 10, map);
+    mqc_dsp_get()->plane_codes[1](p.data, p.linesize, p.width, p.rows, 10, map);
     for (unsigned v = 0; v < 1024; v++)
         cr_expect_eq(map_has(map, v), v == 17, "code %u", v);
     free(p.buf);
@@ -451,9 +453,91 @@ Test(dsp, plane_codes_edge_values_and_stray_high_bits)
     Plane q = make_plane(3, 2, 16, 2, 1);
     fill_constant(&q, 65535);
     set_sample(&q, 1, 1, 0);
-    mqc_plane_codes[1](q.data, q.linesize, q.width, q.rows, 16, map);
+    mqc_dsp_get()->plane_codes[1](q.data, q.linesize, q.width, q.rows, 16, map);
     for (unsigned v = 0; v < 65536; v++)
         if (map_has(map, v) != (v == 0 || v == 65535))
             cr_expect_fail("16-bit code %u", v);
     free(q.buf);
+}
+
+/* ---- sad_black: sum |a - b| and the count of a <= black ---- */
+
+static void reference_sad_black(const Plane *a, const Plane *b, unsigned black, uint64_t *sad,
+                                uint64_t *count)
+{
+    *sad = *count = 0;
+    for (int y = 0; y < a->rows; y++)
+        for (int x = 0; x < a->width; x++) {
+            const unsigned va = get_sample(a, x, y), vb = get_sample(b, x, y);
+            *sad += va > vb ? va - vb : vb - va;
+            *count += va <= black;
+        }
+}
+
+static void expect_sad_black(const MqcDsp *d, const Plane *a, const Plane *b, unsigned black,
+                             const char *what)
+{
+    uint64_t got_sad = 1, got_count = 1, want_sad, want_count;
+    d->sad_black[a->bps - 1](a->data, a->linesize, b->data, b->linesize, a->width, a->rows,
+                             black, &got_sad, &got_count);
+    reference_sad_black(a, b, black, &want_sad, &want_count);
+    cr_expect_eq(got_sad, want_sad, "%s: sad %llu, want %llu", what,
+                 (unsigned long long)got_sad, (unsigned long long)want_sad);
+    cr_expect_eq(got_count, want_count, "%s: black %llu, want %llu", what,
+                 (unsigned long long)got_count, (unsigned long long)want_count);
+}
+
+Test(dsp, sad_black_matches_reference)
+{
+    static const struct {
+        int depth, width, rows, pad, flipped;
+    } shapes[] = {
+        { 8, 1, 1, 0, 0 }, { 8, 37, 13, 3, 1 }, { 8, 1920, 3, 0, 0 }, { 8, 70000, 2, 5, 0 },
+        { 10, 33, 9, 6, 0 }, { 10, 1023, 5, 2, 1 }, { 16, 255, 3, 14, 0 },
+        { 16, 70000, 2, 4, 1 },
+    };
+    /* the C reference and the versions this CPU runs */
+    MqcDsp c;
+    mqc_dsp_init(&c, 0);
+    const MqcDsp *rungs[] = { &c, mqc_dsp_get() };
+    for (size_t s = 0; s < sizeof(shapes) / sizeof(*shapes); s++) {
+        const int depth = shapes[s].depth;
+        const unsigned max = max_code(depth);
+        Plane a = make_plane(shapes[s].width, shapes[s].rows, depth, shapes[s].pad,
+                             shapes[s].flipped);
+        Plane b = make_plane(shapes[s].width, shapes[s].rows, depth, shapes[s].pad + 7, 0);
+        fill_random(&a, max / 16, max - max / 16);
+        fill_random(&b, max / 16, max - max / 16);
+        const unsigned blacks[] = { 0, max / 10, max - 1, max, ~0u };
+        for (int r = 0; r < 2; r++)
+            for (size_t k = 0; k < sizeof(blacks) / sizeof(*blacks); k++) {
+                char what[96];
+                snprintf(what, sizeof(what), "%s %d-bit %dx%d black %u", r ? "best" : "C", depth,
+                         shapes[s].width, shapes[s].rows, blacks[k]);
+                expect_sad_black(rungs[r], &a, &b, blacks[k], what);
+            }
+        free(a.buf);
+        free(b.buf);
+    }
+}
+
+Test(dsp, sad_black_hand_computed)
+{
+    /* 0 against max everywhere: the largest difference, on the widest rows */
+    const MqcDsp *d = mqc_dsp_get();
+    for (int depth = 8; depth <= 16; depth += 8) {
+        Plane a = make_plane(70000, 2, depth, 3, 0), b = make_plane(70000, 2, depth, 9, 1);
+        fill_constant(&a, 0);
+        fill_constant(&b, max_code(depth));
+        uint64_t sad, count;
+        d->sad_black[depth > 8](a.data, a.linesize, b.data, b.linesize, 70000, 2, 0, &sad, &count);
+        cr_expect_eq(sad, 140000ull * max_code(depth), "%d-bit sad %llu", depth,
+                     (unsigned long long)sad);
+        cr_expect_eq(count, 140000u);
+        d->sad_black[depth > 8](b.data, b.linesize, a.data, a.linesize, 70000, 2, 0, &sad, &count);
+        cr_expect_eq(sad, 140000ull * max_code(depth));
+        cr_expect_eq(count, 0);
+        free(a.buf);
+        free(b.buf);
+    }
 }

@@ -302,7 +302,7 @@ Test(gamut, counts_match_reference_on_random_data)
                                      s->is_rgb, s->full);
                     fill(&p, (int)(b & 1));
                     MqcGamutCounts got;
-                    mqc_gamut_rows(&k, NULL, &p.pic, 0, s->height, &got);
+                    mqc_gamut_rows(mqc_dsp_get(), &k, NULL, &p.pic, 0, s->height, &got);
                     RefCounts want = reference_counts(&p, m, taps[t], k.lo_code, k.hi_code);
                     char what[160];
                     shape_name(s, m, taps[t], what, sizeof(what));
@@ -341,12 +341,12 @@ Test(gamut, block_shortcut_changes_nothing)
                     /* in two bands, as the scheduler would cut the picture */
                     int mid = s->height / 2 & ~((1 << s->log2_ch) - 1);
                     MqcGamutCounts a0, a1, b0, b1;
-                    mqc_gamut_rows(&on, NULL, &p.pic, 0, mid, &a0);
-                    mqc_gamut_rows(&on, NULL, &p.pic, mid, s->height, &a1);
+                    mqc_gamut_rows(mqc_dsp_get(), &on, NULL, &p.pic, 0, mid, &a0);
+                    mqc_gamut_rows(mqc_dsp_get(), &on, NULL, &p.pic, mid, s->height, &a1);
                     mqc_gamut_counts_merge(&a, &a0, 1);
                     mqc_gamut_counts_merge(&a, &a1, 0);
-                    mqc_gamut_rows(&off, NULL, &p.pic, 0, mid, &b0);
-                    mqc_gamut_rows(&off, NULL, &p.pic, mid, s->height, &b1);
+                    mqc_gamut_rows(mqc_dsp_get(), &off, NULL, &p.pic, 0, mid, &b0);
+                    mqc_gamut_rows(mqc_dsp_get(), &off, NULL, &p.pic, mid, s->height, &b1);
                     mqc_gamut_counts_merge(&b, &b0, 1);
                     mqc_gamut_counts_merge(&b, &b1, 0);
                     char what[160];
@@ -359,7 +359,7 @@ Test(gamut, block_shortcut_changes_nothing)
                                  (unsigned long long)b.below, (long long)b.max_sum);
                     /* and the whole picture in one band gives the same */
                     MqcGamutCounts whole;
-                    mqc_gamut_rows(&on, NULL, &p.pic, 0, s->height, &whole);
+                    mqc_gamut_rows(mqc_dsp_get(), &on, NULL, &p.pic, 0, s->height, &whole);
                     cr_expect_eq(memcmp(&a, &whole, sizeof(a)), 0, "%s: bands differ", what);
                     free_pic(&p);
                 }
@@ -379,12 +379,12 @@ Test(gamut, legal_pixels_with_an_illegal_bounding_box)
         set(&p, 2, x, 0, x & 1 ? 138 : 128);
     }
     MqcGamutCounts c;
-    mqc_gamut_rows(&k, NULL, &p.pic, 0, 1, &c);
+    mqc_gamut_rows(mqc_dsp_get(), &k, NULL, &p.pic, 0, 1, &c);
     cr_expect_eq(c.out, 0, "out %llu", (unsigned long long)c.out);
     /* and one pixel of black at yellow's Cb is found */
     set(&p, 0, 2, 0, 16);
     set(&p, 1, 2, 0, 16);
-    mqc_gamut_rows(&k, NULL, &p.pic, 0, 1, &c);
+    mqc_gamut_rows(mqc_dsp_get(), &k, NULL, &p.pic, 0, 1, &c);
     cr_expect_eq(c.below, 1, "below %llu", (unsigned long long)c.below);
     free_pic(&p);
 }
@@ -409,7 +409,7 @@ Test(gamut, planted_patch_values)
                     set(&p, 1, x, y, zero), set(&p, 2, x, y, zero);
             }
         MqcGamutCounts c;
-        mqc_gamut_rows(&k, NULL, &p.pic, 0, 2, &c);
+        mqc_gamut_rows(mqc_dsp_get(), &k, NULL, &p.pic, 0, 2, &c);
         cr_expect_eq(c.out, 140);
         cr_expect_eq(patch[i].above ? c.above : c.below, 140);
         double got = mqc_gamut_sum_pct(&k, patch[i].above ? c.max_sum : c.min_sum);
@@ -503,7 +503,7 @@ Test(gamut, target_flags_rec2020_green_not_grey)
             set(&p, 2, x, y, green ? 100 : 512);
         }
     MqcGamutCounts c;
-    mqc_gamut_rows(&k, t, &p.pic, 0, 2, &c);
+    mqc_gamut_rows(mqc_dsp_get(), &k, t, &p.pic, 0, 2, &c);
     cr_expect_eq(c.target_out, 100, "target_out %llu", (unsigned long long)c.target_out);
     cr_expect_eq(c.out, 0);
     free(t);

@@ -106,10 +106,10 @@ static void compare_stats(MqcPlaneStatsFn ref, MqcPlaneStatsFn simd, int bps, in
     free(p.buf);
 }
 
-static void check_plane_stats(const MqcDspFunctions *simd)
+static void check_plane_stats(const MqcDsp *simd)
 {
-    MqcDspFunctions c;
-    mqc_dsp_functions(0, &c);
+    MqcDsp c;
+    mqc_dsp_init(&c, 0);
     static const int depths[] = { 8, 9, 10, 12, 14, 16 };
     rng = 0x9e3779b9u;
     for (int bps = 1; bps <= 2; bps++)
@@ -145,10 +145,10 @@ static void check_plane_stats(const MqcDspFunctions *simd)
 
 /* Constant planes at 0 and at the container maximum: the sums wrap the
  * C row accumulator only beyond 65537 16-bit samples, which 70000 covers. */
-static void check_plane_stats_constant(const MqcDspFunctions *simd)
+static void check_plane_stats_constant(const MqcDsp *simd)
 {
-    MqcDspFunctions c;
-    mqc_dsp_functions(0, &c);
+    MqcDsp c;
+    mqc_dsp_init(&c, 0);
     for (int bps = 1; bps <= 2; bps++)
         for (int k = 0; k < 2; k++) {
             static const int widths[] = { 1, 33, 1920, 70000 };
@@ -171,10 +171,77 @@ static void check_plane_stats_constant(const MqcDspFunctions *simd)
 Test(simd, plane_stats_avx2)
 {
     need(MQC_CPU_AVX2, "AVX2");
-    MqcDspFunctions f;
-    mqc_dsp_functions(MQC_CPU_AVX2, &f);
+    MqcDsp f;
+    mqc_dsp_init(&f, MQC_CPU_AVX2);
     check_plane_stats(&f);
     check_plane_stats_constant(&f);
+}
+
+/* ---- freeze SAD ---- */
+
+static void compare_sad_black(MqcSadBlackFn ref, MqcSadBlackFn simd, int bps, int depth,
+                              int width, int rows, int pad, int flipped, unsigned black)
+{
+    const unsigned max = (1u << depth) - 1;
+    const unsigned specials[] = { 0, 1, black - 1, black, black + 1, max - 1, max };
+    Plane a = make_plane(width, rows, bps, pad, flipped);
+    Plane b = make_plane(width, rows, bps, pad + 3, !flipped);
+    /* b: mostly a nudged, so both small and large differences occur */
+    for (int y = 0; y < rows; y++)
+        for (int x = 0; x < width; x++) {
+            const unsigned va = sample(depth, bps, specials, 7);
+            const uint32_t r = next_random();
+            const unsigned vb = r & 3 ? (va + (r >> 2) % 5) & (bps == 1 ? 0xffu : 0xffffu)
+                                      : sample(depth, bps, specials, 7);
+            put(a.data + y * a.linesize, bps, x, va);
+            put(b.data + y * b.linesize, bps, x, vb);
+        }
+    uint64_t sa = 1, ka = 2, sb = 3, kb = 4;
+    ref(a.data, a.linesize, b.data, b.linesize, width, rows, black, &sa, &ka);
+    simd(a.data, a.linesize, b.data, b.linesize, width, rows, black, &sb, &kb);
+    cr_assert(sa == sb && ka == kb,
+              "%d-bit in %d bytes, %dx%d pad %d%s, black %u: C sad %llu black %llu, "
+              "SIMD sad %llu black %llu", depth, bps, width, rows, pad,
+              flipped ? " flipped" : "", black, (unsigned long long)sa,
+              (unsigned long long)ka, (unsigned long long)sb, (unsigned long long)kb);
+    free(a.buf);
+    free(b.buf);
+}
+
+static void check_sad_black(const MqcDsp *simd)
+{
+    MqcDsp c;
+    mqc_dsp_init(&c, 0);
+    static const int depths[] = { 8, 10, 12, 16 };
+    rng = 0x1b873593u;
+    for (int bps = 1; bps <= 2; bps++)
+        for (int di = 0; di < 4; di++) {
+            const int depth = depths[di];
+            if (bps == 1 && depth > 8)
+                break;
+            const unsigned max = (1u << depth) - 1, cmax = bps == 1 ? 0xffu : 0xffffu;
+            const unsigned blacks[] = { 0, 1, (16u << (depth - 8)) + (21u << (depth - 8)), max,
+                                        cmax, cmax + 1, ~0u };
+            for (int w = 0; w <= 70; w++)
+                for (size_t bi = 0; bi < sizeof(blacks) / sizeof(blacks[0]); bi++)
+                    compare_sad_black(c.sad_black[bps - 1], simd->sad_black[bps - 1], bps, depth,
+                                      w, 1 + (int)(next_random() % 3),
+                                      w % 3 ? (int)(next_random() % 40) : 0, w % 5 == 1,
+                                      blacks[bi]);
+            /* real rows, and long enough for the counter flushes */
+            static const int wide[] = { 1920, 3840, 32 * 255 + 31, 16 * 4096 + 17, 70000 };
+            for (int i = 0; i < 5; i++)
+                compare_sad_black(c.sad_black[bps - 1], simd->sad_black[bps - 1], bps, depth,
+                                  wide[i], 2, 32, i == 1, blacks[2]);
+        }
+}
+
+Test(simd, sad_black_avx2)
+{
+    need(MQC_CPU_AVX2, "AVX2");
+    MqcDsp f;
+    mqc_dsp_init(&f, MQC_CPU_AVX2);
+    check_sad_black(&f);
 }
 
 /* ---- gamut ---- */
@@ -188,10 +255,10 @@ static uint8_t *make_row(int n, int bps, int depth, const unsigned *special, int
     return row;
 }
 
-static void check_min_max(const MqcGamutDsp *simd)
+static void check_min_max(const MqcDsp *simd)
 {
-    MqcGamutDsp c;
-    mqc_gamut_dsp(0, &c);
+    MqcDsp c;
+    mqc_dsp_init(&c, 0);
     rng = 0x2545f491u;
     for (int bps = 1; bps <= 2; bps++)
         for (int depth = 8; depth <= (bps == 1 ? 8 : 16); depth += 2)
@@ -201,8 +268,8 @@ static void check_min_max(const MqcGamutDsp *simd)
                 for (int x0 = 0; x0 < w && x0 < 6; x0++)
                     for (int x1 = x0 + 1; x1 <= w; x1 += 1 + (x1 > 70) * 13) {
                         unsigned a[2], b[2];
-                        c.min_max[bps - 1](row, x0, x1, &a[0], &a[1]);
-                        simd->min_max[bps - 1](row, x0, x1, &b[0], &b[1]);
+                        c.gamut_min_max[bps - 1](row, x0, x1, &a[0], &a[1]);
+                        simd->gamut_min_max[bps - 1](row, x0, x1, &b[0], &b[1]);
                         cr_assert(a[0] == b[0] && a[1] == b[1],
                                   "%d-bit, [%d, %d): C %u..%u, SIMD %u..%u", depth, x0, x1,
                                   a[0], a[1], b[0], b[1]);
@@ -218,10 +285,10 @@ static int counts_equal(const MqcGamutCounts *a, const MqcGamutCounts *b)
            a->min_sum == b->min_sum;
 }
 
-static void check_yuv_count(const MqcGamutDsp *simd)
+static void check_yuv_count(const MqcDsp *simd)
 {
-    MqcGamutDsp c;
-    mqc_gamut_dsp(0, &c);
+    MqcDsp c;
+    mqc_dsp_init(&c, 0);
     rng = 0x7f4a7c15u;
     stray_bits = 0;
     static const int depths[] = { 8, 9, 10, 12, 14, 16 };
@@ -255,8 +322,8 @@ static void check_yuv_count(const MqcGamutDsp *simd)
                                     a.min_sum = (next_random() & 1) ? (int64_t)k.t_lo
                                                                     : (int32_t)next_random();
                                     b = a;
-                                    c.yuv_count[bps - 1](&k, y, cb, cr, s, x0, n, &a);
-                                    simd->yuv_count[bps - 1](&k, y, cb, cr, s, x0, n, &b);
+                                    c.gamut_yuv_count[bps - 1](&k, y, cb, cr, s, x0, n, &a);
+                                    simd->gamut_yuv_count[bps - 1](&k, y, cb, cr, s, x0, n, &b);
                                     cr_assert(counts_equal(&a, &b),
                                               "%d-bit matrix %d full %d band %g..%g s %d "
                                               "width %d [%d, +%d): C above %llu below %llu "
@@ -281,16 +348,16 @@ static void check_yuv_count(const MqcGamutDsp *simd)
 Test(simd, gamut_min_max_avx2)
 {
     need(MQC_CPU_AVX2, "AVX2");
-    MqcGamutDsp f;
-    mqc_gamut_dsp(MQC_CPU_AVX2, &f);
+    MqcDsp f;
+    mqc_dsp_init(&f, MQC_CPU_AVX2);
     check_min_max(&f);
 }
 
 Test(simd, gamut_yuv_count_avx2)
 {
     need(MQC_CPU_AVX2, "AVX2");
-    MqcGamutDsp f;
-    mqc_gamut_dsp(MQC_CPU_AVX2, &f);
+    MqcDsp f;
+    mqc_dsp_init(&f, MQC_CPU_AVX2);
     check_yuv_count(&f);
 }
 
@@ -418,14 +485,16 @@ Test(simd, hdr_row_avx2)
 
 Test(simd, avx2_versions_registered)
 {
-    MqcDspFunctions c, avx2;
-    mqc_dsp_functions(0, &c);
-    mqc_dsp_functions(MQC_CPU_AVX2, &avx2);
-    cr_expect(avx2.plane_stats[1] != c.plane_stats[1], "an AVX2 version is registered");
-    MqcGamutDsp gc, ga;
-    mqc_gamut_dsp(0, &gc);
-    mqc_gamut_dsp(MQC_CPU_AVX2, &ga);
-    cr_expect(ga.yuv_count[1] != gc.yuv_count[1], "an AVX2 gamut version is registered");
+    MqcDsp c, avx2;
+    mqc_dsp_init(&c, 0);
+    mqc_dsp_init(&avx2, MQC_CPU_AVX2);
+    for (int i = 0; i < 2; i++) {
+        cr_expect(avx2.plane_stats[i] != c.plane_stats[i], "AVX2 plane_stats[%d]", i);
+        cr_expect(avx2.sad_black[i] != c.sad_black[i], "AVX2 sad_black[%d]", i);
+        cr_expect(avx2.gamut_min_max[i] != c.gamut_min_max[i], "AVX2 gamut_min_max[%d]", i);
+        cr_expect(avx2.gamut_yuv_count[i] != c.gamut_yuv_count[i], "AVX2 gamut_yuv_count[%d]",
+                  i);
+    }
     MqcHdrDsp hc, ha;
     mqc_hdr_dsp(0, &hc);
     mqc_hdr_dsp(MQC_CPU_AVX2, &ha);
@@ -437,4 +506,8 @@ Test(simd, env_mask_limits_flags)
     /* each Criterion test runs in its own process: the flags are read here first */
     setenv("MQC_CPU_MASK", "0", 1);
     cr_expect_eq(mqc_cpu_flags(), 0u);
+    /* and the context the checks take is the C reference */
+    MqcDsp c;
+    mqc_dsp_init(&c, 0);
+    cr_expect_eq(memcmp(mqc_dsp_get(), &c, sizeof(c)), 0);
 }
