@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <libavutil/pixdesc.h>
+#include "band_stats.h"
 #include "dsp/dsp.h"
 
 #define MAX_DEPTH 16
@@ -41,7 +42,7 @@ typedef struct BitDepth {
     int depth;                  /* of the samples the check reads */
     int declared;               /* of the stream's pixel format */
     int required;               /* min_effective_bits, 0 -> declared */
-    int planes, sample_index;
+    int planes;
     const MqcDsp *dsp;
     int is_rgb;
     size_t map_bytes;
@@ -115,7 +116,6 @@ static int bit_depth_init(void *priv, const MqcStreamInfo *si, char *why, size_t
     s->required = s->min_effective_bits ? (int)s->min_effective_bits : s->declared;
     s->planes = d->nb_components - !!(d->flags & AV_PIX_FMT_FLAG_ALPHA);
     s->planes = s->planes > MAX_PLANES ? MAX_PLANES : s->planes;
-    s->sample_index = s->depth > 8;
     s->dsp = mqc_dsp_get();
     s->is_rgb = si->is_rgb;
     s->map_bytes = MQC_CODE_MAP_BYTES(s->depth);
@@ -136,13 +136,8 @@ static void bit_depth_measure(const void *priv, const MqcBand *band, void *slice
 {
     const BitDepth *s = priv;
     CodeMaps *out = slice;
-    for (int p = 0; p < s->planes; p++) {
-        const uint8_t *data;
-        int w, rows;
-        mqc_band_plane(band, p, &data, &w, &rows);
-        s->dsp->plane_codes[s->sample_index](data, band->pic->linesize[p], w, rows, s->depth,
-                                             out->used[p]);
-    }
+    for (int p = 0; p < s->planes; p++)
+        mqc_band_plane_codes(s->dsp, band, p, s->depth, out->used[p]);
 }
 
 static void or_maps(uint8_t *a, const uint8_t *b, size_t n)
@@ -355,4 +350,6 @@ const MqcCheck mqc_check_bit_depth = {
     .finish = bit_depth_finish,
     .merge = bit_depth_merge,
     .series = bit_depth_series,
+    .stage = &mqc_stage_histograms,
+    .stage_needs = MQC_NEED_CODE_SETS,
 };

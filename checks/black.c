@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
+#include "band_stats.h"
 #include "dsp/dsp.h"
 #include "../engine/range.h"
 
@@ -14,7 +15,6 @@ typedef struct Black {
     double min_duration_s;
     /* limits for this stream */
     unsigned threshold;         /* a luma sample <= threshold is black */
-    int sample_index;
     const MqcDsp *dsp;
     int64_t min_frames;
     /* temporal state */
@@ -52,7 +52,6 @@ static int black_init(void *priv, const MqcStreamInfo *si, char *why, size_t why
     MqcNominal n = mqc_nominal(si->bit_depth, si->full_range);
     /* blackdetect truncates the threshold to an integer code */
     s->threshold = (unsigned)(n.black + s->pixel_threshold_pct / 100.0 * (n.white - n.black));
-    s->sample_index = si->bit_depth > 8;
     s->dsp = mqc_dsp_get();
     double fps = si->rate_num > 0 ? (double)si->rate_num / si->rate_den : 25.0;
     s->min_frames = (int64_t)ceil(s->min_duration_s * fps - 1e-9);
@@ -63,11 +62,7 @@ static void black_measure(const void *priv, const MqcBand *band, void *slice)
 {
     const Black *s = priv;
     BlackFrame *out = slice;
-    const uint8_t *data;
-    int w, rows;
-    mqc_band_plane(band, 0, &data, &w, &rows);
-    s->dsp->plane_stats[s->sample_index](data, band->pic->linesize[0], w, rows, s->threshold + 1,
-                                         ~0u, &out->y);
+    mqc_band_plane_stats(s->dsp, band, 0, s->threshold + 1, ~0u, &out->y);
 }
 
 static void black_reduce(const void *priv, void *frame, const void *slice, int band)
@@ -145,4 +140,6 @@ const MqcCheck mqc_check_black = {
     .finish = black_finish,
     .merge = black_merge,
     .series = black_series,
+    .stage = &mqc_stage_histograms,
+    .stage_needs = MQC_NEED_PLANE_STATS,
 };

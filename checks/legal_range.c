@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include "band_stats.h"
 #include "dsp/dsp.h"
 #include "../engine/range.h"
 
@@ -24,7 +25,6 @@ typedef struct LegalRange {
     /* limits for this stream, in code values */
     unsigned lo[3], hi[3];
     int planes;                 /* 1: Y only, 3: Y, Cb, Cr */
-    int sample_index;           /* 0: 8-bit, 1: 16-bit container */
     const MqcDsp *dsp;
     /* temporal state (fold/finish only) */
     unsigned y_min, y_max;
@@ -77,7 +77,6 @@ static int legal_range_init(void *priv, const MqcStreamInfo *si, char *why, size
         s->hi[p] = mqc_code_at(n.chroma_lo, n.chroma_hi, s->chroma_max_pct, n.code_max);
     }
     s->planes = s->chroma && strncmp(si->pix_fmt, "gray", 4) ? 3 : 1;
-    s->sample_index = si->bit_depth > 8;
     s->dsp = mqc_dsp_get();
     s->y_min = s->c_min[1] = s->c_min[2] = ~0u;
     return 0;
@@ -87,13 +86,8 @@ static void legal_range_measure(const void *priv, const MqcBand *band, void *sli
 {
     const LegalRange *s = priv;
     LegalRangeFrame *out = slice;
-    for (int p = 0; p < s->planes; p++) {
-        const uint8_t *data;
-        int w, rows;
-        mqc_band_plane(band, p, &data, &w, &rows);
-        s->dsp->plane_stats[s->sample_index](data, band->pic->linesize[p], w, rows, s->lo[p],
-                                             s->hi[p], &out->plane[p]);
-    }
+    for (int p = 0; p < s->planes; p++)
+        mqc_band_plane_stats(s->dsp, band, p, s->lo[p], s->hi[p], &out->plane[p]);
 }
 
 static void legal_range_reduce(const void *priv, void *frame, const void *slice, int band)
@@ -258,4 +252,6 @@ const MqcCheck mqc_check_legal_range = {
     .merge = legal_range_merge,
     .series = legal_range_series,
     .overlay = &legal_range_overlay,
+    .stage = &mqc_stage_histograms,
+    .stage_needs = MQC_NEED_PLANE_STATS,
 };

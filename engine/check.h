@@ -34,6 +34,7 @@ typedef struct MqcBand {
     const MqcPicture *prev;
     const MqcPicture *ref;
     int y0, y1;
+    const void *stage;          /* this band's result of the check's stage, or NULL */
 } MqcBand;
 
 /* fold() return flags */
@@ -252,6 +253,21 @@ typedef struct MqcOverlay {
     const char *label;          /* "luma outside the legal band" */
 } MqcOverlay;
 
+/* ---- shared band statistics ---- */
+
+/* Statistics several checks take from the same samples (one read of each
+ * sample per band). A check names a stage in its table, with the stage's
+ * flags for what it uses; the engine runs every stage an active check
+ * names once per band, before those checks' measure, with the union of
+ * their flags, and hands them the result in band->stage. The engine knows
+ * a stage only through this table. */
+typedef struct MqcStage {
+    const char *name;
+    size_t size;                        /* bytes of one band's result */
+    /* Pure, any thread: writes the band's statistics for `needs` over *out. */
+    void (*measure)(const MqcBand *band, unsigned needs, void *out);
+} MqcStage;
+
 /* ---- the check table ---- */
 
 typedef struct MqcCheck {
@@ -303,6 +319,10 @@ typedef struct MqcCheck {
      * not about what a frame shows (a file hash, a count, audio). NULL:
      * every event shows its first frame and its worst one. */
     const char *const *no_pictures;
+    /* Optional: the shared statistics measure reads from band->stage, and
+     * the stage's flags for the ones this check uses. */
+    const MqcStage *stage;
+    unsigned stage_needs;
 } MqcCheck;
 
 #endif

@@ -4,6 +4,9 @@
 #include <libavutil/pixdesc.h>
 #include <libavutil/timecode.h>
 #include "internal.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "scheduler.h"
 #include "sidedata.h"
 
@@ -90,6 +93,15 @@ typedef struct Analysis {
     uint8_t *whole_done;        /* per slot */
     MqcPicture *whole_pics;     /* per slot of the current batch */
     int *job_slot, *job_whole;
+    /* shared band statistics: each stage an active check names, computed
+     * once per band into the scratch of the thread measuring the band */
+    const MqcStage **stages;
+    unsigned *stage_needs;      /* per stage: what its checks use */
+    int nb_stages;
+    size_t *stage_off;          /* per stage, in one thread's scratch */
+    size_t stage_stride;        /* bytes of one thread's scratch */
+    uint8_t *stage_buf;         /* [thread][stage] */
+    int *stage_of;              /* per check: its stage's index, or -1 */
 } Analysis;
 
 static int same_geometry(const AVFrame *a, const AVFrame *b)
@@ -177,10 +189,19 @@ static int analyse_frame(Analysis *a, const Slot *slots, int cap, int head, int 
         int b = j - whole_jobs;
         MqcBand band = { .pic = &pic, .prev = have_prev ? &prev : NULL, .y0 = b * bh,
                          .y1 = (b + 1) * bh < pic.height ? (b + 1) * bh : pic.height };
+#ifdef _OPENMP
+        const size_t thread = (size_t)omp_get_thread_num();
+#else
+        const size_t thread = 0;
+#endif
+        uint8_t *scratch = a->nb_stages ? a->stage_buf + thread * a->stage_stride : NULL;
+        for (int k = 0; k < a->nb_stages; k++)
+            a->stages[k]->measure(&band, a->stage_needs[k], scratch + a->stage_off[k]);
         for (int c = 0; c < a->n; c++) {
             if (!a->checks[c].check || a->checks[c].skipped || !a->checks[c].check->measure)
                 continue;
             band.ref = refpics[c].data[0] ? &refpics[c] : NULL;
+            band.stage = a->stage_of[c] >= 0 ? scratch + a->stage_off[a->stage_of[c]] : NULL;
             a->checks[c].check->measure(a->checks[c].priv, &band,
                                         a->partials + (size_t)b * a->slice_stride +
                                         a->slice_off[c]);
@@ -235,6 +256,42 @@ static void analysis_free(Analysis *a)
     free(a->whole_pics);
     free(a->job_slot);
     free(a->job_whole);
+    free(a->stages);
+    free(a->stage_needs);
+    free(a->stage_off);
+    free(a->stage_buf);
+    free(a->stage_of);
+}
+
+/* The distinct stages the active checks name, and one scratch per thread. */
+static int stages_init(Analysis *a, const MqcCheckRun *checks, int n)
+{
+    a->stages = calloc((size_t)n + 1, sizeof(*a->stages));
+    a->stage_needs = calloc((size_t)n + 1, sizeof(*a->stage_needs));
+    a->stage_off = calloc((size_t)n + 1, sizeof(*a->stage_off));
+    a->stage_of = malloc(((size_t)n + 1) * sizeof(*a->stage_of));
+    if (!a->stages || !a->stage_needs || !a->stage_off || !a->stage_of)
+        return MQC_ERR_NOMEM;
+    for (int c = 0; c < n; c++) {
+        const MqcCheck *ck = checks[c].check;
+        a->stage_of[c] = -1;
+        if (!ck || checks[c].skipped || !ck->stage || !ck->measure)
+            continue;
+        int k = 0;
+        while (k < a->nb_stages && a->stages[k] != ck->stage)
+            k++;
+        if (k == a->nb_stages) {
+            a->stages[a->nb_stages++] = ck->stage;
+            a->stage_off[k] = a->stage_stride;
+            a->stage_stride += ALIGN64(ck->stage->size);
+        }
+        a->stage_needs[k] |= ck->stage_needs;
+        a->stage_of[c] = k;
+    }
+    if (!a->nb_stages)
+        return 0;
+    a->stage_buf = aligned_alloc(64, (size_t)a->threads * a->stage_stride);
+    return a->stage_buf ? 0 : MQC_ERR_NOMEM;
 }
 
 static int analysis_init(Analysis *a, MqcCheckRun *checks, int n, int threads, int band_height,
@@ -275,6 +332,10 @@ static int analysis_init(Analysis *a, MqcCheckRun *checks, int n, int threads, i
         return MQC_ERR_NOMEM;
     for (int c = 0; c < n; c++)
         a->results[c] = a->frame_results + a->frame_off[c];
+
+    int ret = stages_init(a, checks, n);
+    if (ret < 0)
+        return ret;
 
     a->whole = calloc((size_t)n + 1, sizeof(*a->whole));
     a->whole_off = calloc((size_t)n + 1, sizeof(*a->whole_off));

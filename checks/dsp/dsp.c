@@ -25,6 +25,7 @@ void mqc_dsp_init(MqcDsp *d, unsigned cpu_flags)
     *d = (MqcDsp){
         .plane_stats = { mqc_plane_stats_8_c, mqc_plane_stats_16_c },
         .plane_codes = { mqc_plane_codes_8_c, mqc_plane_codes_16_c },
+        .plane_hist = { mqc_plane_hist_8_c, mqc_plane_hist_16_c },
         .sad_black = { mqc_sad_black_8_c, mqc_sad_black_16_c },
         .gamut_min_max = { mqc_gamut_min_max_8_c, mqc_gamut_min_max_16_c },
         .gamut_span = { mqc_gamut_span_8_c, mqc_gamut_span_16_c },

@@ -34,6 +34,16 @@ typedef void (*MqcPlaneStatsFn)(const uint8_t *data, ptrdiff_t linesize, int wid
 typedef void (*MqcPlaneCodesFn)(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
                                 int depth, uint8_t *used);
 
+/* The histogram of a rectangle of one plane: hist[v] = number of samples
+ * with code v, for v < 2^depth (depth <= 12 here: 4096 bins); hist must
+ * hold 2 << depth counts (the second half is the kernel's scratch).
+ * Samples above 2^depth - 1 count as the top code. Every count, sum,
+ * extreme and code set of the legal-range, black and bit-depth tests is a
+ * function of it (checks/band_stats.h). */
+#define MQC_HIST_MAX_DEPTH 12
+typedef void (*MqcPlaneHistFn)(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                               int depth, uint32_t *hist);
+
 /* Sum of |a - b| over two same-sized rectangles, and the count of samples
  * of a that are <= black (the freeze check's difference to its reference
  * and its black-picture test in one read). */
@@ -45,6 +55,7 @@ typedef void (*MqcSadBlackFn)(const uint8_t *a, ptrdiff_t la, const uint8_t *b, 
 typedef struct MqcDsp {
     MqcPlaneStatsFn plane_stats[2];
     MqcPlaneCodesFn plane_codes[2];
+    MqcPlaneHistFn plane_hist[2];
     MqcSadBlackFn sad_black[2];
     MqcGamutMinMaxFn gamut_min_max[2];
     MqcGamutSpanFn gamut_span[2];

@@ -85,6 +85,31 @@ void FN(mqc_sad_black_)(const uint8_t *a, ptrdiff_t la, const uint8_t *b, ptrdif
     *black_count = k;
 }
 
+/* Two interleaved tables, so a run of equal samples does not chain every
+ * increment through one counter in memory; the second half of hist is
+ * scratch. Samples above the depth (no decoder writes them) count as the
+ * top code. */
+void FN(mqc_plane_hist_)(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                         int depth, uint32_t *hist)
+{
+    const unsigned bins = 1u << depth, top = bins - 1;
+    uint32_t *h0 = hist, *h1 = hist + bins;
+    memset(hist, 0, 2 * (size_t)bins * sizeof(*hist));
+    for (int y = 0; y < rows; y++) {
+        const SAMPLE *p = (const SAMPLE *)(data + y * linesize);
+        int x = 0;
+        for (; x + 1 < width; x += 2) {
+            const unsigned a = p[x], b = p[x + 1];
+            h0[a < top ? a : top]++;
+            h1[b < top ? b : top]++;
+        }
+        if (x < width)
+            h0[p[x] < top ? p[x] : top]++;
+    }
+    for (unsigned i = 0; i < bins; i++)
+        h0[i] += h1[i];
+}
+
 #undef FN
 #undef CAT
 #undef CAT_

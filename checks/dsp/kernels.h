@@ -12,6 +12,8 @@
                                       int rows, unsigned lo, unsigned hi, MqcPlaneStats *out); \
     void mqc_plane_codes_##SUFFIX##_c(const uint8_t *data, ptrdiff_t linesize, int width,     \
                                       int rows, int depth, uint8_t *used);                    \
+    void mqc_plane_hist_##SUFFIX##_c(const uint8_t *data, ptrdiff_t linesize, int width,      \
+                                     int rows, int depth, uint32_t *hist);                    \
     void mqc_sad_black_##SUFFIX##_c(const uint8_t *a, ptrdiff_t la, const uint8_t *b,         \
                                     ptrdiff_t lb, int width, int rows, unsigned black,        \
                                     uint64_t *sad, uint64_t *black_count);                    \

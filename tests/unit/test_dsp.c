@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#include "checks/band_stats.h"
 #include "checks/dsp/dsp.h"
 
 /* ---- a plane with padding (and optionally a negative linesize) ---- */
@@ -540,4 +541,87 @@ Test(dsp, sad_black_hand_computed)
         free(a.buf);
         free(b.buf);
     }
+}
+
+/* ---- plane_hist and the shared histogram stage ---- */
+
+Test(dsp, plane_hist_matches_reference)
+{
+    static uint32_t hist[2 << MQC_HIST_MAX_DEPTH];
+    const MqcDsp *d = mqc_dsp_get();
+    for (int depth = 8; depth <= MQC_HIST_MAX_DEPTH; depth += 2) {
+        Plane p = make_plane(333, 7, depth, 10, depth == 10);
+        fill_random(&p, max_code(depth) / 9, max_code(depth) - 3);
+        d->plane_hist[p.bps - 1](p.data, p.linesize, p.width, p.rows, depth, hist);
+        uint64_t total = 0;
+        for (unsigned v = 0; v <= max_code(depth); v++) {
+            uint32_t want = 0;
+            for (int y = 0; y < p.rows; y++)
+                for (int x = 0; x < p.width; x++)
+                    want += get_sample(&p, x, y) == v;
+            cr_expect_eq(hist[v], want, "%d-bit code %u: %u, want %u", depth, v, hist[v], want);
+            total += hist[v];
+        }
+        cr_expect_eq(total, 333u * 7u);
+        free(p.buf);
+    }
+}
+
+/* Through the stage and straight from the samples, every band of every
+ * plane gives the same statistics and code maps (16 bits: no histogram,
+ * both paths read the samples). */
+Test(dsp, histogram_stage_equals_direct_kernels)
+{
+    static MqcBandHist h;
+    static uint8_t direct_map[8192], stage_map[8192];
+    const MqcDsp *d = mqc_dsp_get();
+    static const int depths[] = { 8, 10, 12, 16 };
+    for (size_t f = 0; f < sizeof(formats) / sizeof(*formats); f++)
+        for (int di = 0; di < 4; di++) {
+            const int depth = depths[di];
+            Picture *pc = make_picture(formats[f], 77, 50, depth);
+            const unsigned max = max_code(depth), lo = max / 12, hi = max - max / 15;
+            for (int p = 0; p < 3; p++)
+                fill_random(&pc->planes[p], lo, hi);
+            for (int y0 = 0; y0 < 50; y0 += 16) {
+                MqcBand band = { .pic = &pc->pic, .y0 = y0, .y1 = y0 + 16 < 50 ? y0 + 16 : 50 };
+                mqc_stage_histograms.measure(&band, MQC_NEED_PLANE_STATS | MQC_NEED_CODE_SETS, &h);
+                cr_assert_eq(h.depth, depth <= MQC_HIST_MAX_DEPTH ? depth : 0);
+                MqcBand staged = band;
+                staged.stage = &h;
+                for (int p = 0; p < 3; p++) {
+                    const unsigned bands[][2] = { { lo, hi }, { 0, max }, { lo + 1, ~0u },
+                                                  { max, 0 } };
+                    for (int b = 0; b < 4; b++) {
+                        MqcPlaneStats a, s;
+                        mqc_band_plane_stats(d, &band, p, bands[b][0], bands[b][1], &a);
+                        mqc_band_plane_stats(d, &staged, p, bands[b][0], bands[b][1], &s);
+                        char what[96];
+                        snprintf(what, sizeof(what), "%s %d-bit band %d plane %d limits %d",
+                                 formats[f]->name, depth, y0, p, b);
+                        expect_stats_eq(&s, &a, what);
+                    }
+                    mqc_band_plane_codes(d, &band, p, depth, direct_map);
+                    mqc_band_plane_codes(d, &staged, p, depth, stage_map);
+                    cr_expect_eq(memcmp(direct_map, stage_map, MQC_CODE_MAP_BYTES(depth)), 0,
+                                 "%s %d-bit band %d plane %d: code maps differ",
+                                 formats[f]->name, depth, y0, p);
+                }
+            }
+            free_picture(pc);
+        }
+}
+
+/* Plane statistics alone are read from the samples: no histogram is built. */
+Test(dsp, histogram_stage_only_for_code_sets)
+{
+    static MqcBandHist h;
+    Picture *pc = make_picture(&yuv422, 64, 16, 10);
+    MqcBand band = { .pic = &pc->pic, .y0 = 0, .y1 = 16 };
+    mqc_stage_histograms.measure(&band, MQC_NEED_PLANE_STATS, &h);
+    cr_expect_eq(h.depth, 0);
+    mqc_stage_histograms.measure(&band, MQC_NEED_PLANE_STATS | MQC_NEED_CODE_SETS, &h);
+    cr_expect_eq(h.depth, 10);
+    cr_expect_eq(h.planes, 3);
+    free_picture(pc);
 }
