@@ -9,6 +9,9 @@ extern const MqcCheck mqc_check_timecode;
 extern const MqcCheck mqc_check_checksum;
 extern const MqcCheck mqc_check_bit_depth;
 extern const MqcCheck mqc_check_hdr;
+extern const MqcCheck mqc_check_active_area;
+extern const MqcCheck mqc_check_flash;
+extern const MqcCheck mqc_check_interlace;
 
 const MqcCheck *const mqc_all_checks[] = {
     &mqc_check_legal_range,
@@ -20,5 +23,8 @@ const MqcCheck *const mqc_all_checks[] = {
     &mqc_check_checksum,
     &mqc_check_bit_depth,
     &mqc_check_hdr,
+    &mqc_check_active_area,
+    &mqc_check_flash,
+    &mqc_check_interlace,
     NULL
 };

@@ -26,10 +26,12 @@ typedef struct BlackFrame {
 } BlackFrame;
 
 static const MqcOption black_options[] = {
-    { "pixel_threshold_pct", MQC_OPT_DOUBLE, offsetof(Black, pixel_threshold_pct), 10, 0, 100,
+    { "pixel_threshold_pct", MQC_OPT_DOUBLE, offsetof(Black, pixel_threshold_pct), MQC_BLACK_PCT,
+      0, 100,
       NULL, NULL, "a pixel is black when its luma is within this % of the nominal range above "
       "black (blackdetect pixel_black_th)" },
-    { "picture_ratio", MQC_OPT_DOUBLE, offsetof(Black, picture_ratio), 0.98, 0, 1,
+    { "picture_ratio", MQC_OPT_DOUBLE, offsetof(Black, picture_ratio),
+      MQC_BLACK_PICTURE_RATIO, 0, 1,
       NULL, NULL, "a frame is black when at least this fraction of its pixels is black "
       "(blackdetect picture_black_ratio_th)" },
     { "min_duration_s", MQC_OPT_DOUBLE, offsetof(Black, min_duration_s), 0.5, 0, 86400,
@@ -49,9 +51,7 @@ static int black_init(void *priv, const MqcStreamInfo *si, char *why, size_t why
         snprintf(why, why_len, "R'G'B' input: black detection reads luma");
         return 1;
     }
-    MqcNominal n = mqc_nominal(si->bit_depth, si->full_range);
-    /* blackdetect truncates the threshold to an integer code */
-    s->threshold = (unsigned)(n.black + s->pixel_threshold_pct / 100.0 * (n.white - n.black));
+    s->threshold = mqc_black_code(si->bit_depth, si->full_range, s->pixel_threshold_pct);
     s->dsp = mqc_dsp_get();
     double fps = si->rate_num > 0 ? (double)si->rate_num / si->rate_den : 25.0;
     s->min_frames = (int64_t)ceil(s->min_duration_s * fps - 1e-9);

@@ -165,15 +165,6 @@ static void dropped_reduce(const void *priv, void *frame, const void *slice, int
     f->y_max = b->y_max > f->y_max ? b->y_max : f->y_max;
 }
 
-static void add_event(MqcEvents *ev, const char *code, int64_t start, int64_t end, double value,
-                      const char *detail)
-{
-    MqcEvent e = { .code = code, .start_frame = start, .end_frame = end, .worst_frame = start,
-                   .value = value };
-    snprintf(e.detail, sizeof(e.detail), "%s", detail);
-    mqc_events_add(ev, &e);
-}
-
 /* Consecutive frames with bad timestamps (stuck, jittering) are one event
  * that keeps the first frame's message; value: the first interval. */
 static void add_or_extend(MqcEvents *ev, const char *code, int64_t frame, double value,
@@ -185,7 +176,7 @@ static void add_or_extend(MqcEvents *ev, const char *code, int64_t frame, double
         last->end_frame = frame;
         return;
     }
-    add_event(ev, code, frame, frame, value, detail);
+    mqc_events_add_span(ev, code, frame, frame, value, "%s", detail);
 }
 
 /* Intervals are measured from the last good timestamp (the anchor) and
@@ -253,7 +244,7 @@ static void check_timestamp(Dropped *s, const MqcFrameInfo *fi, MqcEvents *ev)
         snprintf(d, sizeof(d), "%lld frame(s) missing before this one: expected pts %lld "
                  "(%.3f s), found %lld (%.3f s)", (long long)missing, (long long)expected,
                  expected * s->tick_s, (long long)fi->pts, fi->pts * s->tick_s);
-        add_event(ev, "missing_frames", fi->index, fi->index, (double)missing, d);
+        mqc_events_add_span(ev, "missing_frames", fi->index, fi->index, (double)missing, "%s", d);
     }
 }
 
@@ -290,7 +281,8 @@ static void check_repeat(Dropped *s, const MqcFrameInfo *fi, const DroppedFrame 
             char d[192];
             snprintf(d, sizeof(d), "%lld frame(s) identical to the frame before them inside "
                      "moving picture (dropped and padded?)", (long long)n);
-            add_event(ev, "repeated_frame", s->pend_start, s->pend_end, (double)n, d);
+            mqc_events_add_span(ev, "repeated_frame", s->pend_start, s->pend_end, (double)n,
+                                "%s", d);
             s->repeated_frames += n;
             s->pending = 0;
         }
@@ -353,8 +345,8 @@ static void check_count(const Dropped *s, const MqcStreamInfo *si, int vfr, MqcE
         if (si->frames_declared != s->frames) {
             snprintf(d, sizeof(d), "decoded %lld frames, the container declares %lld",
                      (long long)s->frames, (long long)si->frames_declared);
-            add_event(ev, "frame_count_mismatch", last, last,
-                      (double)(si->frames_declared - s->frames), d);
+            mqc_events_add_span(ev, "frame_count_mismatch", last, last,
+                      (double)(si->frames_declared - s->frames), "%s", d);
         }
         return;
     }
@@ -369,7 +361,7 @@ static void check_count(const Dropped *s, const MqcStreamInfo *si, int vfr, MqcE
         snprintf(d, sizeof(d), "decoded %lld frames (+%lld missing), the container's duration "
                  "%.3f s holds %.1f", (long long)s->frames, (long long)s->missing,
                  si->duration_s, expected);
-        add_event(ev, "frame_count_mismatch", last, last, floor(diff + 0.5), d);
+        mqc_events_add_span(ev, "frame_count_mismatch", last, last, floor(diff + 0.5), "%s", d);
     }
 }
 
@@ -392,10 +384,31 @@ static void add_vfr_fact(const Dropped *s, const MqcStreamInfo *si, MqcEvents *e
     mqc_events_add(ev, &e);
 }
 
+/* Repeats inside a pulldown cadence that another check learnt (24p made
+ * 30p repeats a frame every 5: the cadence, not a capture fault). */
+static int64_t drop_cadence_repeats(const MqcStreamInfo *si, MqcEvents *ev)
+{
+    size_t w = 0;
+    int64_t dropped = 0;
+    for (size_t r = 0; r < ev->n; r++) {
+        const MqcEvent *e = &ev->v[r];
+        if (!strcmp(e->code, "repeated_frame") &&
+            mqc_learnt_covers(si->learnt, "pulldown", e->start_frame, e->end_frame)) {
+            dropped += e->end_frame - e->start_frame + 1;
+            continue;
+        }
+        ev->v[w++] = *e;
+    }
+    ev->n = w;
+    memset(ev->open, 0, sizeof(ev->open));
+    return dropped;
+}
+
 static void dropped_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, MqcMetrics *m)
 {
     const Dropped *s = priv;
     int vfr = is_vfr(s) || (!s->cfr && s->irregular > 0);
+    int64_t in_cadence = s->repeats ? drop_cadence_repeats(si, ev) : 0;
     if (is_vfr(s) && !s->cfr)
         drop_grid_events(ev);
     if (vfr && !s->cfr)
@@ -418,8 +431,10 @@ static void dropped_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, M
                           "nominal grid");
     if (si->avg_rate_num > 0 && si->avg_rate_den > 0)
         mqc_metric_double(m, "avg_frame_rate", (double)si->avg_rate_num / si->avg_rate_den);
-    if (s->repeats)
-        mqc_metric_int(m, "repeated_frames", s->repeated_frames);
+    if (s->repeats) {
+        mqc_metric_int(m, "repeated_frames", s->repeated_frames - in_cadence);
+        mqc_metric_int(m, "repeats_in_pulldown", in_cadence);
+    }
     mqc_metric_int(m, "corrupt_frames", s->corrupt);
 }
 

@@ -18,9 +18,6 @@
 #include "dsp/dsp.h"
 #include "../engine/range.h"
 
-#define BLACK_PIXEL_PCT 10.0        /* the black check's defaults */
-#define BLACK_PICTURE_RATIO 0.98
-
 typedef struct Freeze {
     /* options */
     double noise_pct;
@@ -71,8 +68,7 @@ static int freeze_init(void *priv, const MqcStreamInfo *si, char *why, size_t wh
     /* R'G'B': G' is the plane closest to luma */
     MqcNominal n = mqc_nominal(si->bit_depth, si->full_range);
     s->noise_code = s->noise_pct / 100.0 * (n.white - n.black);
-    /* truncated to a code, as blackdetect and the black check do */
-    s->black_code = (unsigned)(n.black + BLACK_PIXEL_PCT / 100.0 * (n.white - n.black));
+    s->black_code = mqc_black_code(si->bit_depth, si->full_range, MQC_BLACK_PCT);
     s->sample_index = si->bit_depth > 8;
     s->dsp = mqc_dsp_get();
     double fps = si->rate_num > 0 && si->rate_den > 0 ? (double)si->rate_num / si->rate_den
@@ -139,7 +135,7 @@ static int freeze_fold(void *priv, const MqcFrameInfo *fi, const void *frame, Mq
 {
     Freeze *s = priv;
     const FreezeFrame *f = frame;
-    int black = f->count && (double)f->black >= BLACK_PICTURE_RATIO * (double)f->count;
+    int black = f->count && (double)f->black >= MQC_BLACK_PICTURE_RATIO * (double)f->count;
     int frozen = f->have_ref && f->count && (double)f->sad <= s->noise_code * (double)f->count &&
                  (s->include_black || !black);
     s->black_frames += black;

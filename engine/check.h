@@ -60,6 +60,23 @@ typedef struct MqcHdrMetadata {
     int dovi_rpu;                       /* frame: carries a Dolby Vision RPU */
     int hdr10plus;                      /* frame: carries SMPTE ST 2094-40 metadata */
 } MqcHdrMetadata;
+/* What checks learn while folding, for other checks and the profile's
+ * expectations to read when they finish. Every fold of the run has happened
+ * before the first finish, so the order of the checks does not matter:
+ * mark in fold, read in finish. Spans are frames with a named property
+ * (the interlace check marks a regular pulldown cadence "pulldown", so
+ * dropped_frames does not take its repeated frames for padding); values
+ * are named measurements (active_area publishes "active_aspect", which
+ * the profile's expect.active_aspect is held against). Keys are literals. */
+typedef struct MqcLearnt MqcLearnt;
+/* Marks frames [first, last]; joins a span that ends at first - 1 or later. */
+void mqc_learnt_span(MqcLearnt *l, const char *key, int64_t first, int64_t last);
+/* 1 when every frame of [first, last] lies inside spans of `key`. */
+int mqc_learnt_covers(const MqcLearnt *l, const char *key, int64_t first, int64_t last);
+/* Sets (replaces) the named value. */
+void mqc_learnt_set(MqcLearnt *l, const char *key, double v);
+/* 0 with *v when the value was set, -1 otherwise. */
+int mqc_learnt_get(const MqcLearnt *l, const char *key, double *v);
 
 /* Facts about the analysed stream, fixed for the whole run. */
 typedef struct MqcStreamInfo {
@@ -81,6 +98,9 @@ typedef struct MqcStreamInfo {
     char start_timecode[32];    /* empty when the file carries none */
     char path[1024];            /* the input as given */
     MqcHdrMetadata hdr;         /* HDR side data of the container, else of the first frame */
+    char field_order[16];       /* display order the container or codec header declares:
+                                 * "progressive", "tff", "bff", or empty when unknown */
+    MqcLearnt *learnt;          /* the run's learnt facts (never NULL in a run) */
 } MqcStreamInfo;
 
 /* One frame in display order, handed to fold(). */
@@ -94,6 +114,9 @@ typedef struct MqcFrameInfo {
     int corrupt;                /* the decoder flagged damage */
     char timecode[32];          /* SMPTE 12M timecode carried by the frame, or empty */
     MqcHdrMetadata hdr;         /* HDR side data carried by the frame */
+    int interlaced;             /* the decoder says the picture is coded as fields */
+    int top_field_first;        /* with interlaced: the top field is displayed first */
+    int repeat_pict;            /* fields to repeat (soft pulldown), 0 normally */
 } MqcFrameInfo;
 
 /* ---- options: one table per check drives validation, help, params ---- */
@@ -143,6 +166,14 @@ typedef struct MqcEvents {
 void mqc_events_flag(MqcEvents *ev, const char *code, int64_t frame, double value);
 /* Appends a fully formed event. */
 int mqc_events_add(MqcEvents *ev, const MqcEvent *e);
+/* Appends the event [start, end] (worst frame: start) whose message is
+ * `detail` (printf-style). */
+int mqc_events_add_span(MqcEvents *ev, const char *code, int64_t start, int64_t end,
+                        double value, const char *detail, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
 /* Drops events of `code` that span fewer than min_frames frames. */
 void mqc_events_drop_shorter(MqcEvents *ev, const char *code, int64_t min_frames);
 /* Appends b (a later segment of the same file) to a, joining runs that meet

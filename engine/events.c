@@ -1,5 +1,7 @@
 /* Event lists: runs of flagged frames become one event each, so a report
  * grows with the number of problems, not with the length of the file. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -40,6 +42,18 @@ static MqcEvent *last_of(MqcEvents *ev, const char *code)
         if (!strcmp(ev->v[i].code, code))
             return &ev->v[i];
     return NULL;
+}
+
+int mqc_events_add_span(MqcEvents *ev, const char *code, int64_t start, int64_t end,
+                        double value, const char *detail, ...)
+{
+    MqcEvent e = { .code = code, .start_frame = start, .end_frame = end, .worst_frame = start,
+                   .value = value };
+    va_list ap;
+    va_start(ap, detail);
+    vsnprintf(e.detail, sizeof(e.detail), detail, ap);
+    va_end(ap);
+    return mqc_events_add(ev, &e);
 }
 
 int mqc_events_add(MqcEvents *ev, const MqcEvent *e)

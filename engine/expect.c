@@ -5,7 +5,11 @@
 #include <libavutil/parseutils.h>
 #include "internal.h"
 
-typedef enum { EXPECT_INT, EXPECT_NAME, EXPECT_RATE } ExpectKind;
+/* EXPECT_ASPECT: a measured value a check publishes as a learnt fact
+ * (check.h), held against the expectation within EXPECT_TOLERANCE's key. */
+typedef enum { EXPECT_INT, EXPECT_NAME, EXPECT_RATE, EXPECT_ASPECT, EXPECT_TOLERANCE } ExpectKind;
+
+#define ASPECT_TOLERANCE 0.03   /* 1.78 vs 16:9, 2.39 vs 2.40: one label, two spellings */
 
 static const struct ExpectKey {
     const char *key;
@@ -22,6 +26,8 @@ static const struct ExpectKey {
     { "color_primaries", EXPECT_NAME, offsetof(MqcStreamInfo, color_primaries) },
     { "color_trc",       EXPECT_NAME, offsetof(MqcStreamInfo, color_trc) },
     { "color_matrix",    EXPECT_NAME, offsetof(MqcStreamInfo, color_matrix) },
+    { "active_aspect",   EXPECT_ASPECT, 0 },
+    { "active_aspect_tolerance", EXPECT_TOLERANCE, 0 },
     { NULL, 0, 0 }
 };
 
@@ -39,6 +45,16 @@ static int rate_ok(const char *s)
     return av_parse_video_rate(&r, s) >= 0;
 }
 
+/* "2.39", "16:9" or "16/9" */
+static int aspect_parse(const char *s, double *v)
+{
+    AVRational r;
+    if (av_parse_ratio(&r, s, 1000, 0, NULL) < 0 || r.num <= 0 || r.den <= 0)
+        return -1;
+    *v = av_q2d(r);
+    return 0;
+}
+
 int mqc_expect_validate(const cJSON *expect, const char *file, MqcMsg *msg)
 {
     if (!cJSON_IsObject(expect)) {
@@ -49,9 +65,17 @@ int mqc_expect_validate(const cJSON *expect, const char *file, MqcMsg *msg)
         const struct ExpectKey *k = find_key(it->string);
         if (!k) {
             mqc_msg(msg, "%s: expect.%s: unknown key (valid: width, height, bit_depth, codec, "
-                    "pix_fmt, frame_rate, color_range, color_primaries, color_trc, color_matrix)",
+                    "pix_fmt, frame_rate, color_range, color_primaries, color_trc, color_matrix, "
+                    "active_aspect, active_aspect_tolerance)",
                     file, it->string);
             return MQC_ERR_PROFILE;
+        }
+        if (k->kind == EXPECT_TOLERANCE) {
+            if (!cJSON_IsNumber(it) || it->valuedouble < 0 || it->valuedouble > 1) {
+                mqc_msg(msg, "%s: expect.%s: expected number in [0, 1]", file, it->string);
+                return MQC_ERR_PROFILE;
+            }
+            continue;
         }
         if (k->kind == EXPECT_INT) {
             if (!cJSON_IsNumber(it) || it->valuedouble != floor(it->valuedouble) ||
@@ -67,12 +91,15 @@ int mqc_expect_validate(const cJSON *expect, const char *file, MqcMsg *msg)
         if (cJSON_IsArray(it))
             one = it->child;
         for (; one; one = cJSON_IsArray(it) ? one->next : NULL, n++) {
+            double aspect;
             if (!cJSON_IsString(one) || !one->valuestring[0] ||
-                (k->kind == EXPECT_RATE && !rate_ok(one->valuestring))) {
+                (k->kind == EXPECT_RATE && !rate_ok(one->valuestring)) ||
+                (k->kind == EXPECT_ASPECT && aspect_parse(one->valuestring, &aspect) < 0)) {
                 mqc_msg(msg, "%s: expect.%s%s: expected %s", file, it->string,
                         cJSON_IsArray(it) ? "[]" : "",
                         k->kind == EXPECT_RATE ? "a frame rate such as \"24000/1001\" or \"25\""
-                                               : "a non-empty string or a list of strings");
+                        : k->kind == EXPECT_ASPECT ? "an aspect ratio such as \"2.39\" or \"16:9\""
+                                                   : "a non-empty string or a list of strings");
                 return MQC_ERR_PROFILE;
             }
         }
@@ -106,10 +133,11 @@ static void describe_wanted(const cJSON *v, char *buf, size_t len)
 void mqc_expect_evaluate(const cJSON *expect, const MqcStreamInfo *si, int64_t frames,
                          MqcEvents *ev)
 {
+    const cJSON *tol = cJSON_GetObjectItemCaseSensitive(expect, "active_aspect_tolerance");
     for (const cJSON *it = expect ? expect->child : NULL; it; it = it->next) {
         const struct ExpectKey *k = find_key(it->string);
-        if (!k)
-            continue;   /* validated profiles have none */
+        if (!k || k->kind == EXPECT_TOLERANCE)
+            continue;   /* validated profiles have no unknown key */
         MqcEvent e = { .code = "format_mismatch", .start_frame = 0,
                        .end_frame = frames > 0 ? frames - 1 : 0 };
         if (k->kind == EXPECT_INT) {
@@ -121,15 +149,30 @@ void mqc_expect_evaluate(const cJSON *expect, const MqcStreamInfo *si, int64_t f
                      (int)it->valuedouble, found);
         } else {
             char found[48];
-            if (k->kind == EXPECT_RATE)
+            double measured = 0;
+            int have = k->kind != EXPECT_ASPECT ||
+                       mqc_learnt_get(si->learnt, it->string, &measured) == 0;
+            if (k->kind == EXPECT_ASPECT && have)
+                snprintf(found, sizeof(found), "%.3f", measured);
+            else if (k->kind == EXPECT_ASPECT)
+                snprintf(found, sizeof(found), "not measured (active_area off or no picture)");
+            else if (k->kind == EXPECT_RATE)
                 snprintf(found, sizeof(found), "%d/%d", si->rate_num, si->rate_den);
             else
                 snprintf(found, sizeof(found), "%s", (const char *)si + k->offset);
             int ok = 0;
             const cJSON *one = cJSON_IsArray(it) ? it->child : it;
-            for (; one && !ok; one = cJSON_IsArray(it) ? one->next : NULL)
-                ok = k->kind == EXPECT_RATE ? rate_matches(one->valuestring, si)
-                                            : !strcmp(one->valuestring, found);
+            for (; one && !ok; one = cJSON_IsArray(it) ? one->next : NULL) {
+                double want;
+                if (k->kind == EXPECT_ASPECT)
+                    ok = have && aspect_parse(one->valuestring, &want) == 0 &&
+                         fabs(measured - want) <= (tol ? tol->valuedouble : ASPECT_TOLERANCE);
+                else
+                    ok = k->kind == EXPECT_RATE ? rate_matches(one->valuestring, si)
+                                                : !strcmp(one->valuestring, found);
+            }
+            if (!ok && k->kind == EXPECT_ASPECT)
+                e.value = measured;
             if (ok)
                 continue;
             char want[128];

@@ -285,6 +285,12 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
     in->mpeg_video = par->codec_id == AV_CODEC_ID_MPEG2VIDEO ||
                      par->codec_id == AV_CODEC_ID_MPEG1VIDEO;
     mqc_hdr_from_stream(st, &si->hdr);
+    /* display order: TB is top coded first, bottom displayed first */
+    static const char *const orders[] = {
+        [AV_FIELD_PROGRESSIVE] = "progressive", [AV_FIELD_TT] = "tff", [AV_FIELD_BT] = "tff",
+        [AV_FIELD_BB] = "bff", [AV_FIELD_TB] = "bff" };
+    if (par->field_order > AV_FIELD_UNKNOWN && par->field_order <= AV_FIELD_BT)
+        snprintf(si->field_order, sizeof(si->field_order), "%s", orders[par->field_order]);
     const char *tc = find_timecode(in->fmt, st);
     if (tc)
         snprintf(si->start_timecode, sizeof(si->start_timecode), "%s", tc);

@@ -15,6 +15,10 @@ void mqc_expect_evaluate(const cJSON *expect, const MqcStreamInfo *si, int64_t f
  * scheduler's and the event lists' allocations ask it first. */
 int mqc_alloc_fails(void);
 
+/* The run's learnt facts (check.h); NULL when out of memory. */
+MqcLearnt *mqc_learnt_alloc(void);
+void mqc_learnt_free(MqcLearnt **l);
+
 struct MqcMetrics {
     cJSON *obj;
 };

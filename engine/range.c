@@ -27,3 +27,9 @@ unsigned mqc_code_at(double lo, double hi, double pct, unsigned code_max)
         return code_max;
     return (unsigned)v;
 }
+
+unsigned mqc_black_code(int bit_depth, int full_range, double pct)
+{
+    MqcNominal n = mqc_nominal(bit_depth, full_range);
+    return (unsigned)(n.black + pct / 100.0 * (n.white - n.black));
+}

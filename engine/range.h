@@ -20,4 +20,12 @@ MqcNominal mqc_nominal(int bit_depth, int full_range);
  * 20..984 at 10, 81..3935 at 12 and 1293..62963 at 16. */
 unsigned mqc_code_at(double lo, double hi, double pct, unsigned code_max);
 
+/* Black, as ffmpeg's blackdetect defines it and every check that needs
+ * "black" shares (black, freeze, active_area): a luma sample is black when
+ * it is at most black + pct % of the nominal range, truncated to a code
+ * (blackdetect truncates). MQC_BLACK_PCT is the black check's default. */
+#define MQC_BLACK_PCT 10.0
+#define MQC_BLACK_PICTURE_RATIO 0.98    /* a black picture: this share of black pixels */
+unsigned mqc_black_code(int bit_depth, int full_range, double pct);
+
 #endif

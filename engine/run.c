@@ -341,6 +341,10 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         goto done;
     }
     run->have_stream = 1;
+    if (!(run->si.learnt = mqc_learnt_alloc())) {
+        ret = MQC_ERR_NOMEM;
+        goto fail;
+    }
     int tc_ret = mqc_tc_init(&run->tc, run->si.rate_num, run->si.rate_den,
                              run->si.start_timecode);
     if (tc_ret < 0) {
@@ -479,6 +483,7 @@ void mqc_run_free(MqcRun *run)
         cJSON_Delete(cr->params);
     }
     free(run->checks);
+    mqc_learnt_free(&run->si.learnt);
     free(run->input_path);
     mqc_timeline_free(&run->timeline);
     free(run);

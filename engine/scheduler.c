@@ -373,6 +373,9 @@ static void frame_info(MqcFrameInfo *fi, const AVFrame *f, int64_t index,
     fi->key_frame = f->key_frame;
     fi->corrupt = (f->flags & AV_FRAME_FLAG_CORRUPT) || f->decode_error_flags;
     mqc_hdr_from_frame(f, &fi->hdr);
+    fi->interlaced = f->interlaced_frame != 0;
+    fi->top_field_first = f->top_field_first != 0;
+    fi->repeat_pict = f->repeat_pict;
     /* SMPTE 12M timecode carried per frame (H.264/HEVC SEI, ...) */
     const AVFrameSideData *sd = av_frame_get_side_data(f, AV_FRAME_DATA_S12M_TIMECODE);
     if (sd && sd->size >= 2 * sizeof(uint32_t) && ((const uint32_t *)sd->data)[0] >= 1) {

@@ -1,0 +1,76 @@
+/* Kernels of the picture-structure checks (active_area, interlace, flash),
+ * written once over the sample type (structure_tmpl.c) for 8- and 16-bit
+ * containers; AVX2 versions where they pay (structure_avx2.c), bit-exact
+ * with the C reference (tests/unit/test_simd.c). */
+#ifndef MQC_STRUCTURE_DSP_H
+#define MQC_STRUCTURE_DSP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Sum of n samples of one row. */
+typedef uint64_t (*MqcRowSumFn)(const uint8_t *row, int n);
+
+/* sums[i] += sample (x0 + i) of each of `rows` rows, for i < n. */
+typedef void (*MqcColumnSumsFn)(const uint8_t *data, ptrdiff_t linesize, int x0, int n,
+                                int rows, uint64_t *sums);
+
+/* idet's field measures over one row y of a plane (ffmpeg vf_idet), with
+ * c = the current frame and p = the previous one at rows y-1, y, y+1:
+ *   prev_mix  = sum |c[y-1] + c[y+1] - 2 p[y]|   (p's line y woven into c)
+ *   next_mix  = sum |p[y-1] + p[y+1] - 2 c[y]|   (c's line y woven into p:
+ *                                                 the previous frame's "next")
+ *   self      = sum |c[y-1] + c[y+1] - 2 c[y]|   (c's own combing)
+ *   field     = sum |2 c[y] - 2 p[y]|            (line y moved since p)
+ * Each row's sums fit 32 bits for widths up to 16384 at 16 bits. */
+typedef struct MqcIdetRow {
+    uint32_t prev_mix, next_mix, self, field;
+} MqcIdetRow;
+typedef void (*MqcIdetRowFn)(const uint8_t *c_above, const uint8_t *c, const uint8_t *c_below,
+                             const uint8_t *p_above, const uint8_t *p, const uint8_t *p_below,
+                             int width, MqcIdetRow *out);
+
+/* The flash check's per-pixel work: a sampled pixel's display light.
+ * R'G'B' values come from Y'CbCr with the gamut kernel's fixed-point
+ * matrix (value = y_gain * Y + offset + c * (C - chroma_zero); for R'G'B'
+ * input the codes themselves), E' = value * scale + bias (0..1), linear
+ * light from a LUT of MQC_FLASH_LUT + 1 entries in Q16 (65536 = the
+ * display's peak). Per pixel: luminance wr R + wg G + wb B (Q16 weights),
+ * and, when the pixel is a saturated red (R / (R + G + B) >= 0.8, i.e.
+ * R >= 4 (G + B)), its red excess R - G - B. */
+#define MQC_FLASH_LUT 4096
+typedef struct MqcFlashKernel {
+    int is_rgb;
+    int32_t y_gain, offset, chroma_zero, r_cr, g_cb, g_cr, b_cb;
+    float scale, bias;
+    uint32_t wr, wg, wb;
+    uint32_t lut[MQC_FLASH_LUT + 1];
+} MqcFlashKernel;
+
+/* Pixels x0, x0 + step, ... < x1 of one row: y (or G'), cb (B'), cr (R')
+ * point at the rows' first samples, chroma x = x >> cshift. Adds to *lum
+ * and *red (Q16 sums) and *count. */
+typedef void (*MqcFlashRowFn)(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
+                              const uint8_t *cr, int cshift, int x0, int x1, int step,
+                              uint64_t *lum, uint64_t *red, uint32_t *count);
+
+typedef struct MqcStructureDsp {
+    MqcRowSumFn row_sum[2];             /* [0]: 8-bit samples, [1]: 16-bit */
+    MqcColumnSumsFn column_sums[2];
+    MqcIdetRowFn idet_row[2];
+    MqcFlashRowFn flash_row[2];
+} MqcStructureDsp;
+
+/* The versions for a set of CPU flags (MQC_CPU_*; 0: the C reference). */
+void mqc_structure_dsp(unsigned cpu_flags, MqcStructureDsp *d);
+
+/* structure_avx2.c; only when the CPU has AVX2. The 16-bit version needs
+ * samples below 2^15 (bit depths up to 14): the checks use the C one above. */
+void mqc_idet_row_8_avx2(const uint8_t *c_above, const uint8_t *c, const uint8_t *c_below,
+                         const uint8_t *p_above, const uint8_t *p, const uint8_t *p_below,
+                         int width, MqcIdetRow *out);
+void mqc_idet_row_16_avx2(const uint8_t *c_above, const uint8_t *c, const uint8_t *c_below,
+                          const uint8_t *p_above, const uint8_t *p, const uint8_t *p_below,
+                          int width, MqcIdetRow *out);
+
+#endif
