@@ -11,7 +11,8 @@ so machine noise hits all of them alike:
   chain         ffmpeg signalstats+blackdetect+freezedetect with -f framemd5
                 (what an engineer runs instead)
   mediaqc       mediaqc check FILE (default profile)
-  only:<check>  mediaqc with that check alone
+  only:<check>  mediaqc with that check alone; only:none no check (the engine's
+                decode pass), only:structure flash + active_area + interlace
 then min/median wall times and ratios, thread scaling (1 thread vs N) and peak
 RSS of a short and a 6x longer version of the same content. Only ratios mean
 anything; absolute seconds depend on the machine.
@@ -99,6 +100,15 @@ def bench_clip(a, path, names, tmp):
             with open(prof, "w") as f:
                 json.dump({"checks": {name: {}}}, f)
             cmds["only:" + name] = mq + ["--threads", n, "--profile", prof]
+        # groups: the engine's own pass (no check) and the picture-structure
+        # checks together (issue 16's budget: within 10% of decode-only)
+        for group, members in (("none", []), ("structure", ["flash", "active_area",
+                                                             "interlace"])):
+            if all(m in names for m in members):
+                prof = os.path.join(tmp, "group-%s.json" % group)
+                with open(prof, "w") as f:
+                    json.dump({"checks": {m: {} for m in members}}, f)
+                cmds["only:" + group] = mq + ["--threads", n, "--profile", prof]
     times = {k: [] for k in cmds}
     cpu = {k: [] for k in cmds}
     for _ in range(a.repeat):
