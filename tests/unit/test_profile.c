@@ -160,7 +160,7 @@ static const struct BadProfile {
     { "{\"description\": 5}", "description: expected string" },
     { "{\"checks\": []}", "checks: expected an object" },
     { "{\"checks\": {\"blak\": {}}}", "checks.blak: unknown check (valid: legal_range, gamut, black, freeze, dropped_frames, "
-                                        "timecode, checksum, bit_depth, hdr)" },
+                                        "timecode, checksum, bit_depth, hdr" },
     { "{\"checks\": {\"black\": true}}", "checks.black: expected an object" },
     { "{\"checks\": {\"black\": {\"foo\": 1}}}", "checks.black.foo: unknown option" },
     { "{\"checks\": {\"black\": {\"min_duration_s\": \"1s\"}}}",
