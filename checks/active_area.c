@@ -347,6 +347,17 @@ static void area_merge(void *priv_a, const void *priv_b)
         count_size(a, b->sizes[i].w, b->sizes[i].h, b->sizes[i].n);
 }
 
+static const MqcChart size_chart = {
+    .title = "active picture (px)", .unit = "", .scale = 1, .axis = MQC_AXIS_AUTO,
+};
+
+/* black frames record 0: no active area */
+static const MqcSeries area_series[] = {
+    { "active_width", "active width", "px", &size_chart, MQC_STAT_MIN, "#1565c0" },
+    { "active_height", "active height", "px", &size_chart, MQC_STAT_MIN, "#6a1b9a" },
+    { .key = NULL }
+};
+
 const MqcCheck mqc_check_active_area = {
     .name = "active_area",
     .summary = "letterbox/pillarbox: the active picture rectangle (cropdetect's measure, "
@@ -362,4 +373,5 @@ const MqcCheck mqc_check_active_area = {
     .record = area_record,
     .finish = area_finish,
     .merge = area_merge,
+    .series = area_series,
 };

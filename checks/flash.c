@@ -30,6 +30,7 @@
 #include "../engine/check.h"
 #include "dsp/cpu.h"
 #include "dsp/structure.h"
+#include "dsp/transfer.h"
 #include "gamut.h"
 #include "../engine/range.h"
 
@@ -154,11 +155,11 @@ static int flash_init(void *priv, const MqcStreamInfo *si, char *why, size_t why
     k->wg = 65536 - k->wr - k->wb;
     s->tf = !strcmp(si->color_trc, "smpte2084") ? TF_PQ
             : !strcmp(si->color_trc, "arib-std-b67") ? TF_HLG : TF_SDR;
-    static const MqcGamutTransfer curves[] = { MQC_TRANSFER_BT1886, MQC_TRANSFER_PQ,
+    static const MqcTransfer curves[] = { MQC_TRANSFER_BT1886, MQC_TRANSFER_PQ,
                                                MQC_TRANSFER_HLG };
     s->peak = s->tf == TF_PQ ? 10000 : s->tf == TF_HLG ? 1000 : s->display_nits;
     for (int i = 0; i <= MQC_FLASH_LUT; i++) {
-        double lin = mqc_gamut_linear(curves[s->tf], (double)i / MQC_FLASH_LUT);
+        double lin = mqc_transfer_linear(curves[s->tf], (double)i / MQC_FLASH_LUT);
         lin = lin < 0 ? 0 : lin > 1 ? 1 : lin;
         k->lut[i] = (uint32_t)lround(lin * 65536);
     }
@@ -375,6 +376,23 @@ static void flash_merge(void *priv_a, const void *priv_b)
     a->have_prev = b->have_prev;
 }
 
+static const MqcChart light_chart = {
+    .title = "flash: screen light (cd/m2)", .unit = "", .scale = 1, .axis = MQC_AXIS_AUTO,
+    .limits = { { MQC_FROM_PARAMS, "dark_limit", "darker state limit (BT.1702)", 1 } },
+};
+
+static const MqcChart rate_chart = {
+    .title = "flashes per second", .unit = "", .scale = 1, .axis = MQC_AXIS_AUTO,
+    .limits = { { MQC_FROM_PARAMS, "max_flashes_per_s", "limit (BT.1702: 3)", 1 } },
+};
+
+static const MqcSeries flash_series[] = {
+    { "flash_nits", "mean screen light", "cd/m2", &light_chart, MQC_STAT_MEAN, "#f9a825" },
+    { "flashes_per_s", "flashes in the last second over the flash area", "1/s",
+      &rate_chart, MQC_STAT_MAX, "#c62828" },
+    { .key = NULL }
+};
+
 const MqcCheck mqc_check_flash = {
     .name = "flash",
     .summary = "photosensitive-epilepsy screening after ITU-R BT.1702: general and "
@@ -393,4 +411,5 @@ const MqcCheck mqc_check_flash = {
     .record = flash_record,
     .finish = flash_finish,
     .merge = flash_merge,
+    .series = flash_series,
 };

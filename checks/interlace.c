@@ -469,6 +469,18 @@ static void interlace_merge(void *priv_a, const void *priv_b)
     memcpy(a->pend_tag, b->pend_tag, sizeof(a->pend_tag));
 }
 
+static const MqcChart motion_chart = {
+    .title = "field motion (code)", .unit = "", .scale = 1, .axis = MQC_AXIS_AUTO,
+};
+
+static const MqcSeries interlace_series[] = {
+    { "field_motion", "mean change of the fields since the previous frame", "code",
+      &motion_chart, MQC_STAT_MEAN, "#2e7d32" },
+    { "repeated_field", "field repeated from the previous frame (idet)", "name", NULL,
+      MQC_STAT_MEAN, NULL },
+    { .key = NULL }
+};
+
 const MqcCheck mqc_check_interlace = {
     .name = "interlace",
     .summary = "interlaced fields as idet measures them (TFF/BFF/progressive votes with its "
@@ -487,4 +499,5 @@ const MqcCheck mqc_check_interlace = {
     .record = interlace_record,
     .finish = interlace_finish,
     .merge = interlace_merge,
+    .series = interlace_series,
 };

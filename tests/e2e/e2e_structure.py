@@ -115,7 +115,25 @@ class ActiveArea(unittest.TestCase):
         self.assertEqual(len(ev), 1, ev)
         self.assertEqual((ev[0]["start_frame"], ev[0]["end_frame"]), (0, 74))
         self.assertEqual(events(rep, "active_area", "active_area_change"), [])
-        self.assertEqual(c["severity"], "info")
+        # borders are a fact (info), whatever the check's severity: the check passes
+        self.assertEqual(c["severity"], "warning")
+        self.assertEqual(ev[0]["severity"], "info")
+        self.assertEqual(c["status"], "pass")
+
+    def test_broadcast_uk_borders_are_errors(self):
+        path = Media.path("letterbox_239.mkv")
+        if not os.path.exists(path):
+            encode_lossless(path, letterbox_graph("960x402", y=69))
+        res, _ = check_report(path, "--profile", "broadcast-uk")
+        self.assertEqual(res.code, 1)
+        c = check(res.report, "active_area")
+        self.assertEqual(c["params"]["borders_severity"], "check")
+        self.assertEqual([e["severity"] for e in events(res.report, "active_area",
+                                                         "borders_detected")], ["error"])
+        self.assertEqual(c["status"], "fail")
+        aspect = [e for e in events(res.report, "format", "format_mismatch")
+                  if "active_aspect" in e["message"]]
+        self.assertEqual(len(aspect), 1, aspect)
 
     def test_pillarbox_43(self):
         path = Media.path("pillarbox_43.mkv")
@@ -139,6 +157,8 @@ class ActiveArea(unittest.TestCase):
         self.assertIn("960x402", changes[0]["message"])
         borders = events(res.report, "active_area", "borders_detected")
         self.assertEqual([(e["start_frame"], e["end_frame"]) for e in borders], [(75, 149)])
+        self.assertEqual([e["severity"] for e in borders], ["info"])
+        self.assertEqual([e["severity"] for e in changes], ["warning", "warning"])
         self.assertEqual(check(res.report, "active_area")["metrics"]["active_area_changes"], 2)
 
     def test_black_frames_are_not_a_change(self):
@@ -287,10 +307,16 @@ def interlaced_clip(name, field_order, extra_vf=""):
 
 class Interlace(unittest.TestCase):
     def same_as_idet(self, path, *args):
-        res, _ = check_report(path, *args)
+        res, frames = check_report(path, *args, frames=True)
         c = check(res.report, "interlace")
         want = idet_counts(path)
         self.assertEqual({k: c["metrics"][k] for k in want}, want)
+        # each frame's record names its repeated field as idet counts them
+        per_frame = collections.Counter(f["repeated_field"] for f in frames)
+        self.assertEqual({"repeated_" + ("neither" if k == "none" else k): n
+                          for k, n in per_frame.items()},
+                         {k: v for k, v in want.items() if k.startswith("repeated_") and v})
+        self.assertTrue(all(f["field_motion"] >= 0 for f in frames))
         return res, c
 
     def test_tff_tagged_progressive(self):
@@ -416,7 +442,7 @@ class RealMedia(unittest.TestCase):
                 evs = c["events"]
                 if cid == "active_area" and name in real_borders:
                     self.assertEqual({e["code"] for e in evs}, {"borders_detected"}, name)
-                    self.assertEqual(c["severity"], "info")
+                    self.assertEqual({e["severity"] for e in evs}, {"info"}, name)
                     continue
                 self.assertEqual(evs, [], (name, cid))
 
