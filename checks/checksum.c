@@ -5,16 +5,13 @@
  * hash of the whole file, checked against an ASC MHL. Frames are matched to
  * the reference by timestamp on ffmpeg's frame grid, so a dropped frame is
  * one missing frame, not the rest of the file diverging. */
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <libavutil/common.h>
+#include <libavutil/error.h>
 #include "checksum_ref.h"
 #include "../engine/mediaqc.h"
 
@@ -22,11 +19,6 @@
 static const char *const algorithm_names[] = { "md5", "xxh64", "sha1", "sha256", "xxh3", NULL };
 static const char *const file_algorithm_names[] = { "xxh64", "md5", "sha1", NULL };
 static const MqcHashAlgo file_algorithms[] = { MQC_HASH_XXH64, MQC_HASH_MD5, MQC_HASH_SHA1 };
-
-#define FILE_CHUNK (1 << 20)
-/* what one frame may read of the file, so a jump in packet positions
- * does not stall the display-order thread for long */
-#define FILE_BUDGET_PER_FRAME (64LL << 20)
 
 /* A run of one event code carrying its own message, extended in place. */
 typedef struct Run {
@@ -55,11 +47,11 @@ typedef struct Checksum {
     Run mismatch_run, extra_run;
     /* digest of all frame digests in order, comparable with a report's */
     MqcHasher sequence;
-    /* the whole file, read behind the demuxer (mostly from the page cache) */
-    int file_active;
-    int fd;
-    uint8_t *buf;
-    int64_t file_hashed, file_target;
+    /* the whole file, from the bytes the engine reads (si->file_bytes); the
+     * tap writes these on the decode thread, finish() reads them */
+    int file_active;            /* subscribed */
+    int file_complete;          /* every byte was handed over */
+    int64_t file_hashed;
     MqcHashAlgo file_algo;
     MqcHasher file;
     char file_error[160];
@@ -103,62 +95,39 @@ static const MqcEventCode checksum_codes[] = {
     { .code = NULL }
 };
 
-static int file_open(Checksum *s, const char *path, char *why, size_t why_len)
+/* The file's bytes in order, on the decode thread (MqcByteSink). */
+static void file_bytes(void *ud, const uint8_t *data, size_t len, int status)
 {
-    struct stat st;
-    /* a pipe or device cannot be read a second time */
-    if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+    Checksum *s = ud;
+    if (data) {
+        mqc_hasher_update(&s->file, data, len);
+        s->file_hashed += (int64_t)len;
+    } else if (status < 0) {
+        av_strerror(status, s->file_error, sizeof(s->file_error));
+    } else {
+        s->file_complete = 1;
+    }
+}
+
+static int file_subscribe(Checksum *s, const MqcStreamInfo *si, char *why, size_t why_len)
+{
+    int ret = 0;
+    /* a pipe cannot be read a second time, and the engine reads it itself */
+    if (!si->file_bytes)
         snprintf(s->file_error, sizeof(s->file_error), "not a regular file");
-        goto fail;
+    else if ((ret = mqc_byte_tap_subscribe(si->file_bytes, file_bytes, s)) < 0)
+        av_strerror(ret, s->file_error, sizeof(s->file_error));
+    if (si->file_bytes && ret >= 0) {
+        s->file_active = 1;
+        snprintf(s->file_error, sizeof(s->file_error), "the analysis stopped before the end "
+                 "of the file");
+        mqc_hasher_start(&s->file, s->file_algo);
+        return 0;
     }
-    if ((s->fd = open(path, O_RDONLY)) < 0) {
-        snprintf(s->file_error, sizeof(s->file_error), "%s", strerror(errno));
-        goto fail;
-    }
-    if (!(s->buf = malloc(FILE_CHUNK))) {
-        close(s->fd);
-        return MQC_ERR_NOMEM;
-    }
-#ifdef POSIX_FADV_SEQUENTIAL
-    posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-#endif
-    s->file_active = 1;
-    mqc_hasher_start(&s->file, s->file_algo);
-    return 0;
-fail:
     if (!s->have_mhl)
         return 0;   /* no manifest to satisfy: the metric says why there is no hash */
-    snprintf(why, why_len, "cannot hash %s for the MHL: %s", path, s->file_error);
+    snprintf(why, why_len, "cannot hash %s for the MHL: %s", si->path, s->file_error);
     return MQC_ERR_PROFILE;
-}
-
-static void file_stop(Checksum *s, const char *error)
-{
-    if (error)
-        snprintf(s->file_error, sizeof(s->file_error), "%s", error);
-    if (s->file_active)
-        close(s->fd);
-    s->file_active = 0;
-}
-
-/* Hashes the file up to byte `target` (at most `budget` bytes now). */
-static void file_advance(Checksum *s, int64_t target, int64_t budget)
-{
-    while (s->file_active && s->file_hashed < target && budget > 0) {
-        int64_t want = FFMIN(FFMIN(target - s->file_hashed, budget), FILE_CHUNK);
-        ssize_t n = read(s->fd, s->buf, (size_t)want);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            file_stop(s, strerror(errno));
-            return;
-        }
-        if (n == 0)
-            return;     /* end of file */
-        mqc_hasher_update(&s->file, s->buf, (size_t)n);
-        s->file_hashed += n;
-        budget -= n;
-    }
 }
 
 static int checksum_init(void *priv, const MqcStreamInfo *si, char *why, size_t why_len)
@@ -215,7 +184,7 @@ static int checksum_init(void *priv, const MqcStreamInfo *si, char *why, size_t 
             s->file_algo = preference[i];
     }
     if (s->file_hash || s->have_mhl)
-        return file_open(s, si->path, why, why_len);
+        return file_subscribe(s, si, why, why_len);
     snprintf(s->file_error, sizeof(s->file_error), "disabled (checksum.file_hash)");
     return 0;
 }
@@ -347,11 +316,6 @@ static int checksum_fold(void *priv, const MqcFrameInfo *fi, const void *frame, 
     s->frames++;
     s->last_index = fi->index;
     mqc_hasher_update(&s->sequence, f->digest, (size_t)s->digest_size);
-    if (s->file_active) {
-        if (fi->pkt_pos > s->file_target)
-            s->file_target = fi->pkt_pos;
-        file_advance(s, s->file_target, FILE_BUDGET_PER_FRAME);
-    }
     if (s->have_ref && s->ref.format != MQC_REF_REPORT)
         compare(s, fi, f, ev);
     return 0;
@@ -384,14 +348,10 @@ static const char *base_name(const char *p)
 static void finish_file(Checksum *s, MqcEvents *ev, MqcMetrics *m)
 {
     char hex[2 * MQC_DIGEST_MAX + 1] = "", detail[192];
-    if (s->file_active && !s->merged) {
-        file_advance(s, INT64_MAX, INT64_MAX);
-        if (s->file_active) {
-            uint8_t d[MQC_DIGEST_MAX];
-            mqc_hasher_end(&s->file, d);
-            mqc_hex(d, mqc_hash_size(s->file_algo), hex);
-            file_stop(s, NULL);
-        }
+    if (s->file_active && s->file_complete && !s->merged) {
+        uint8_t d[MQC_DIGEST_MAX];
+        mqc_hasher_end(&s->file, d);
+        mqc_hex(d, mqc_hash_size(s->file_algo), hex);
     }
     mqc_metric_string(m, "file_hash_algorithm", mqc_hash_option_name(s->file_algo));
     if (!hex[0]) {
@@ -489,9 +449,6 @@ static void checksum_close(void *priv)
 {
     Checksum *s = priv;
     mqc_reference_free(&s->ref);
-    file_stop(s, NULL);
-    free(s->buf);
-    s->buf = NULL;
 }
 
 /* the digest's key: md5 (as ffmpeg framemd5 names it) or any other algorithm */

@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <libavformat/avformat.h>
 #include <libavutil/timecode.h>
 #include "../engine/check.h"
 
@@ -63,27 +62,6 @@ static int uses_drop(const char *tc)
     return sep && *sep != ':';
 }
 
-/* The engine drops a start timecode that libavutil cannot count at this
- * rate (drop-frame at 25 fps, ...); read the container's tag to tell why.
- * Local files only: the header is read again, a remote object is not. */
-static void container_timecode(const char *path, char *buf, size_t len)
-{
-    buf[0] = 0;
-    if (!path[0] || strstr(path, "://"))
-        return;
-    AVFormatContext *fmt = NULL;
-    if (avformat_open_input(&fmt, path, NULL, NULL) < 0)
-        return;
-    const AVDictionaryEntry *e = NULL;
-    for (unsigned i = 0; !e && i < fmt->nb_streams; i++)
-        e = av_dict_get(fmt->streams[i]->metadata, "timecode", NULL, 0);
-    if (!e)
-        e = av_dict_get(fmt->metadata, "timecode", NULL, 0);
-    if (e)
-        snprintf(buf, len, "%s", e->value);
-    avformat_close_input(&fmt);
-}
-
 /* Frame number of a timecode string at this rate with its own counting,
  * or -1 when libavutil cannot read it. */
 static int64_t tc_number(AVRational rate, const char *s)
@@ -112,10 +90,11 @@ static int timecode_init(void *priv, const MqcStreamInfo *si, char *why, size_t 
     s->rate = si->rate_num > 0 && si->rate_den > 0 ? (AVRational){ si->rate_num, si->rate_den }
                                                     : (AVRational){ 25, 1 };
     s->rate_allows_drop = is_drop_rate(s->rate);
-    if (si->start_timecode[0])
-        snprintf(s->start, sizeof(s->start), "%s", si->start_timecode);
-    else
-        container_timecode(si->path, s->start, sizeof(s->start));
+    /* the tag as written: the engine empties start_timecode when libavutil
+     * cannot count it at this rate (drop-frame at 25 fps, ...), which is
+     * what this check reports */
+    snprintf(s->start, sizeof(s->start), "%s",
+             si->start_timecode[0] ? si->start_timecode : si->start_timecode_tag);
     s->start_drop = s->start[0] && uses_drop(s->start);
     s->start_mismatch = s->start_drop && !s->rate_allows_drop;
 

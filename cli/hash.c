@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
-#include <libavformat/avformat.h>
 #include <libavutil/frame.h>
 #include <libavutil/imgutils.h>
 #include "hash.h"
@@ -28,31 +27,7 @@ typedef struct HashPrinter {
     int started;
     MqcGrid grid;
     int rate_num, rate_den;
-    AVRational container_sar;   /* 0/1 when the container has none */
 } HashPrinter;
-
-/* ffmpeg gives frames the container's sample aspect ratio when it has one
- * (a MOV pasp atom, ...); the engine does not carry it, so read the header. */
-static AVRational container_sar(const char *path, int stream_index)
-{
-    AVFormatContext *fmt = NULL;
-    AVRational sar = { 0, 1 };
-    if (avformat_open_input(&fmt, path, NULL, NULL) < 0)
-        return sar;
-    for (unsigned i = 0; i < fmt->nb_streams; i++) {
-        const AVStream *st = fmt->streams[i];
-        int video = st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
-                    !(st->disposition & AV_DISPOSITION_ATTACHED_PIC);
-        /* the stream the engine analyses: the one asked for, else the first video */
-        if (stream_index >= 0 ? (int)i == stream_index : video) {
-            if (st->sample_aspect_ratio.num > 0 && st->sample_aspect_ratio.den > 0)
-                sar = st->sample_aspect_ratio;
-            break;
-        }
-    }
-    avformat_close_input(&fmt);
-    return sar;
-}
 
 static const char *record_digest(const MqcRecord *rec)
 {
@@ -64,15 +39,15 @@ static const char *record_digest(const MqcRecord *rec)
 }
 
 /* ffmpeg's header, as written with -fflags +bitexact (no #software line) */
-static void print_header(HashPrinter *h, const AVFrame *f)
+static void print_header(HashPrinter *h, const MqcStreamInfo *si, const AVFrame *f)
 {
     fprintf(h->out, "#format: frame checksums\n#version: 2\n#hash: %s\n",
             mqc_hash_header_name(h->algo));
     fprintf(h->out, "#tb 0: %d/%d\n#media_type 0: video\n#codec_id 0: rawvideo\n",
             h->rate_den, h->rate_num);
-    AVRational sar = h->container_sar.num ? h->container_sar : f->sample_aspect_ratio;
-    fprintf(h->out, "#dimensions 0: %dx%d\n#sar 0: %d/%d\n", f->width, f->height, sar.num,
-            sar.den);
+    /* the sample aspect ratio ffmpeg gives the frames: the container's, else the codec's */
+    fprintf(h->out, "#dimensions 0: %dx%d\n#sar 0: %d/%d\n", f->width, f->height, si->sar_num,
+            si->sar_den);
     fprintf(h->out, "#stream#, dts,        pts, duration,     size, hash\n");
 }
 
@@ -88,7 +63,7 @@ static void print_frame(void *ud, const MqcRun *run, const MqcFrameInfo *fi, con
         h->started = 1;
         h->rate_num = si->rate_num > 0 ? si->rate_num : 25;    /* ffmpeg's fallback too */
         h->rate_den = si->rate_num > 0 ? si->rate_den : 1;
-        print_header(h, f);
+        print_header(h, si, f);
     }
     /* the frame's place on ffmpeg's 1/rate output grid, counted from the start */
     double position = mqc_grid_position(fi->pts, si->start_pts != INT64_MIN ? si->start_pts : 0,
@@ -198,7 +173,6 @@ int mqc_cmd_hash(int argc, char **argv)
     for (int a = 0; a < MQC_HASH_NB; a++)
         if (!strcmp(mqc_hash_option_name((MqcHashAlgo)a), algorithm))
             printer.algo = (MqcHashAlgo)a;
-    printer.container_sar = container_sar(opt.input, opt.stream_index);
     MqcObserver observer = { .ud = &printer, .frame = print_frame };
     const MqcObserver *observers[] = { &observer, NULL };
     opt.observers = observers;

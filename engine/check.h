@@ -78,6 +78,19 @@ void mqc_learnt_set(MqcLearnt *l, const char *key, double v);
 /* 0 with *v when the value was set, -1 otherwise. */
 int mqc_learnt_get(const MqcLearnt *l, const char *key, double *v);
 
+/* The input file's bytes, each handed over once and in file order while the
+ * engine reads them for the demuxer, local or remote: a whole-file hash
+ * without a second read (ranges the demuxer skips are read for the tap).
+ * Subscribe from init() when si->file_bytes is not NULL (a pipe has none).
+ * `sink` runs on the decode thread, concurrently with measure() and fold():
+ * what it writes may be read from finish() only. Its last call has
+ * data == NULL, with `status` 0 when every byte of the file was handed over,
+ * else the negative AVERROR that stopped the reading; a run that stops
+ * early makes no last call. */
+typedef struct MqcByteTap MqcByteTap;
+typedef void (*MqcByteSink)(void *ud, const uint8_t *data, size_t len, int status);
+int mqc_byte_tap_subscribe(MqcByteTap *tap, MqcByteSink sink, void *ud);
+
 /* Facts about the analysed stream, fixed for the whole run. */
 typedef struct MqcStreamInfo {
     char codec[32];
@@ -86,6 +99,10 @@ typedef struct MqcStreamInfo {
     int converted;              /* libswscale conversion was needed */
     int width, height;
     int bit_depth;              /* declared depth of the pixel format */
+    int codec_bit_depth;        /* the codec's declared depth (bits_per_raw_sample) when
+                                 * it states one, else bit_depth */
+    int sar_num, sar_den;       /* sample aspect ratio: the container's, else the
+                                 * codec's; 0/1 when unknown */
     int is_rgb;
     int full_range;
     char color_range[16], color_primaries[32], color_trc[32], color_matrix[32];
@@ -96,11 +113,14 @@ typedef struct MqcStreamInfo {
     int avg_rate_num, avg_rate_den; /* average rate (differs from the nominal one in VFR) */
     int64_t start_pts;          /* stream start time in time base, AV_NOPTS_VALUE if unknown */
     char start_timecode[32];    /* empty when the file carries none */
+    char start_timecode_tag[32];/* the container's tag as written, kept when start_timecode
+                                 * is emptied because it cannot be counted at this rate */
     char path[1024];            /* the input as given */
     MqcHdrMetadata hdr;         /* HDR side data of the container, else of the first frame */
     char field_order[16];       /* display order the container or codec header declares:
                                  * "progressive", "tff", "bff", or empty when unknown */
     MqcLearnt *learnt;          /* the run's learnt facts (never NULL in a run) */
+    MqcByteTap *file_bytes;     /* the input's bytes as they are read; NULL when unavailable */
 } MqcStreamInfo;
 
 /* One frame in display order, handed to fold(). */

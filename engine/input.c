@@ -7,6 +7,7 @@
 #include <libavutil/pixdesc.h>
 #include <libavutil/timecode.h>
 #include <libswscale/swscale.h>
+#include "byte_tap.h"
 #include "gop_timecode.h"
 #include "input.h"
 #include "remote_io.h"
@@ -33,7 +34,8 @@ struct MqcInput {
     enum AVPixelFormat target;  /* format handed to the checks, fixed by the first frame */
     int first_done;
     struct SwsContext *sws;
-    AVIOContext *remote;        /* s3:// and http(s):// inputs: our I/O, freed after fmt */
+    AVIOContext *io;            /* our I/O (regular files, s3://, http(s)://), freed after fmt */
+    MqcByteTap *tap;            /* the bytes read through io, for si->file_bytes */
     int consecutive_errors;
     int issues;
     char issue[192];
@@ -153,7 +155,7 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
     *out = NULL;
     memset(si, 0, sizeof(*si));
     int remote = mqc_remote_is_url(path);
-    struct stat stbuf;
+    struct stat stbuf = { 0 };
     if (remote) {
         /* object storage: existence and access are answered by the first GET */
     } else if (stat(path, &stbuf) < 0) {
@@ -178,14 +180,18 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
         mqc_input_close(&in);
         return MQC_ERR_NOMEM;
     }
-    if (remote) {
-        int64_t size;
-        int r = mqc_remote_avio_open(path, &in->remote, &size, msg);
+    if (remote || S_ISREG(stbuf.st_mode)) {
+        /* our own reads, so the bytes can be tapped (a pipe is left to FFmpeg) */
+        MqcByteSource src;
+        int r = remote ? mqc_remote_source_open(path, &src, msg)
+                       : mqc_file_source_open(path, &src, msg);
+        if (r >= 0)
+            r = mqc_tap_avio_open(&src, &in->io, &in->tap);
         if (r < 0 || !(in->fmt = avformat_alloc_context())) {
             mqc_input_close(&in);
             return r < 0 ? r : MQC_ERR_NOMEM;
         }
-        in->fmt->pb = in->remote;
+        in->fmt->pb = in->io;
         in->fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
     }
     char err[AV_ERROR_MAX_STRING_SIZE];
@@ -277,6 +283,7 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
     si->avg_rate_den = st->avg_frame_rate.den;
     si->start_pts = st->start_time;
     snprintf(si->path, sizeof(si->path), "%s", path);
+    si->file_bytes = in->tap;
     in->frames_declared = si->frames_declared;
     if (st->duration > 0 && st->duration != AV_NOPTS_VALUE)
         si->duration_s = (double)st->duration * av_q2d(st->time_base);
@@ -292,8 +299,10 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
     if (par->field_order > AV_FIELD_UNKNOWN && par->field_order <= AV_FIELD_BT)
         snprintf(si->field_order, sizeof(si->field_order), "%s", orders[par->field_order]);
     const char *tc = find_timecode(in->fmt, st);
-    if (tc)
+    if (tc) {
         snprintf(si->start_timecode, sizeof(si->start_timecode), "%s", tc);
+        snprintf(si->start_timecode_tag, sizeof(si->start_timecode_tag), "%s", tc);
+    }
     *out = in;
     return 0;
 
@@ -322,6 +331,18 @@ static int first_frame(MqcInput *in, const AVFrame *f, MqcStreamInfo *si)
     si->width = f->width;
     si->height = f->height;
     si->bit_depth = src->comp[0].depth;
+    /* the codec's own depth: a 12-bit codec may decode to a 16-bit format */
+    int raw = par->bits_per_raw_sample > 0 ? par->bits_per_raw_sample
+                                           : in->dec->bits_per_raw_sample;
+    si->codec_bit_depth = raw > 0 && raw <= 32 ? raw : si->bit_depth;
+    /* as ffmpeg gives frames: the container's (a MOV pasp atom, ...), else the codec's */
+    AVRational sar = in->fmt->streams[in->stream]->sample_aspect_ratio;
+    if (sar.num <= 0 || sar.den <= 0)
+        sar = f->sample_aspect_ratio;
+    if (sar.num <= 0 || sar.den <= 0)
+        sar = (AVRational){ 0, 1 };
+    si->sar_num = sar.num;
+    si->sar_den = sar.den;
     si->is_rgb = !!(dst->flags & AV_PIX_FMT_FLAG_RGB);
     enum AVColorRange range = f->color_range != AVCOL_RANGE_UNSPECIFIED ? f->color_range
                                                                         : par->color_range;
@@ -514,6 +535,12 @@ int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
     }
 }
 
+void mqc_input_finish_bytes(MqcInput *in)
+{
+    if (in)
+        mqc_byte_tap_finish(in->tap);
+}
+
 void mqc_input_close(MqcInput **pin)
 {
     MqcInput *in = *pin;
@@ -521,7 +548,7 @@ void mqc_input_close(MqcInput **pin)
         return;
     avcodec_free_context(&in->dec);
     avformat_close_input(&in->fmt);
-    mqc_remote_avio_close(&in->remote);
+    mqc_tap_avio_close(&in->io);
     av_packet_free(&in->pkt);
     av_frame_free(&in->decoded);
     sws_freeContext(in->sws);

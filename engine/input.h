@@ -20,6 +20,9 @@ int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si);
 /* Decode problems since the last call: their number; the first one is
  * described in `what`, its byte position in *pos (-1 when unknown). */
 int mqc_input_take_issues(MqcInput *in, char *what, size_t len, int64_t *pos);
+/* After the last read: reads what the demuxer skipped of the file for the
+ * subscribers of si->file_bytes and ends their stream. */
+void mqc_input_finish_bytes(MqcInput *in);
 void mqc_input_close(MqcInput **in);
 /* Fills a picture view of a frame returned by mqc_input_read. */
 void mqc_picture_from_frame(MqcPicture *pic, const AVFrame *f, const MqcStreamInfo *si);

@@ -1,5 +1,6 @@
-/* Object storage I/O over libcurl: ranged GETs behind an AVIOContext with a
- * small block cache and a read-ahead thread, whole-object GET and PUT. */
+/* Object storage I/O over libcurl: positioned reads of an object (ranged
+ * GETs into a small block cache, with a read-ahead thread), whole-object GET
+ * and PUT. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -7,7 +8,6 @@
 #include <strings.h>
 #include <time.h>
 #include <curl/curl.h>
-#include <libavformat/avio.h>
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
 #include "remote_io.h"
@@ -21,7 +21,6 @@
 /* cache slots: the reader's block, the read-ahead, and a few recent blocks
  * that demuxers seek back to (file header, index) */
 #define CACHE_BLOCKS 6
-#define AVIO_BUFFER (64 << 10)
 /* attempts per request when the network or the store fails (5xx) */
 #define TRIES 3
 
@@ -318,7 +317,7 @@ static int http_error(const Target *t, const Response *r, MqcMsg *msg)
     return MQC_ERR_UNREADABLE;
 }
 
-/* ---- reading through an AVIOContext ---- */
+/* ---- positioned reads (the input's byte source) ---- */
 
 enum { SLOT_EMPTY, SLOT_LOADING, SLOT_READY, SLOT_FAILED };
 
@@ -334,7 +333,6 @@ typedef struct Remote {
     Target t;
     int64_t size;
     char etag[128];             /* every block must come from the same object */
-    int64_t pos;                /* reader's position (reader thread only) */
     CURL *reader, *prefetcher;
     pthread_t thread;
     int thread_started;
@@ -446,12 +444,12 @@ static void *prefetch_main(void *arg)
     return NULL;
 }
 
-static int remote_read(void *opaque, uint8_t *buf, int size)
+static int remote_read_at(void *opaque, int64_t pos, uint8_t *buf, int size)
 {
     Remote *r = opaque;
-    if (r->pos >= r->size)
-        return AVERROR_EOF;
-    int64_t index = r->pos / BLOCK_SIZE;
+    if (pos >= r->size)
+        return 0;
+    int64_t index = pos / BLOCK_SIZE;
     pthread_mutex_lock(&r->lock);
     r->reading = index;
     pthread_cond_broadcast(&r->cond);   /* the read-ahead follows the reader */
@@ -484,35 +482,17 @@ static int remote_read(void *opaque, uint8_t *buf, int size)
         }
         break;
     }
-    size_t off = (size_t)(r->pos - index * BLOCK_SIZE);
+    size_t off = (size_t)(pos - index * BLOCK_SIZE);
     size_t n = b->len - off < (size_t)size ? b->len - off : (size_t)size;
     memcpy(buf, b->data + off, n);
     b->used = ++r->tick;
     pthread_mutex_unlock(&r->lock);
-    r->pos += (int64_t)n;
-    return n ? (int)n : AVERROR_EOF;
+    return (int)n;
 }
 
-static int64_t remote_seek(void *opaque, int64_t offset, int whence)
+static void remote_free(void *opaque)
 {
     Remote *r = opaque;
-    if (whence & AVSEEK_SIZE)
-        return r->size;
-    int64_t base = 0;
-    switch (whence & ~AVSEEK_FORCE) {
-    case SEEK_SET: base = 0; break;
-    case SEEK_CUR: base = r->pos; break;
-    case SEEK_END: base = r->size; break;
-    default: return AVERROR(EINVAL);
-    }
-    if (base + offset < 0)
-        return AVERROR(EINVAL);
-    r->pos = base + offset;
-    return r->pos;
-}
-
-static void remote_free(Remote *r)
-{
     if (!r)
         return;
     if (r->thread_started) {
@@ -534,9 +514,8 @@ static void remote_free(Remote *r)
     free(r);
 }
 
-int mqc_remote_avio_open(const char *url, AVIOContext **pb, int64_t *size, MqcMsg *msg)
+int mqc_remote_source_open(const char *url, MqcByteSource *src, MqcMsg *msg)
 {
-    *pb = NULL;
     Remote *r = calloc(1, sizeof(*r));
     if (!r)
         return MQC_ERR_NOMEM;
@@ -572,29 +551,13 @@ int mqc_remote_avio_open(const char *url, AVIOContext **pb, int64_t *size, MqcMs
         goto fail;
     }
     r->thread_started = 1;
-    unsigned char *buffer = av_malloc(AVIO_BUFFER);
-    *pb = buffer ? avio_alloc_context(buffer, AVIO_BUFFER, 0, r, remote_read, NULL, remote_seek)
-                 : NULL;
-    if (!*pb) {
-        av_free(buffer);
-        ret = MQC_ERR_NOMEM;
-        goto fail;
-    }
-    *size = r->size;
+    *src = (MqcByteSource){ .opaque = r, .read_at = remote_read_at, .close = remote_free,
+                            .size = r->size };
     return 0;
 
 fail:
     remote_free(r);
     return ret;
-}
-
-void mqc_remote_avio_close(AVIOContext **pb)
-{
-    if (!*pb)
-        return;
-    remote_free((*pb)->opaque);
-    av_freep(&(*pb)->buffer);
-    avio_context_free(pb);
 }
 
 /* ---- whole objects ---- */

@@ -15,24 +15,21 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "mediaqc.h"
-
-struct AVIOContext;
+#include "byte_tap.h"
 
 /* 1 when path is an s3://, http:// or https:// URL. */
 int mqc_remote_is_url(const char *path);
 
-/* Opens url for reading. Fetches the first block, which also gives the
+/* Opens url for positioned reads (ranged GETs of cached blocks, with a
+ * read-ahead thread). Fetches the first block, which also gives the
  * object's size. Errors: MQC_ERR_NOT_FOUND (HTTP 404, no such bucket),
  * MQC_ERR_UNREADABLE (access denied, empty object, unreachable store, ...),
  * MQC_ERR_USAGE (malformed URL), each with the URL and cause in msg. */
-int mqc_remote_avio_open(const char *url, struct AVIOContext **pb, int64_t *size, MqcMsg *msg);
-/* Frees a context from mqc_remote_avio_open (NULL is fine). */
-void mqc_remote_avio_close(struct AVIOContext **pb);
+int mqc_remote_source_open(const char *url, MqcByteSource *src, MqcMsg *msg);
 
 /* Size and ETag (quotes removed; "" when the server sends none) of an
  * object, with a one-byte ranged GET (a presigned GET URL allows no HEAD).
- * Errors as mqc_remote_avio_open. */
+ * Errors as mqc_remote_source_open. */
 int mqc_remote_stat(const char *url, int64_t *size, char *etag, size_t etag_len, MqcMsg *msg);
 
 /* Stores a complete object with one PUT: readers see the old object or the

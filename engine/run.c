@@ -393,6 +393,7 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
     MqcSchedFrameHook hook = { after_fold, &st };
     int64_t frames = mqc_schedule(in, first, &run->si, run->checks, run->nb_checks, run->threads,
                                   opt->band_height, &hook);
+    mqc_input_finish_bytes(in);     /* the file hash's last bytes, before finish() */
     if (st.progress)
         draw_progress(&st, run->frames, 1);
     if (frames == MQC_ERR_NOMEM) {

@@ -353,6 +353,88 @@ class ReferenceComparison(unittest.TestCase):
                 self.assertEqual(m["file_bytes_hashed"], len(data))
 
 
+def top_level_atoms(path):
+    """The top-level boxes of an ISO BMFF / QuickTime file, in file order."""
+    atoms, size = [], os.path.getsize(path)
+    with open(path, "rb") as f:
+        pos = 0
+        while pos + 8 <= size:
+            f.seek(pos)
+            length, kind = struct.unpack(">I4s", f.read(8))
+            if length == 1:
+                length = struct.unpack(">Q", f.read(8))[0]
+            elif length == 0:
+                length = size - pos
+            atoms.append(kind.decode("latin-1"))
+            pos += length
+    return atoms
+
+
+class FileHashFromTheEnginesReads(unittest.TestCase):
+    """The file hash comes from the bytes the engine reads for the demuxer;
+    it must still cover every byte in order when the demuxer jumps: to a
+    moov atom at the end and back, over audio samples of a stream it does
+    not decode."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="mqc-fh-")
+        cls.profile = checksum_profile(cls.tmp)
+        av = ["-f", "lavfi", "-i", "testsrc2=s=1920x1080:r=25:d=2", "-f", "lavfi", "-i",
+              "sine=frequency=1000:sample_rate=48000:d=2", "-filter_complex",
+              "[1:a]pan=7.1|c0=c0|c1=c0|c2=c0|c3=c0|c4=c0|c5=c0|c6=c0|c7=c0[a]",
+              "-map", "0:v", "-map", "[a]", "-c:a", "pcm_s24le"]
+        cls.files = {}
+        for name, extra in (("tail_index.mov", ["-c:v", "prores_ks", "-profile:v", "3"]),
+                            ("faststart.mov", ["-c:v", "prores_ks", "-profile:v", "3",
+                                               "-movflags", "+faststart"]),
+                            ("interleaved.mp4", ["-c:v", "libx264", "-preset", "ultrafast",
+                                                 "-c:a", "aac"])):
+            path = os.path.join(cls.tmp, name)
+            ffmpeg(*(av + extra + [path]))
+            cls.files[name] = path
+
+    def test_layouts_are_what_they_claim(self):
+        self.assertEqual(top_level_atoms(self.files["tail_index.mov"])[-1], "moov")
+        self.assertLess(top_level_atoms(self.files["faststart.mov"]).index("moov"),
+                        top_level_atoms(self.files["faststart.mov"]).index("mdat"))
+
+    def test_file_hash_equals_md5sum_and_sha1sum_for_any_layout_and_threads(self):
+        for name, path in sorted(self.files.items()):
+            with open(path, "rb") as f:
+                data = f.read()
+            # coreutils, as a QC engineer would check it
+            md5sum = subprocess.run(["md5sum", path], capture_output=True, text=True,
+                                    check=True).stdout.split()[0]
+            for algo, expected, thread_counts in (
+                    ("md5", md5sum, ("1", "2")), ("sha1", hashlib.sha1(data).hexdigest(), ("2",)),
+                    ("xxh64", xxh64(data), ("2",))):
+                for threads in thread_counts:
+                    with self.subTest(file=name, algorithm=algo, threads=threads):
+                        res = run(["check", path, "--profile", self.profile, "--quiet",
+                                   "--threads", threads, "--set",
+                                   "checksum.file_algorithm=" + algo])
+                        self.assertEqual(res.code, 0, res.stderr)
+                        m = check(res.report, "checksum")["metrics"]
+                        self.assertEqual((m["file_hash_algorithm"], m["file_hash"]),
+                                         (algo, expected))
+                        self.assertEqual(m["file_bytes_hashed"], len(data))
+
+    def test_a_pipe_has_no_file_hash(self):
+        path = self.files["faststart.mov"]     # readable front to back
+        fifo = os.path.join(self.tmp, "pipe.mov")
+        os.mkfifo(fifo)
+        writer = subprocess.Popen(["sh", "-c", 'cat "$1" > "$2"', "sh", path, fifo])
+        try:
+            res = run(["check", fifo, "--profile", self.profile, "--quiet"])
+        finally:
+            writer.wait(timeout=TIMEOUT)
+        self.assertEqual(res.code, 0, res.stderr)
+        m = check(res.report, "checksum")["metrics"]
+        self.assertEqual(m["file_hash_unavailable"], "not a regular file")
+        self.assertNotIn("file_hash", m)
+
+
 class MalformedReferences(unittest.TestCase):
     def test_clear_error_naming_file_and_line(self):
         tmp = tempfile.mkdtemp(prefix="mqc-cs-")

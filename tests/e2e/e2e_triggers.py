@@ -5,8 +5,9 @@ nginx (plain HTTP with ranges). scripts/setup-services.sh installs them.
 Covers: `mediaqc event` (local root and object storage, URL-encoded keys,
 hostile keys, malformed documents, profile rules), direct ranged reads of
 s3://, http:// and presigned URLs (same report as the local file, bytes
-counted at the server), `mediaqc worker` (two workers, results, retries and
-the dead-letter queue, SIGKILL mid-job, idempotent redelivery, SIGTERM) and
+counted at the server), --mhl on an s3:// object (the file hash from that
+same single read), `mediaqc worker` (two workers, results, retries and the
+dead-letter queue, SIGKILL mid-job, idempotent redelivery, SIGTERM) and
 `mediaqc watch` (a file written slowly is QC'd once, when complete)."""
 import datetime
 import hashlib
@@ -308,9 +309,8 @@ def read(path):
 
 
 def comparable(report):
-    """A report minus what names the location or the run. The checksum check
-    hashes a local file's bytes by path, which a URL does not have (it says so
-    in file_hash_unavailable); its per-frame hashes still compare."""
+    """A report minus what names the location or the run (and the file hash
+    metrics, which test_mhl_verifies_an_s3_object_from_one_read compares)."""
     r = common.stable(report)
     r["input"].pop("path")
     for c in r["checks"]:
@@ -343,6 +343,13 @@ def slow_ffv1():
     return make_clip("slow.mkv", ["-i", "testsrc2=s=1920x1080:r=25:d=1", "-c:v", "ffv1",
                                   "-pix_fmt", "yuv422p10le"])
 
+
+MHL = """<?xml version="1.0" encoding="UTF-8"?>
+<hashlist version="1.1">
+  <creatorinfo><name>mediaqc test</name></creatorinfo>
+  <hash><file>%s</file><size>%d</size><md5>%s</md5></hash>
+</hashlist>
+"""
 
 CLEAN = "prores_10bit_422_clean.mov"
 DEFECTS = "prores_10bit_422.mov"
@@ -549,6 +556,47 @@ class DirectReadTest(unittest.TestCase):
         sent = SVC.http_bytes_sent("big.mov")
         self.assertGreaterEqual(sent, len(data))
         self.assertLessEqual(sent, len(data) * 1.05, "re-downloaded: %d of %d" % (sent, len(data)))
+
+    def test_mhl_verifies_an_s3_object_from_one_read(self):
+        """--mhl on s3://: the file hash comes from the bytes read for the
+        demuxer (moov atom at the end: a seek there and back), not from a
+        second download."""
+        clip = big_prores()
+        data = read(clip)
+        md5 = hashlib.md5(data).hexdigest()
+        key = "day1/A001/big clip.mov"
+        SVC.put(key, data)
+        tmp = tempfile.mkdtemp(dir=WORK)
+        profile = os.path.join(tmp, "checksum-only.json")
+        with open(profile, "w") as f:
+            json.dump({"name": "checksum-only", "checks": {"checksum": {}}}, f)
+        env = dict(mqc_env(), MEDIAQC_REMOTE_LOG="1")
+        wrong = "0123456789abcdef0123456789abcdef"
+        for digest, code in ((md5, 0), (wrong, 1)):
+            with self.subTest(mhl=digest):
+                mhl = os.path.join(tmp, "day1.mhl")
+                with open(mhl, "w") as f:
+                    f.write(MHL % ("A001/big clip.mov", len(data), digest))
+                out = os.path.join(tmp, "r.json")
+                p = mediaqc("check", "s3://%s/%s" % (BUCKET, key), "--mhl", mhl, "--profile",
+                            profile, "-o", out, "--quiet", env=env)
+                self.assertEqual(p.returncode, code, p.stderr)
+                c = [c for c in load(out)["checks"] if c["id"] == "checksum"][0]
+                m = c["metrics"]
+                self.assertEqual((m["file_hash_algorithm"], m["file_hash"], m["mhl_hash"]),
+                                 ("md5", md5, digest))
+                self.assertEqual(m["file_bytes_hashed"], len(data))
+                self.assertEqual([e["code"] for e in c["events"]],
+                                 [] if code == 0 else ["file_hash_mismatch"])
+                if code:
+                    self.assertIn(wrong, c["events"][0]["message"])
+                    self.assertIn(md5, c["events"][0]["message"])
+                # the object came down about once, the hash included
+                got = sum(int(line.rsplit("(", 1)[1].split()[0])
+                          for line in p.stderr.splitlines()
+                          if line.startswith("mediaqc: remote GET"))
+                self.assertGreaterEqual(got, len(data))
+                self.assertLessEqual(got, len(data) * 1.05, "%d of %d" % (got, len(data)))
 
     def test_event_without_root_reads_and_writes_object_storage(self):
         key = "shows/ep 1/reel+2.mov"
