@@ -314,7 +314,8 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
 
     MqcInput *in = NULL;
     AVFrame *first = NULL;
-    ret = mqc_input_open(&in, opt->input, opt->stream_index, run->threads,
+    ret = mqc_input_open(&in, opt->input, opt->stream_index,
+                         mqc_decoder_threads(run->threads),
                          opt->max_pixels ? opt->max_pixels : MQC_DEFAULT_MAX_PIXELS, &run->si,
                          run->input_format, sizeof(run->input_format), msg);
     if (ret == MQC_ERR_NOT_FOUND || ret == MQC_ERR_USAGE || ret == MQC_ERR_NOMEM) {

@@ -1,6 +1,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libavutil/imgutils.h>
 #include <libavutil/pixdesc.h>
 #include <libavutil/timecode.h>
 #include "internal.h"
@@ -21,7 +22,8 @@ typedef struct Slot {
     int64_t issue_pos;
 } Slot;
 
-/* Decode runs ahead on its own thread into a ring of `cap` frames. */
+/* Decode runs ahead on its own thread into a ring of `cap` frames; with a
+ * budget of one thread it runs in the analysis thread, when a frame is due. */
 typedef struct Window {
     Slot *slots;
     int cap, head, count;
@@ -35,6 +37,25 @@ typedef struct Window {
     pthread_cond_t filled, drained;
 } Window;
 
+/* Decodes one frame into the free slot `s` (only the producer touches a
+ * free slot). Returns the read's result. */
+static int produce_one(Window *w, Slot *s)
+{
+    int ret = mqc_input_read(w->in, s->frame, w->si);
+    Slot *dst = ret == 0 ? s : &w->tail;
+    dst->issues = mqc_input_take_issues(w->in, dst->issue, sizeof(dst->issue), &dst->issue_pos);
+    pthread_mutex_lock(&w->lock);
+    if (ret == 0)
+        w->count++;
+    else {
+        w->done = 1;
+        w->error = ret == AVERROR_EOF ? 0 : ret;
+    }
+    pthread_cond_signal(&w->filled);
+    pthread_mutex_unlock(&w->lock);
+    return ret;
+}
+
 static void *produce(void *arg)
 {
     Window *w = arg;
@@ -45,34 +66,32 @@ static void *produce(void *arg)
         int stop = w->stop;
         Slot *s = &w->slots[(w->head + w->count) % w->cap];
         pthread_mutex_unlock(&w->lock);
-        if (stop)
-            break;
-
-        /* only this thread touches a free slot */
-        int ret = mqc_input_read(w->in, s->frame, w->si);
-        Slot *dst = ret == 0 ? s : &w->tail;
-        dst->issues = mqc_input_take_issues(w->in, dst->issue, sizeof(dst->issue),
-                                            &dst->issue_pos);
-        pthread_mutex_lock(&w->lock);
-        if (ret == 0)
-            w->count++;
-        else {
-            w->done = 1;
-            w->error = ret == AVERROR_EOF ? 0 : ret;
-        }
-        pthread_cond_signal(&w->filled);
-        pthread_mutex_unlock(&w->lock);
-        if (ret < 0)
+        if (stop || produce_one(w, s) < 0)
             break;
     }
     return NULL;
+}
+
+int mqc_decoder_threads(int threads)
+{
+    return threads > 1 ? threads - 1 : 1;
+}
+
+/* Frames decoded ahead: bounded in bytes (a UHD 16-bit frame is 50 MB), at
+ * least two so decode overlaps the analysis, at most 4 per thread + 2. */
+static int window_frames(const MqcStreamInfo *si, int threads)
+{
+    int most = 4 * threads + 2;
+    int frame = av_image_get_buffer_size(av_get_pix_fmt(si->pix_fmt), si->width, si->height, 1);
+    int64_t fit = frame > 0 ? MQC_WINDOW_BYTES / frame : most;
+    return fit < 2 ? 2 : fit > most ? most : (int)fit;
 }
 
 /* What the analysis keeps between frames; sized once. */
 typedef struct Analysis {
     MqcCheckRun *checks;
     int n;
-    int threads, band_height;
+    int threads, band_height;   /* threads: the team for the current frame */
     const MqcStreamInfo *si;
     uint8_t *partials;          /* every band's partials of every check */
     size_t partials_size;
@@ -389,7 +408,11 @@ int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcCheckRu
                      int n, int threads, int band_height, const MqcSchedFrameHook *hook)
 {
     Analysis a;
-    Window w = { .cap = 4 * threads + 2, .in = in, .si = si };
+    /* one budget: the decoder's threads, and the analysis team with what is
+     * left — all of it while the decoder idles (window full, or the end) */
+    int serial = threads == 1;
+    int spare = threads - (serial ? 0 : mqc_decoder_threads(threads));
+    Window w = { .cap = window_frames(si, threads), .in = in, .si = si };
     int64_t result = analysis_init(&a, checks, n, threads, band_height, si, w.cap);
     w.slots = calloc((size_t)w.cap, sizeof(*w.slots));
     if (result < 0 || !w.slots) {
@@ -412,7 +435,7 @@ int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcCheckRu
     pthread_mutex_init(&w.lock, NULL);
     pthread_cond_init(&w.filled, NULL);
     pthread_cond_init(&w.drained, NULL);
-    if (pthread_create(&producer, NULL, produce, &w)) {
+    if (!serial && pthread_create(&producer, NULL, produce, &w)) {
         result = MQC_ERR_NOMEM;
         goto end_sync;
     }
@@ -421,10 +444,18 @@ int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcCheckRu
     int ret = 0;
     for (;;) {
         pthread_mutex_lock(&w.lock);
-        while (!w.count && !w.done)
+        while (!w.count && !w.done) {
+            if (serial) {   /* decode now, on this thread */
+                pthread_mutex_unlock(&w.lock);
+                produce_one(&w, &w.slots[w.head]);
+                pthread_mutex_lock(&w.lock);
+                continue;
+            }
             pthread_cond_wait(&w.filled, &w.lock);
+        }
         Slot *s = w.count ? &w.slots[w.head] : NULL;
         int avail = w.count;    /* slots head..head+avail-1 stay ours until released */
+        a.threads = avail == w.cap || w.done ? threads : spare;
         pthread_mutex_unlock(&w.lock);
         if (!s)
             break;
@@ -448,7 +479,8 @@ int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcCheckRu
         if (ret < 0)
             break;
     }
-    pthread_join(producer, NULL);
+    if (!serial)
+        pthread_join(producer, NULL);
     if (ret >= 0 && hook && w.tail.issues) {
         MqcFrameInfo fi = { .index = index > 0 ? index - 1 : 0, .pts = AV_NOPTS_VALUE,
                             .pkt_pos = -1 };

@@ -7,6 +7,14 @@
 #include "input.h"
 
 #define MQC_DEFAULT_BAND_HEIGHT 64
+/* decoded frames waiting for the analysis, at most (DESIGN.md: memory is
+ * the window, never the duration) */
+#define MQC_WINDOW_BYTES (64LL << 20)
+
+/* The decoder's share of a budget of `threads` (the analysis team gets the
+ * rest, and all of it while the decoder idles; one thread: decode and
+ * analysis take turns on it). */
+int mqc_decoder_threads(int threads);
 
 typedef struct MqcSchedFrameHook {
     /* called in display order after every check folded the frame */
