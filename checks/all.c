@@ -12,6 +12,7 @@ extern const MqcCheck mqc_check_hdr;
 extern const MqcCheck mqc_check_active_area;
 extern const MqcCheck mqc_check_flash;
 extern const MqcCheck mqc_check_interlace;
+extern const MqcCheck mqc_check_loudness;
 
 const MqcCheck *const mqc_all_checks[] = {
     &mqc_check_legal_range,
@@ -26,5 +27,6 @@ const MqcCheck *const mqc_all_checks[] = {
     &mqc_check_active_area,
     &mqc_check_flash,
     &mqc_check_interlace,
+    &mqc_check_loudness,
     NULL
 };

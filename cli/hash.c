@@ -184,6 +184,9 @@ int mqc_cmd_hash(int argc, char **argv)
         fprintf(stderr, "mediaqc: %s\n", msg.text[0] ? msg.text : mqc_strerror(ret));
     } else if (run->unreadable[0] || run->error[0]) {
         fprintf(stderr, "mediaqc: %s\n", run->unreadable[0] ? run->unreadable : run->error);
+    } else if (!run->have_stream) {
+        fprintf(stderr, "mediaqc: %s: no video stream: no frames to hash\n", opt.input);
+        code = MQC_EXIT_UNREADABLE;
     } else if (run->verdict != MQC_PASS) {
         /* only the engine's decode check can fail here */
         fprintf(stderr, "mediaqc: %s: decode errors; the checksums cover the frames that "

@@ -87,9 +87,12 @@ static void print_summary(const MqcRun *run, const CheckOutput *outs, int nb_out
         char tc[32], msg[512];
         mqc_run_timecode(run, e->start_frame, tc);
         mqc_event_message(cr, e, msg, sizeof(msg));
-        printf("  %-7s %-14s %zu event%s, first at %s (frame %lld): ",
-               mqc_severity_name(cr->severity), cr->id, cr->events.n,
-               cr->events.n == 1 ? "" : "s", tc, (long long)e->start_frame);
+        printf("  %-7s %-14s %zu event%s, first at ", mqc_severity_name(cr->severity), cr->id,
+               cr->events.n, cr->events.n == 1 ? "" : "s");
+        if (e->audio && !run->have_stream)
+            printf("%.3f s: ", e->start_s);
+        else
+            printf("%s (frame %lld): ", tc, (long long)e->start_frame);
         print_text(msg);
         printf("\n");
     }

@@ -121,7 +121,42 @@ typedef struct MqcStreamInfo {
                                  * "progressive", "tff", "bff", or empty when unknown */
     MqcLearnt *learnt;          /* the run's learnt facts (never NULL in a run) */
     MqcByteTap *file_bytes;     /* the input's bytes as they are read; NULL when unavailable */
+    int nb_audio;               /* audio streams decoded beside the video */
+    const struct MqcAudioInfo *audio;
 } MqcStreamInfo;
+
+/* ---- audio ---- */
+
+#define MQC_AUDIO_MAX_IDS 64    /* channels past this have no known role */
+
+/* One audio stream, as its checks see it. Samples reach the checks as
+ * planar float at sample_rate (converted by libswresample). */
+typedef struct MqcAudioInfo {
+    int index;                  /* stream index in the file */
+    char codec[32];
+    char layout[64];            /* "stereo", "5.1(side)", "32 channels" */
+    char sample_fmt[16];        /* the decoder's, before conversion */
+    int channels;
+    int sample_rate;
+    int bits;                   /* integer sample bits (16, 24, 32); 0: float source */
+    int channel_ids[MQC_AUDIO_MAX_IDS];  /* libavutil enum AVChannel per channel, -1 unknown */
+    double start_s;             /* first sample on the report's clock (video frame 0 = 0) */
+    /* filled by the engine as the run proceeds */
+    int64_t samples;            /* decoded so far */
+} MqcAudioInfo;
+
+/* A run of samples of one stream, in order. */
+typedef struct MqcAudioChunk {
+    const float *const *data;   /* one plane per channel */
+    int nb_samples;
+    int64_t pos;                /* stream sample index of data[c][0] */
+    double time_s;              /* time of data[c][0] on the report's clock */
+} MqcAudioChunk;
+
+typedef enum MqcMedia {
+    MQC_MEDIA_VIDEO = 0,        /* pictures: measure/reduce/fold per frame */
+    MQC_MEDIA_AUDIO = 1,        /* samples: audio() per chunk */
+} MqcMedia;
 
 /* One frame in display order, handed to fold(). */
 typedef struct MqcFrameInfo {
@@ -169,6 +204,11 @@ typedef struct MqcEvent {
     double value;               /* worst value over the run */
     int info;                   /* a fact, not a fault: severity info whatever the check's */
     char detail[192];           /* optional: replaces the code's message */
+    /* audio events: the engine derives the frames from the times */
+    int audio;                  /* 1: the fields below are set */
+    int stream;                 /* stream index in the file */
+    int channel;                /* -1: the whole stream */
+    double start_s, end_s;      /* sample-accurate, report clock */
 } MqcEvent;
 
 #define MQC_EVENTS_OPEN 8
@@ -230,13 +270,19 @@ void mqc_record_string(MqcRecord *r, const char *key, const char *v);
 /* The value of `key` as a number; 0 when present. */
 int mqc_record_get(const MqcRecord *r, const char *key, double *v);
 
-typedef struct MqcMetrics MqcMetrics;
+/* A check's metrics object (opaque JSON): write it with the calls below. */
+typedef struct MqcMetrics {
+    struct cJSON *obj;
+} MqcMetrics;
 void mqc_metric_int(MqcMetrics *m, const char *key, int64_t v);
 void mqc_metric_double(MqcMetrics *m, const char *key, double v);
 void mqc_metric_string(MqcMetrics *m, const char *key, const char *v);
 /* A JSON value given as text (an object, null, ...); MQC_ERR_USAGE if it
  * does not parse. */
 int mqc_metric_json(MqcMetrics *m, const char *key, const char *json);
+/* Appends an object to the array `key` (made on first use); write into
+ * it through *item (per-stream metrics of audio checks). */
+void mqc_metric_append(MqcMetrics *m, const char *key, MqcMetrics *item);
 
 /* ---- presentation: what the reports draw for a check ----
  *
@@ -325,6 +371,7 @@ typedef struct MqcCheck {
     const char *name;
     const char *summary;
     MqcSeverity default_severity;
+    MqcMedia media;                     /* what it consumes; video checks leave it 0 */
     const MqcOption *options;           /* terminated by a {NULL} entry */
     const MqcEventCode *codes;          /* terminated by a {NULL} entry */
     size_t priv_size;                   /* options + derived limits + temporal state */
@@ -358,6 +405,10 @@ typedef struct MqcCheck {
      * the format has one, is in pic->data[3] (otherwise NULL). Checks with
      * measure_frame may leave measure and reduce NULL. */
     void (*measure_frame)(const void *priv, const MqcPicture *pic, void *frame);
+    /* Audio checks: the samples of si->audio[a], in order, cut at video
+     * frame ends (record() of a frame sees the audio up to its end). Runs
+     * on one thread as one job beside the bands; chunk sizes vary. */
+    void (*audio)(void *priv, int a, const MqcAudioChunk *chunk, MqcEvents *ev);
     /* Optional: frees what init allocated; runs whether or not finish ran
      * (a run can stop after init: another check's init failed, ...). */
     void (*close)(void *priv);

@@ -6,6 +6,7 @@
 #include <libavformat/avformat.h>
 #include <libavutil/pixdesc.h>
 #include <libavutil/timecode.h>
+#include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
 #include "byte_tap.h"
 #include "gop_timecode.h"
@@ -15,6 +16,27 @@
 
 /* consecutive decoder failures after which the stream is considered dead */
 #define MAX_CONSECUTIVE_ERRORS 1000
+/* How far the demuxer may read ahead of the video decoder to find the
+ * audio of a frame: packets held compressed, so memory stays bounded
+ * whatever the file's length or interleaving. */
+#define LEAD_MAX_PACKETS 4096
+#define LEAD_MAX_BYTES (256 << 20)
+
+/* One audio stream: its decoder and the libswresample conversion to
+ * planar float at the stream's first rate and layout. */
+typedef struct AudioDec {
+    int stream;
+    AVCodecContext *dec;
+    struct SwrContext *swr;
+    AVChannelLayout layout;     /* output */
+    int rate;                   /* output */
+    int in_rate, in_format;     /* what swr is configured for */
+    AVChannelLayout in_layout;
+    int started;
+    double start_s;
+    int64_t samples;            /* delivered */
+    int eof;
+} AudioDec;
 
 struct MqcInput {
     AVFormatContext *fmt;
@@ -40,6 +62,17 @@ struct MqcInput {
     int issues;
     char issue[192];
     int64_t issue_pos;
+    /* audio beside the video */
+    AudioDec *audio;
+    int nb_audio;
+    AVFrame *adecoded;
+    MqcAudioSink sink;
+    double origin_s;            /* report clock origin: the video's start */
+    int demux_eof;
+    /* video packets read ahead while looking for audio */
+    AVPacket **lead;
+    int lead_head, lead_count, lead_cap;
+    int64_t lead_bytes;
 };
 
 static void note_issue(MqcInput *in, int64_t pos, const char *fmt, int err)
@@ -149,6 +182,102 @@ static void describe_streams(const AVFormatContext *fmt, char *buf, size_t len)
         snprintf(buf, len, "none");
 }
 
+static AudioDec *audio_of(MqcInput *in, int stream)
+{
+    for (int a = 0; a < in->nb_audio; a++)
+        if (in->audio[a].stream == stream)
+            return &in->audio[a];
+    return NULL;
+}
+
+/* Opens a decoder for every audio stream. One that cannot be decoded is
+ * left out and said so (it becomes a decode_error event). */
+static int open_audio(MqcInput *in, const char *path)
+{
+    in->audio = calloc(in->fmt->nb_streams ? in->fmt->nb_streams : 1, sizeof(*in->audio));
+    if (!in->audio || !(in->adecoded = av_frame_alloc()))
+        return MQC_ERR_NOMEM;
+    for (unsigned i = 0; i < in->fmt->nb_streams; i++) {
+        AVStream *st = in->fmt->streams[i];
+        const AVCodecParameters *par = st->codecpar;
+        if (par->codec_type != AVMEDIA_TYPE_AUDIO)
+            continue;
+        char what[192];
+        const AVCodec *codec = avcodec_find_decoder(par->codec_id);
+        if (!codec || par->sample_rate <= 0 || par->ch_layout.nb_channels <= 0) {
+            snprintf(what, sizeof(what), "%s: audio stream %u (%s, %d channels, %d Hz) cannot "
+                     "be decoded, not analysed%%s", path, i, avcodec_get_name(par->codec_id),
+                     par->ch_layout.nb_channels, par->sample_rate);
+            note_issue(in, -1, what, 0);
+            continue;
+        }
+        AudioDec *ad = &in->audio[in->nb_audio];
+        ad->stream = (int)i;
+        ad->dec = avcodec_alloc_context3(codec);
+        if (!ad->dec || avcodec_parameters_to_context(ad->dec, par) < 0)
+            return MQC_ERR_NOMEM;
+        ad->dec->thread_count = 1;
+        ad->dec->pkt_timebase = st->time_base;
+        int ret = avcodec_open2(ad->dec, codec, NULL);
+        if (ret < 0 || av_channel_layout_copy(&ad->layout, &par->ch_layout) < 0) {
+            snprintf(what, sizeof(what), "%s: audio stream %u: cannot open the %s decoder "
+                     "(%%s), not analysed", path, i, codec->name);
+            note_issue(in, -1, what, ret < 0 ? ret : AVERROR(ENOMEM));
+            avcodec_free_context(&ad->dec);
+            av_channel_layout_uninit(&ad->layout);
+            continue;
+        }
+        ad->rate = par->sample_rate;
+        in->nb_audio++;
+    }
+    return 0;
+}
+
+int mqc_input_audio_count(const MqcInput *in)
+{
+    return in->nb_audio;
+}
+
+void mqc_input_audio_info(const MqcInput *in, int a, MqcAudioInfo *ai)
+{
+    const AudioDec *ad = &in->audio[a];
+    const AVCodecParameters *par = in->fmt->streams[ad->stream]->codecpar;
+    memset(ai, 0, sizeof(*ai));
+    ai->index = ad->stream;
+    copy_name(ai->codec, sizeof(ai->codec), avcodec_get_name(par->codec_id));
+    if (av_channel_layout_describe(&ad->layout, ai->layout, sizeof(ai->layout)) < 0)
+        snprintf(ai->layout, sizeof(ai->layout), "unknown");
+    copy_name(ai->sample_fmt, sizeof(ai->sample_fmt),
+              av_get_sample_fmt_name((enum AVSampleFormat)par->format));
+    ai->channels = ad->layout.nb_channels;
+    ai->sample_rate = ad->rate;
+    enum AVSampleFormat packed = av_get_packed_sample_fmt((enum AVSampleFormat)par->format);
+    int integer = packed == AV_SAMPLE_FMT_U8 || packed == AV_SAMPLE_FMT_S16 ||
+                  packed == AV_SAMPLE_FMT_S32 || packed == AV_SAMPLE_FMT_S64;
+    ai->bits = !integer ? 0 : par->bits_per_raw_sample > 0 ? par->bits_per_raw_sample :
+               av_get_bytes_per_sample(packed) * 8;
+    for (int c = 0; c < MQC_AUDIO_MAX_IDS; c++)
+        ai->channel_ids[c] = c < ai->channels ?
+                             (int)av_channel_layout_channel_from_index(&ad->layout, (unsigned)c) :
+                             -1;
+    ai->start_s = ad->started ? ad->start_s : 0;
+}
+
+void mqc_input_set_audio_sink(MqcInput *in, const MqcAudioSink *sink)
+{
+    in->sink = *sink;
+}
+
+int mqc_input_has_video(const MqcInput *in)
+{
+    return in->stream >= 0;
+}
+
+double mqc_input_origin(const MqcInput *in)
+{
+    return in->origin_s;
+}
+
 int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threads,
                    int64_t max_pixels, MqcStreamInfo *si, char *format_name, size_t format_len, MqcMsg *msg)
 {
@@ -227,17 +356,32 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
                 !(st->disposition & AV_DISPOSITION_ATTACHED_PIC))
                 in->stream = (int)i;
         }
-        if (in->stream < 0) {
-            char list[256];
-            describe_streams(in->fmt, list, sizeof(list));
-            mqc_msg(msg, "%s: no video stream (streams: %s)", path, list);
-            goto unreadable;
-        }
+    }
+    ret = open_audio(in, path);
+    if (ret < 0) {
+        mqc_input_close(&in);
+        return ret;
+    }
+    if (in->stream < 0 && !in->nb_audio) {
+        char list[256];
+        describe_streams(in->fmt, list, sizeof(list));
+        mqc_msg(msg, "%s: no video or audio stream to analyse (streams: %s)", path, list);
+        goto unreadable;
     }
     for (unsigned i = 0; i < in->fmt->nb_streams; i++)
-        in->fmt->streams[i]->discard = (int)i == in->stream ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
+        in->fmt->streams[i]->discard = (int)i == in->stream || audio_of(in, (int)i) ?
+                                       AVDISCARD_DEFAULT : AVDISCARD_ALL;
+    in->origin_s = in->fmt->start_time != AV_NOPTS_VALUE ?
+                   (double)in->fmt->start_time / AV_TIME_BASE : 0;
+    snprintf(si->path, sizeof(si->path), "%s", path);
+    if (in->stream < 0) {
+        *out = in;     /* audio only */
+        return 0;
+    }
 
     AVStream *st = in->fmt->streams[in->stream];
+    if (st->start_time != AV_NOPTS_VALUE)
+        in->origin_s = (double)st->start_time * av_q2d(st->time_base);
     const AVCodecParameters *par = st->codecpar;
     const AVCodec *codec = avcodec_find_decoder(par->codec_id);
     if (!codec) {
@@ -471,6 +615,215 @@ static int deliver(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
     return convert(in, out);
 }
 
+/* ---- audio: decoded as its packets are read, converted once ---- */
+
+static void note_audio(MqcInput *in, const AudioDec *ad, int64_t pos, const char *what, int err)
+{
+    char fmt[160];
+    snprintf(fmt, sizeof(fmt), "audio stream %d: %s", ad->stream, what);
+    note_issue(in, pos, fmt, err);
+}
+
+/* Reconfigures libswresample for a frame that differs from the last one:
+ * the output stays at the stream's first rate and layout. */
+static int configure_swr(MqcInput *in, AudioDec *ad, const AVFrame *f)
+{
+    if (ad->swr && f->sample_rate != ad->in_rate) {
+        char what[160];
+        snprintf(what, sizeof(what), "sample rate changes from %d to %d Hz at %.3f s "
+                 "(resampled to %d Hz)%%s", ad->in_rate, f->sample_rate,
+                 ad->start_s + (double)ad->samples / ad->rate, ad->rate);
+        note_audio(in, ad, f->pkt_pos, what, 0);
+    } else if (ad->swr && f->ch_layout.nb_channels != ad->in_layout.nb_channels) {
+        char what[160];
+        snprintf(what, sizeof(what), "channel count changes from %d to %d at %.3f s "
+                 "(remixed to %d)%%s", ad->in_layout.nb_channels, f->ch_layout.nb_channels,
+                 ad->start_s + (double)ad->samples / ad->rate, ad->layout.nb_channels);
+        note_audio(in, ad, f->pkt_pos, what, 0);
+    }
+    swr_free(&ad->swr);
+    av_channel_layout_uninit(&ad->in_layout);
+    int ret = swr_alloc_set_opts2(&ad->swr, &ad->layout, AV_SAMPLE_FMT_FLTP, ad->rate,
+                                  (AVChannelLayout *)&f->ch_layout, (enum AVSampleFormat)f->format,
+                                  f->sample_rate, 0, NULL);
+    if (ret >= 0)
+        ret = swr_init(ad->swr);
+    if (ret >= 0)
+        ret = av_channel_layout_copy(&ad->in_layout, &f->ch_layout);
+    if (ret < 0) {
+        swr_free(&ad->swr);
+        return ret;
+    }
+    ad->in_rate = f->sample_rate;
+    ad->in_format = f->format;
+    return 0;
+}
+
+/* Hands one decoded frame (NULL: what libswresample still holds) to the
+ * sink as planar float at the stream's rate, timed by its sample count. */
+static int emit_audio(MqcInput *in, AudioDec *ad, AVFrame *f)
+{
+    if (f && !ad->started) {
+        int64_t pts = f->best_effort_timestamp;
+        AVRational tb = in->fmt->streams[ad->stream]->time_base;
+        ad->start_s = pts == AV_NOPTS_VALUE ? 0 : (double)pts * av_q2d(tb) - in->origin_s;
+        ad->started = 1;
+    }
+    int direct = f && !ad->swr && f->format == AV_SAMPLE_FMT_FLTP && f->sample_rate == ad->rate &&
+                 !av_channel_layout_compare(&f->ch_layout, &ad->layout);
+    if (!direct && f && (!ad->swr || f->sample_rate != ad->in_rate || f->format != ad->in_format ||
+                         av_channel_layout_compare(&f->ch_layout, &ad->in_layout))) {
+        if (ad->swr) {
+            int r = emit_audio(in, ad, NULL);   /* what the old configuration holds */
+            if (r < 0)
+                return r;
+        }
+        int ret = configure_swr(in, ad, f);
+        if (ret < 0) {
+            note_audio(in, ad, f->pkt_pos, "cannot convert its samples (%s)", ret);
+            return ret == AVERROR(ENOMEM) ? MQC_ERR_NOMEM : 0;
+        }
+    }
+    if (!direct && !ad->swr)
+        return 0;
+    AVFrame *out = av_frame_alloc();
+    if (!out)
+        return MQC_ERR_NOMEM;
+    int ret = 0;
+    if (direct) {
+        av_frame_move_ref(out, f);
+    } else {
+        out->format = AV_SAMPLE_FMT_FLTP;
+        out->sample_rate = ad->rate;
+        ret = av_channel_layout_copy(&out->ch_layout, &ad->layout);
+        if (ret >= 0)
+            ret = swr_convert_frame(ad->swr, out, f);
+    }
+    if (ret < 0 || out->nb_samples <= 0 || !in->sink.push) {
+        if (ret < 0)
+            note_audio(in, ad, f ? f->pkt_pos : -1, "cannot convert its samples (%s)", ret);
+        av_frame_free(&out);
+        return ret == AVERROR(ENOMEM) ? MQC_ERR_NOMEM : 0;
+    }
+    double t = ad->start_s + (double)ad->samples / ad->rate;
+    ad->samples += out->nb_samples;
+    return in->sink.push(in->sink.ud, (int)(ad - in->audio), out, t);
+}
+
+/* Sends one packet (NULL: end of stream) and passes on what comes out. */
+static int decode_audio(MqcInput *in, AudioDec *ad, const AVPacket *pkt)
+{
+    if (ad->eof)
+        return 0;
+    int ret = avcodec_send_packet(ad->dec, pkt);
+    if (ret < 0 && ret != AVERROR_EOF)
+        note_audio(in, ad, pkt ? pkt->pos : -1, "decode error: %s", ret);
+    for (;;) {
+        ret = avcodec_receive_frame(ad->dec, in->adecoded);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+            break;
+        if (ret < 0) {
+            note_audio(in, ad, pkt ? pkt->pos : -1, "decode error: %s", ret);
+            break;
+        }
+        if (in->adecoded->flags & AV_FRAME_FLAG_CORRUPT || in->adecoded->decode_error_flags)
+            note_audio(in, ad, in->adecoded->pkt_pos,
+                       "corrupt samples (decoder reported damage)%s", 0);
+        ret = emit_audio(in, ad, in->adecoded);
+        av_frame_unref(in->adecoded);
+        if (ret < 0)
+            return ret;
+    }
+    if (!pkt) {
+        ad->eof = 1;
+        return emit_audio(in, ad, NULL);
+    }
+    return 0;
+}
+
+/* One packet of the file into in->pkt: audio is decoded on the way.
+ * Returns 1 when in->pkt holds a video packet, 0 when the packet was
+ * used up, AVERROR_EOF at the end (audio decoders flushed), or
+ * MQC_ERR_NOMEM. */
+static int demux_one(MqcInput *in)
+{
+    if (in->demux_eof)
+        return AVERROR_EOF;
+    int ret = av_read_frame(in->fmt, in->pkt);
+    if (ret < 0) {
+        if (ret != AVERROR_EOF && !avio_feof(in->fmt->pb))
+            note_issue(in, avio_tell(in->fmt->pb), "demux error, reading stops: %s", ret);
+        in->demux_eof = 1;
+        for (int a = 0; a < in->nb_audio; a++)
+            if ((ret = decode_audio(in, &in->audio[a], NULL)) < 0)
+                return ret;
+        return AVERROR_EOF;
+    }
+    if (in->pkt->stream_index == in->stream)
+        return 1;
+    AudioDec *ad = audio_of(in, in->pkt->stream_index);
+    ret = 0;
+    if (ad) {
+        if (in->pkt->flags & AV_PKT_FLAG_CORRUPT)
+            note_audio(in, ad, in->pkt->pos, "corrupt or incomplete packet%s", 0);
+        ret = decode_audio(in, ad, in->pkt);
+    }
+    av_packet_unref(in->pkt);
+    return ret;
+}
+
+/* The next video packet into in->pkt: first those read ahead. */
+static int next_video_packet(MqcInput *in)
+{
+    if (in->lead_count) {
+        AVPacket *p = in->lead[in->lead_head];
+        in->lead_head = (in->lead_head + 1) % in->lead_cap;
+        in->lead_count--;
+        in->lead_bytes -= p->size;
+        av_packet_move_ref(in->pkt, p);
+        av_packet_free(&p);
+        return 0;
+    }
+    for (;;) {
+        int ret = demux_one(in);
+        if (ret)
+            return ret == 1 ? 0 : ret;
+    }
+}
+
+static int lead_push(MqcInput *in)
+{
+    if (in->lead_count == in->lead_cap) {
+        int cap = in->lead_cap ? 2 * in->lead_cap : 64;
+        AVPacket **v = malloc((size_t)cap * sizeof(*v));
+        if (!v)
+            return MQC_ERR_NOMEM;
+        for (int i = 0; i < in->lead_count; i++)
+            v[i] = in->lead[(in->lead_head + i) % in->lead_cap];
+        free(in->lead);
+        in->lead = v;
+        in->lead_cap = cap;
+        in->lead_head = 0;
+    }
+    AVPacket *p = av_packet_alloc();
+    if (!p)
+        return MQC_ERR_NOMEM;
+    av_packet_move_ref(p, in->pkt);
+    in->lead[(in->lead_head + in->lead_count++) % in->lead_cap] = p;
+    in->lead_bytes += p->size;
+    return 0;
+}
+
+int mqc_input_pump(MqcInput *in)
+{
+    if (in->demux_eof)
+        return AVERROR_EOF;
+    if (in->stream >= 0 && (in->lead_count >= LEAD_MAX_PACKETS || in->lead_bytes >= LEAD_MAX_BYTES))
+        return 1;
+    int ret = demux_one(in);
+    return ret == 1 ? lead_push(in) : ret;
+}
+
 int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
 {
     for (;;) {
@@ -505,16 +858,9 @@ int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
         if (in->draining)
             return AVERROR_EOF;
 
-        ret = av_read_frame(in->fmt, in->pkt);
-        if (ret < 0) {
-            if (ret != AVERROR_EOF && !avio_feof(in->fmt->pb))
-                note_issue(in, avio_tell(in->fmt->pb), "demux error, reading stops: %s", ret);
+        if (next_video_packet(in) < 0) {
             in->draining = 1;
             avcodec_send_packet(in->dec, NULL);
-            continue;
-        }
-        if (in->pkt->stream_index != in->stream) {
-            av_packet_unref(in->pkt);
             continue;
         }
         in->packets_in++;
@@ -552,6 +898,17 @@ void mqc_input_close(MqcInput **pin)
     av_packet_free(&in->pkt);
     av_frame_free(&in->decoded);
     sws_freeContext(in->sws);
+    for (int a = 0; a < in->nb_audio; a++) {
+        avcodec_free_context(&in->audio[a].dec);
+        swr_free(&in->audio[a].swr);
+        av_channel_layout_uninit(&in->audio[a].layout);
+        av_channel_layout_uninit(&in->audio[a].in_layout);
+    }
+    free(in->audio);
+    av_frame_free(&in->adecoded);
+    for (; in->lead_count; in->lead_count--, in->lead_head = (in->lead_head + 1) % in->lead_cap)
+        av_packet_free(&in->lead[in->lead_head]);
+    free(in->lead);
     free(in);
     *pin = NULL;
 }

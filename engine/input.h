@@ -1,5 +1,6 @@
 /* Demux + decode of one video stream, with a one-time libswscale conversion
- * for pixel formats the checks do not read directly. */
+ * for pixel formats the checks do not read directly, and of every audio
+ * stream beside it (libswresample to planar float) in the same read. */
 #ifndef MQC_INPUT_H
 #define MQC_INPUT_H
 
@@ -8,7 +9,9 @@
 
 typedef struct MqcInput MqcInput;
 
-/* Opens the file and its video stream; fills the container facts of *si.
+/* Opens the file, its video stream and its audio streams; fills the
+ * container facts of *si. A file without video but with audio opens
+ * (mqc_input_has_video says 0).
  * On failure returns MQC_ERR_NOT_FOUND / MQC_ERR_USAGE / MQC_ERR_UNREADABLE
  * with the cause in msg. */
 int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threads,
@@ -24,6 +27,29 @@ int mqc_input_take_issues(MqcInput *in, char *what, size_t len, int64_t *pos);
  * subscribers of si->file_bytes and ends their stream. */
 void mqc_input_finish_bytes(MqcInput *in);
 void mqc_input_close(MqcInput **in);
+
+/* ---- audio, decoded in the same read ---- */
+
+/* Receives every decoded audio frame, as planar float at the stream's
+ * rate, in order per stream: takes `f` (free it with av_frame_free);
+ * time_s is its first sample on the report's clock. Called on the thread
+ * that reads. Returns 0 or MQC_ERR_NOMEM. */
+typedef struct MqcAudioSink {
+    int (*push)(void *ud, int a, AVFrame *f, double time_s);
+    void *ud;
+} MqcAudioSink;
+void mqc_input_set_audio_sink(MqcInput *in, const MqcAudioSink *sink);
+int mqc_input_audio_count(const MqcInput *in);
+/* Facts of audio stream a (0 .. count-1); start_s once its first frame was decoded. */
+void mqc_input_audio_info(const MqcInput *in, int a, MqcAudioInfo *ai);
+int mqc_input_has_video(const MqcInput *in);
+/* Seconds of the file's timeline that are 0 on the report's clock. */
+double mqc_input_origin(const MqcInput *in);
+/* Reads one more packet without decoding video (its packet is kept for
+ * mqc_input_read): lets the audio of a frame arrive when the file stores
+ * it after later pictures. Returns 0, 1 when the read-ahead limit is
+ * reached, AVERROR_EOF at the end (all audio delivered), MQC_ERR_NOMEM. */
+int mqc_input_pump(MqcInput *in);
 /* Fills a picture view of a frame returned by mqc_input_read. */
 void mqc_picture_from_frame(MqcPicture *pic, const AVFrame *f, const MqcStreamInfo *si);
 

@@ -19,8 +19,5 @@ int mqc_alloc_fails(void);
 MqcLearnt *mqc_learnt_alloc(void);
 void mqc_learnt_free(MqcLearnt **l);
 
-struct MqcMetrics {
-    cJSON *obj;
-};
 
 #endif

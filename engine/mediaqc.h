@@ -184,8 +184,10 @@ typedef struct MqcRun {
     char *input_path;
     int64_t input_size;
     char input_format[64];
-    int have_stream;
+    int have_stream;            /* a video stream was analysed */
     MqcStreamInfo si;
+    MqcAudioInfo *audio;        /* the audio streams analysed (si.audio) */
+    int nb_audio;
     MqcTimecode tc;
     MqcTimeline timeline;       /* frame -> time, from the timestamps */
     MqcCheckRun *checks;

@@ -52,8 +52,14 @@ static cJSON *event_json(const MqcRun *run, const MqcCheckRun *cr, const MqcEven
     char tc[32], msg[512];
     cJSON_AddStringToObject(o, "severity", mqc_severity_name(mqc_event_severity(cr, e)));
     cJSON_AddStringToObject(o, "code", e->code);
-    cJSON_AddNumberToObject(o, "start_frame", (double)e->start_frame);
-    cJSON_AddNumberToObject(o, "end_frame", (double)e->end_frame);
+    if (e->audio && !run->have_stream) {
+        /* audio-only input: no frames to cover */
+        cJSON_AddNullToObject(o, "start_frame");
+        cJSON_AddNullToObject(o, "end_frame");
+    } else {
+        cJSON_AddNumberToObject(o, "start_frame", (double)e->start_frame);
+        cJSON_AddNumberToObject(o, "end_frame", (double)e->end_frame);
+    }
     if (run->have_stream) {
         mqc_run_timecode(run, e->start_frame, tc);
         cJSON_AddStringToObject(o, "start_tc", tc);
@@ -63,13 +69,26 @@ static cJSON *event_json(const MqcRun *run, const MqcCheckRun *cr, const MqcEven
         cJSON_AddNullToObject(o, "start_tc");
         cJSON_AddNullToObject(o, "end_tc");
     }
-    /* end_s: the end of the last frame (its start plus one nominal frame) */
-    double frame_s = run->si.rate_num > 0 && run->si.rate_den > 0 ?
-                     (double)run->si.rate_den / run->si.rate_num : 0;
-    cJSON_AddNumberToObject(o, "start_s", round_to(mqc_run_time(run, e->start_frame), 1e-6));
-    cJSON_AddNumberToObject(o, "end_s", round_to(mqc_run_time(run, e->end_frame) + frame_s,
-                                                 1e-6));
-    cJSON_AddNumberToObject(o, "worst_frame", (double)e->worst_frame);
+    if (e->audio) {
+        cJSON_AddNumberToObject(o, "start_s", round_to(e->start_s, 1e-6));
+        cJSON_AddNumberToObject(o, "end_s", round_to(e->end_s, 1e-6));
+        cJSON_AddNumberToObject(o, "stream", e->stream);
+        if (e->channel >= 0)
+            cJSON_AddNumberToObject(o, "channel", e->channel);
+        else
+            cJSON_AddNullToObject(o, "channel");
+    } else {
+        /* end_s: the end of the last frame (its start plus one nominal frame) */
+        double frame_s = run->si.rate_num > 0 && run->si.rate_den > 0 ?
+                         (double)run->si.rate_den / run->si.rate_num : 0;
+        cJSON_AddNumberToObject(o, "start_s", round_to(mqc_run_time(run, e->start_frame), 1e-6));
+        cJSON_AddNumberToObject(o, "end_s", round_to(mqc_run_time(run, e->end_frame) + frame_s,
+                                                     1e-6));
+    }
+    if (e->audio && !run->have_stream)
+        cJSON_AddNullToObject(o, "worst_frame");
+    else
+        cJSON_AddNumberToObject(o, "worst_frame", (double)e->worst_frame);
     cJSON_AddNumberToObject(o, "value", round_to(e->value, 1e-4));
     mqc_event_message(cr, e, msg, sizeof(msg));
     cJSON_AddStringToObject(o, "message", msg);
@@ -112,6 +131,21 @@ static cJSON *video_json(const MqcRun *run)
     cJSON_AddNumberToObject(v, "frames_declared", (double)si->frames_declared);
     cJSON_AddNumberToObject(v, "duration_s", round_to(si->duration_s, 1e-6));
     return v;
+}
+
+static cJSON *audio_json(const MqcAudioInfo *ai)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "index", ai->index);
+    cJSON_AddStringToObject(o, "codec", ai->codec);
+    cJSON_AddNumberToObject(o, "channels", ai->channels);
+    add_string_or_null(o, "layout", ai->layout);
+    cJSON_AddNumberToObject(o, "sample_rate", ai->sample_rate);
+    cJSON_AddStringToObject(o, "sample_fmt", ai->sample_fmt);
+    cJSON_AddNumberToObject(o, "start_s", round_to(ai->start_s, 1e-6));
+    cJSON_AddNumberToObject(o, "samples", (double)ai->samples);
+    cJSON_AddNumberToObject(o, "duration_s", round_to((double)ai->samples / ai->sample_rate, 1e-6));
+    return o;
 }
 
 static cJSON *run_json(const MqcRun *run, int argc, char **argv)
@@ -159,6 +193,9 @@ cJSON *mqc_report_json(const MqcRun *run, int argc, char **argv)
         cJSON_AddItemToObject(root, "video", video_json(run));
     else
         cJSON_AddNullToObject(root, "video");
+    cJSON *audio = cJSON_AddArrayToObject(root, "audio");
+    for (int a = 0; a < run->nb_audio; a++)
+        cJSON_AddItemToArray(audio, audio_json(&run->audio[a]));
 
     cJSON_AddStringToObject(root, "verdict", mqc_verdict_name(run->verdict));
     cJSON *sum = cJSON_AddObjectToObject(root, "summary");
@@ -175,7 +212,7 @@ cJSON *mqc_report_json(const MqcRun *run, int argc, char **argv)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "id", cr->id);
         cJSON_AddStringToObject(o, "severity", mqc_severity_name(cr->severity));
-        int skipped = cr->skipped || (!run->have_stream && cr->check);
+        int skipped = cr->skipped || (run->unreadable[0] && cr->check);
         cJSON_AddStringToObject(o, "status", skipped ? "skipped" : mqc_check_faults(cr) ? "fail" : "pass");
         if (cr->skipped)
             cJSON_AddStringToObject(o, "skipped_reason", cr->skip_reason);

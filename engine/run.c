@@ -111,6 +111,18 @@ int mqc_metric_json(MqcMetrics *m, const char *key, const char *json)
     return 0;
 }
 
+void mqc_metric_append(MqcMetrics *m, const char *key, MqcMetrics *item)
+{
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(m->obj, key);
+    if (!arr)
+        arr = cJSON_AddArrayToObject(m->obj, key);
+    item->obj = cJSON_CreateObject();
+    if (!arr || !item->obj || !cJSON_AddItemToArray(arr, item->obj)) {
+        cJSON_Delete(item->obj);    /* out of memory: the values go nowhere */
+        item->obj = NULL;
+    }
+}
+
 /* ---- run ---- */
 
 typedef struct RunState {
@@ -258,6 +270,86 @@ static int setup_checks(MqcRun *run, const MqcCheck *const *reg, const MqcProfil
     return 0;
 }
 
+/* The audio streams: their facts for the checks, and the queue that
+ * brings their samples from the reading thread. */
+static int open_audio(MqcRun *run, MqcInput *in, MqcAudioFeed **feed)
+{
+    int n = mqc_input_audio_count(in);
+    run->audio = calloc((size_t)n + 1, sizeof(*run->audio));
+    if (!run->audio)
+        return MQC_ERR_NOMEM;
+    for (int a = 0; a < n; a++)
+        mqc_input_audio_info(in, a, &run->audio[a]);
+    run->nb_audio = n;
+    run->si.nb_audio = n;
+    run->si.audio = run->audio;
+    return mqc_feed_new(feed, in, run->audio, n);
+}
+
+/* A check whose media the input lacks is skipped, saying so. */
+static int media_missing(MqcRun *run, MqcCheckRun *cr)
+{
+    int audio = cr->check->media == MQC_MEDIA_AUDIO;
+    if (audio ? run->nb_audio : run->have_stream)
+        return 0;
+    cr->skipped = 1;
+    snprintf(cr->skip_reason, sizeof(cr->skip_reason), "%s",
+             audio ? "no audio stream" : "no video stream (audio-only input)");
+    return 1;
+}
+
+static int event_order(const void *pa, const void *pb)
+{
+    const MqcEvent *a = pa, *b = pb;
+    if (a->start_s != b->start_s)
+        return a->start_s < b->start_s ? -1 : 1;
+    if (a->stream != b->stream)
+        return a->stream < b->stream ? -1 : 1;
+    if (a->channel != b->channel)
+        return a->channel < b->channel ? -1 : 1;
+    int c = strcmp(a->code, b->code);
+    if (c)
+        return c;
+    return a->end_s < b->end_s ? -1 : a->end_s > b->end_s;
+}
+
+/* The last frame that starts at or before t (frame times from the
+ * timestamps, engine/timeline.c); frames run forward in time. */
+static int64_t frame_at(const MqcRun *run, double t)
+{
+    int64_t lo = 0, hi = run->frames - 1;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo + 1) / 2;
+        if (mqc_run_time(run, mid) <= t + 1e-9)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* Audio events carry sample-accurate times: the video frames they cover
+ * follow from the frames' times. Sorted by time, so the order never
+ * depends on how the audio was cut. */
+static void audio_events_place(const MqcRun *run, MqcEvents *ev)
+{
+    for (size_t i = 0; i < ev->n; i++) {
+        MqcEvent *e = &ev->v[i];
+        if (!e->audio)
+            continue;
+        int64_t a = 0, b = 0;
+        if (run->have_stream && run->frames > 0) {
+            a = frame_at(run, e->start_s);
+            b = e->end_s > e->start_s ? frame_at(run, e->end_s - 1e-6) : a;
+        }
+        e->start_frame = e->worst_frame = a;
+        e->end_frame = b < a ? a : b;
+    }
+    if (ev->n > 1)
+        qsort(ev->v, ev->n, sizeof(*ev->v), event_order);
+    memset(ev->open, 0, sizeof(ev->open));
+}
+
 static int cpu_count(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -313,6 +405,7 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         run->input_size = (int64_t)sb.st_size;
 
     MqcInput *in = NULL;
+    MqcAudioFeed *feed = NULL;
     AVFrame *first = NULL;
     ret = mqc_input_open(&in, opt->input, opt->stream_index,
                          mqc_decoder_threads(run->threads),
@@ -326,12 +419,16 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         snprintf(run->unreadable, sizeof(run->unreadable), "%s", msg->text);
         goto done;
     }
+    ret = open_audio(run, in, &feed);
+    if (ret < 0)
+        goto fail;
+    int video = mqc_input_has_video(in);
     first = av_frame_alloc();
     if (!first) {
         ret = MQC_ERR_NOMEM;
         goto fail;
     }
-    ret = mqc_input_read(in, first, &run->si);
+    ret = video ? mqc_input_read(in, first, &run->si) : 0;
     if (ret < 0) {
         char what[192] = "";
         int64_t pos;
@@ -341,13 +438,15 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         snprintf(run->unreadable, sizeof(run->unreadable), "%s", msg->text);
         goto done;
     }
-    run->have_stream = 1;
+    run->have_stream = video;
     if (!(run->si.learnt = mqc_learnt_alloc())) {
         ret = MQC_ERR_NOMEM;
         goto fail;
     }
-    int tc_ret = mqc_tc_init(&run->tc, run->si.rate_num, run->si.rate_den,
-                             run->si.start_timecode);
+    if (!video)
+        mqc_tc_init(&run->tc, 0, 0, NULL);  /* safe for every caller; no frames use it */
+    int tc_ret = video ? mqc_tc_init(&run->tc, run->si.rate_num, run->si.rate_den,
+                                     run->si.start_timecode) : 0;
     if (tc_ret < 0) {
         /* unusable for this rate: count from 00:00:00:00, keep the tag for the report */
         snprintf(run->bad_timecode, sizeof(run->bad_timecode), "%s", run->si.start_timecode);
@@ -363,6 +462,8 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
 
     for (int c = 0; c < run->nb_checks; c++) {
         MqcCheckRun *cr = &run->checks[c];
+        if (cr->check && media_missing(run, cr))
+            continue;
         if (cr->check && cr->check->init) {
             int r = cr->check->init(cr->priv, &run->si, cr->skip_reason, sizeof(cr->skip_reason));
             if (r < 0) {
@@ -392,8 +493,9 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         if ((*o)->start && (ret = (*o)->start((*o)->ud, run)) < 0)
             goto fail;
     MqcSchedFrameHook hook = { after_fold, &st };
-    int64_t frames = mqc_schedule(in, first, &run->si, run->checks, run->nb_checks, run->threads,
-                                  opt->band_height, &hook);
+    int64_t frames = video ? mqc_schedule(in, first, &run->si, feed, run->checks, run->nb_checks,
+                                          run->threads, opt->band_height, &hook)
+                           : mqc_schedule_audio(in, feed, run->checks, run->nb_checks, &hook);
     mqc_input_finish_bytes(in);     /* the file hash's last bytes, before finish() */
     if (st.progress)
         draw_progress(&st, run->frames, 1);
@@ -420,6 +522,8 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         MqcMetrics m = { cr->metrics };
         if (cr->check && !cr->skipped && cr->check->finish)
             cr->check->finish(cr->priv, &run->si, &cr->events, &m);
+        if (cr->check && !cr->skipped && cr->check->media == MQC_MEDIA_AUDIO)
+            audio_events_place(run, &cr->events);
         else if (!cr->check && !strcmp(cr->id, "format"))
             mqc_expect_evaluate(profile->expect, &run->si, run->frames, &cr->events);
         else if (!cr->check) {
@@ -451,6 +555,7 @@ done:
         mqc_events_add(&st.decode->events, &e);
     }
     mqc_input_close(&in);
+    mqc_feed_free(&feed);
     av_frame_free(&first);
     run->elapsed_s = now_s() - t0;
     finalize(run);
@@ -464,6 +569,7 @@ fail:
     if (st.frames)
         fclose(st.frames);
     mqc_input_close(&in);
+    mqc_feed_free(&feed);
     av_frame_free(&first);
     mqc_run_free(run);
     return ret;
@@ -486,6 +592,7 @@ void mqc_run_free(MqcRun *run)
     }
     free(run->checks);
     mqc_learnt_free(&run->si.learnt);
+    free(run->audio);
     free(run->input_path);
     mqc_timeline_free(&run->timeline);
     free(run);

@@ -1,3 +1,4 @@
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ typedef struct Window {
     Slot tail;                  /* problems after the last frame */
     MqcInput *in;
     MqcStreamInfo *si;
+    MqcAudioFeed *feed;
     pthread_mutex_t lock;
     pthread_cond_t filled, drained;
 } Window;
@@ -53,7 +55,18 @@ static int produce_one(Window *w, Slot *s)
     }
     pthread_cond_signal(&w->filled);
     pthread_mutex_unlock(&w->lock);
+    if (ret == 0)
+        mqc_feed_video_read(w->feed);
     return ret;
+}
+
+/* The window is full but the analysis waits for the audio of its next
+ * frame: read ahead (video packets are kept compressed). */
+static int read_ahead(Window *w)
+{
+    int r = mqc_input_pump(w->in);
+    mqc_feed_pumped(w->feed, r);
+    return r;
 }
 
 static void *produce(void *arg)
@@ -61,14 +74,40 @@ static void *produce(void *arg)
     Window *w = arg;
     for (;;) {
         pthread_mutex_lock(&w->lock);
-        while (w->count == w->cap && !w->stop)
+        int wants = 0;
+        while (w->count == w->cap && !w->stop && !(wants = mqc_feed_wants(w->feed)))
             pthread_cond_wait(&w->drained, &w->lock);
         int stop = w->stop;
         Slot *s = &w->slots[(w->head + w->count) % w->cap];
         pthread_mutex_unlock(&w->lock);
-        if (stop || produce_one(w, s) < 0)
+        if (stop)
+            break;
+        if (wants) {
+            if (read_ahead(w) == MQC_ERR_NOMEM) {
+                pthread_mutex_lock(&w->lock);
+                w->done = 1;
+                w->error = MQC_ERR_NOMEM;
+                pthread_cond_signal(&w->filled);
+                pthread_mutex_unlock(&w->lock);
+                break;
+            }
+            continue;
+        }
+        if (produce_one(w, s) < 0)
             break;
     }
+    /* the audio after the last picture */
+    int r = 0;
+    while (!w->error && r >= 0 && r != AVERROR_EOF) {
+        pthread_mutex_lock(&w->lock);
+        int stop = w->stop;
+        pthread_mutex_unlock(&w->lock);
+        if (stop)
+            break;
+        mqc_feed_throttle(w->feed);
+        r = mqc_input_pump(w->in);
+    }
+    mqc_feed_end(w->feed);
     return NULL;
 }
 
@@ -85,6 +124,14 @@ static int window_frames(const MqcStreamInfo *si, int threads)
     int frame = av_image_get_buffer_size(av_get_pix_fmt(si->pix_fmt), si->width, si->height, 1);
     int64_t fit = frame > 0 ? MQC_WINDOW_BYTES / frame : most;
     return fit < 2 ? 2 : fit > most ? most : (int)fit;
+}
+
+static void poke_producer(void *ud)
+{
+    Window *w = ud;
+    pthread_mutex_lock(&w->lock);
+    pthread_cond_signal(&w->drained);
+    pthread_mutex_unlock(&w->lock);
 }
 
 /* What the analysis keeps between frames; sized once. */
@@ -121,6 +168,7 @@ typedef struct Analysis {
     size_t stage_stride;        /* bytes of one thread's scratch */
     uint8_t *stage_buf;         /* [thread][stage] */
     int *stage_of;              /* per check: its stage's index, or -1 */
+    MqcAudioFeed *feed;         /* audio of this frame: one job beside the bands */
 } Analysis;
 
 static int same_geometry(const AVFrame *a, const AVFrame *b)
@@ -198,14 +246,20 @@ static int analyse_frame(Analysis *a, const Slot *slots, int cap, int head, int 
     }
 
     /* the fused pass: every check on a band while it is in cache; the long
-     * whole-frame jobs come first so they overlap the bands */
+     * whole-frame jobs and the audio come first so they overlap the bands */
+    int audio = mqc_feed_pending(a->feed);
+    int first_band = whole_jobs + audio;
     #pragma omp parallel for schedule(dynamic, 1) num_threads(a->threads)
-    for (int j = 0; j < whole_jobs + bands; j++) {
+    for (int j = 0; j < first_band + bands; j++) {
         if (j < whole_jobs) {
             run_whole_job(a, j);
             continue;
         }
-        int b = j - whole_jobs;
+        if (j < first_band) {
+            mqc_feed_run(a->feed, a->checks, a->n);
+            continue;
+        }
+        int b = j - first_band;
         MqcBand band = { .pic = &pic, .prev = have_prev ? &prev : NULL, .y0 = b * bh,
                          .y1 = (b + 1) * bh < pic.height ? (b + 1) * bh : pic.height };
 #ifdef _OPENMP
@@ -246,7 +300,8 @@ static int analyse_frame(Analysis *a, const Slot *slots, int cap, int head, int 
         for (int b = 0; ck->reduce && b < bands; b++)
             ck->reduce(a->checks[c].priv, fr,
                        a->partials + (size_t)b * a->slice_stride + a->slice_off[c], b);
-        if (ck->fold(a->checks[c].priv, fi, fr, &a->checks[c].events) & MQC_KEEP_REFERENCE) {
+        if (ck->fold && ck->fold(a->checks[c].priv, fi, fr, &a->checks[c].events) &
+                        MQC_KEEP_REFERENCE) {
             av_frame_unref(a->refs[c]);
             if (av_frame_ref(a->refs[c], frame) < 0)
                 return MQC_ERR_NOMEM;
@@ -404,16 +459,51 @@ static void frame_info(MqcFrameInfo *fi, const AVFrame *f, int64_t index,
     }
 }
 
-int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcCheckRun *checks,
-                     int n, int threads, int band_height, const MqcSchedFrameHook *hook)
+/* Where a frame's audio ends on the report's clock. */
+static double frame_end(const MqcFrameInfo *fi, const MqcStreamInfo *si, double origin)
+{
+    double dur = si->rate_num > 0 ? (double)si->rate_den / si->rate_num :
+                 fi->duration > 0 && si->tb_den ? (double)fi->duration * si->tb_num / si->tb_den : 0;
+    return fi->time_s - origin + dur;
+}
+
+static void tail_issues(MqcInput *in, int64_t index, const MqcSchedFrameHook *hook)
+{
+    Slot tail = { 0 };
+    tail.issues = mqc_input_take_issues(in, tail.issue, sizeof(tail.issue), &tail.issue_pos);
+    if (hook && tail.issues) {
+        MqcFrameInfo fi = { .index = index > 0 ? index - 1 : 0, .pts = AV_NOPTS_VALUE,
+                            .pkt_pos = -1 };
+        hook->after_fold(hook->ud, &fi, NULL, NULL, tail.issues, tail.issue, tail.issue_pos);
+    }
+}
+
+int64_t mqc_schedule_audio(MqcInput *in, MqcAudioFeed *feed, MqcCheckRun *checks, int n,
+                           const MqcSchedFrameHook *hook)
+{
+    int r;
+    do {
+        r = mqc_input_pump(in);
+        mqc_feed_take(feed, INFINITY);
+        mqc_feed_run(feed, checks, n);
+    } while (r >= 0 && r != AVERROR_EOF);
+    tail_issues(in, 0, hook);
+    return r == MQC_ERR_NOMEM ? r : 0;
+}
+
+int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcAudioFeed *feed,
+                     MqcCheckRun *checks, int n, int threads, int band_height,
+                     const MqcSchedFrameHook *hook)
 {
     Analysis a;
     /* one budget: the decoder's threads, and the analysis team with what is
      * left — all of it while the decoder idles (window full, or the end) */
     int serial = threads == 1;
     int spare = threads - (serial ? 0 : mqc_decoder_threads(threads));
-    Window w = { .cap = window_frames(si, threads), .in = in, .si = si };
+    Window w = { .cap = window_frames(si, threads), .in = in, .si = si, .feed = feed };
+    double origin = mqc_input_origin(in), audio_until = -INFINITY;
     int64_t result = analysis_init(&a, checks, n, threads, band_height, si, w.cap);
+    a.feed = feed;
     w.slots = calloc((size_t)w.cap, sizeof(*w.slots));
     if (result < 0 || !w.slots) {
         result = MQC_ERR_NOMEM;
@@ -462,6 +552,15 @@ int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcCheckRu
 
         MqcFrameInfo fi;
         frame_info(&fi, s->frame, index, si);
+        double until = frame_end(&fi, si, origin);
+        if (until > audio_until)
+            audio_until = until;
+        if (serial)     /* no reading thread: read ahead here */
+            while (mqc_feed_behind(feed, audio_until) && read_ahead(&w) != MQC_ERR_NOMEM)
+                ;
+        else
+            mqc_feed_wait(feed, audio_until, poke_producer, &w);
+        mqc_feed_take(feed, audio_until);
         ret = analyse_frame(&a, w.slots, w.cap, w.head, avail, &fi);
         if (ret >= 0 && hook)
             hook->after_fold(hook->ud, &fi, s->frame, a.results, s->issues, s->issue,
@@ -479,6 +578,16 @@ int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcCheckRu
         if (ret < 0)
             break;
     }
+    if (serial) {
+        /* no reading thread: the audio after the last picture is read here */
+        int r;
+        while ((r = read_ahead(&w)) >= 0 && r != AVERROR_EOF) {
+            mqc_feed_take(feed, INFINITY);
+            mqc_feed_run(feed, checks, n);
+        }
+        mqc_feed_end(feed);
+    }
+    mqc_feed_drain(feed, checks, n);   /* the audio after the last picture */
     if (!serial)
         pthread_join(producer, NULL);
     if (ret >= 0 && hook && w.tail.issues) {
@@ -487,6 +596,8 @@ int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcCheckRu
         hook->after_fold(hook->ud, &fi, NULL, NULL, w.tail.issues, w.tail.issue,
                          w.tail.issue_pos);
     }
+    if (ret >= 0)
+        tail_issues(in, index, hook);   /* audio read after the last picture */
     result = ret < 0 ? ret : w.error ? w.error : index;
 end_sync:
     pthread_mutex_destroy(&w.lock);

@@ -4,6 +4,7 @@
 #ifndef MQC_SCHEDULER_H
 #define MQC_SCHEDULER_H
 
+#include "audio_feed.h"
 #include "input.h"
 
 #define MQC_DEFAULT_BAND_HEIGHT 64
@@ -24,9 +25,15 @@ typedef struct MqcSchedFrameHook {
     void *ud;
 } MqcSchedFrameHook;
 
-/* Runs checks[0..n) over every frame from `in`; `first` is the already
- * decoded first frame (taken over). Returns frames analysed or an error. */
-int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcCheckRun *checks,
-                     int n, int threads, int band_height, const MqcSchedFrameHook *hook);
+/* Runs checks[0..n) over every frame from `in`, and the audio checks over
+ * the audio of each frame as one more job beside its bands; `first` is the
+ * already decoded first frame (taken over). Returns frames analysed or an
+ * error. */
+int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcAudioFeed *feed,
+                     MqcCheckRun *checks, int n, int threads, int band_height,
+                     const MqcSchedFrameHook *hook);
+/* Input without video: the audio checks over all of it, on this thread. */
+int64_t mqc_schedule_audio(MqcInput *in, MqcAudioFeed *feed, MqcCheckRun *checks, int n,
+                           const MqcSchedFrameHook *hook);
 
 #endif

@@ -36,7 +36,7 @@ static const char *verdict_name(MqcVerdict v)
 
 static int check_skipped(const MqcRun *run, const MqcCheckRun *cr)
 {
-    return cr->skipped || (!run->have_stream && cr->check);
+    return cr->skipped || (run->unreadable[0] && cr->check);
 }
 
 static void esc(MqcBuf *b, const char *s)

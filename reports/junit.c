@@ -43,7 +43,7 @@ static void testcase(MqcBuf *b, const MqcRun *run, const MqcCheckRun *cr, const 
     attr(b, "name", cr->id);
     attr(b, "classname", classname);
     mqc_buf_puts(b, " time=\"0\"");
-    int skipped = cr->skipped || (!run->have_stream && cr->check);
+    int skipped = cr->skipped || (run->unreadable[0] && cr->check);
     if (skipped) {
         mqc_buf_puts(b, ">\n      <skipped");
         attr(b, "message", cr->skipped ? cr->skip_reason : "no picture could be analysed");
@@ -87,7 +87,7 @@ int mqc_junit_write(const MqcRun *run, const char *path, MqcMsg *msg)
     int failures = 0, errors = 0, skipped = 0;
     for (int c = 0; c < run->nb_checks; c++) {
         const MqcCheckRun *cr = &run->checks[c];
-        if (cr->skipped || (!run->have_stream && cr->check))
+        if (cr->skipped || (run->unreadable[0] && cr->check))
             skipped++;
         else if (!cr->check && run->unreadable[0])
             errors++;

@@ -261,9 +261,19 @@ class BadInputTest(unittest.TestCase):
             t.join(5)
 
     def test_audio_only(self):
-        doc = self.check_unreadable(media(AUDIO_ONLY), ["no video stream"])
+        # issue 15: audio-only input is analysed, the video checks are skipped
+        rp = self.path("report-audio-only.json")
+        _, _, doc = self.run_mqc(["check", media(AUDIO_ONLY), "--quiet", "-o", rp], {0, 1},
+                                 report=rp)
         self.assertIsNone(doc["video"])
         self.assertEqual(doc["summary"]["frames_analyzed"], 0)
+        self.assertNotEqual(doc["verdict"], "error")
+        self.assertEqual([(a["channels"], a["sample_rate"], a["samples"]) for a in doc["audio"]],
+                         [(1, 48000, 48000)])
+        for c in doc["checks"]:
+            if c["id"] in ("legal_range", "black", "checksum"):
+                self.assertEqual(c["status"], "skipped")
+                self.assertIn("no video stream", c["skipped_reason"])
 
     def test_stream_index_not_video(self):
         # stream 1 of the ProRes clip is its tmcd (timecode data) track

@@ -646,7 +646,10 @@ class BadInput(unittest.TestCase):
     def test_unreadable_input_still_gets_reports(self):
         tmp = tempfile.mkdtemp(prefix="mqc-bad-")
         paths, args = all_outputs(tmp)
-        proc = mediaqc(["check", clip_path("audio_only.mov"), "--quiet"] + args, expect=3)
+        notmedia = os.path.join(tmp, "not_media.mov")   # audio-only input is analysed now
+        with open(notmedia, "wb") as f:
+            f.write(b"this is not a media file\n" * 64)
+        proc = mediaqc(["check", notmedia, "--quiet"] + args, expect=3)
         self.assertIn("ERROR", proc.stdout.splitlines()[0])
         html = read(paths["html"])
         self.assertIn('id="verdict">ERROR<', html)
@@ -654,7 +657,7 @@ class BadInput(unittest.TestCase):
         root = ET.parse(paths["junit"]).getroot()
         errors = root.findall(".//error")
         self.assertEqual(len(errors), 1)
-        self.assertIn("audio_only.mov", errors[0].get("message"))
+        self.assertIn("not_media.mov", errors[0].get("message"))
         validate_junit(self, paths["junit"])
         self.assertEqual(read(paths["edl"]).count("AX"), 0)
 

@@ -159,8 +159,9 @@ static const struct BadProfile {
     { "{\"extends\": \"../base\"}", "extends: expected a name" },
     { "{\"description\": 5}", "description: expected string" },
     { "{\"checks\": []}", "checks: expected an object" },
+    /* a prefix: checks added later extend the list */
     { "{\"checks\": {\"blak\": {}}}", "checks.blak: unknown check (valid: legal_range, gamut, black, freeze, dropped_frames, "
-                                        "timecode, checksum, bit_depth, hdr" },
+                                        "timecode, checksum, bit_depth, hdr, " },
     { "{\"checks\": {\"black\": true}}", "checks.black: expected an object" },
     { "{\"checks\": {\"black\": {\"foo\": 1}}}", "checks.black.foo: unknown option" },
     { "{\"checks\": {\"black\": {\"min_duration_s\": \"1s\"}}}",
