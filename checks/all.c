@@ -13,6 +13,9 @@ extern const MqcCheck mqc_check_active_area;
 extern const MqcCheck mqc_check_flash;
 extern const MqcCheck mqc_check_interlace;
 extern const MqcCheck mqc_check_loudness;
+extern const MqcCheck mqc_check_silence;
+extern const MqcCheck mqc_check_clipping;
+extern const MqcCheck mqc_check_phase;
 
 const MqcCheck *const mqc_all_checks[] = {
     &mqc_check_legal_range,
@@ -28,5 +31,8 @@ const MqcCheck *const mqc_all_checks[] = {
     &mqc_check_flash,
     &mqc_check_interlace,
     &mqc_check_loudness,
+    &mqc_check_silence,
+    &mqc_check_clipping,
+    &mqc_check_phase,
     NULL
 };

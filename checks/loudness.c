@@ -8,7 +8,7 @@
 #include <ebur128.h>
 #include <libavutil/channel_layout.h>
 #include <libswresample/swresample.h>
-#include "../engine/check.h"
+#include "audio.h"
 
 /* libebur128 reads interleaved samples: libswresample interleaves */
 #define BLOCK_MS 100            /* momentary values and true-peak runs in 100 ms steps */
@@ -136,10 +136,11 @@ static void close_run(Loudness *l, int a, double end_s, MqcEvents *ev)
     LoudStream *s = &l->s[a];
     if (!s->over)
         return;
-    MqcEvent e = { .code = "true_peak_over", .value = to_db(s->over_peak), .audio = 1,
-                   .stream = l->info[a].index, .channel = s->over_channel,
-                   .start_s = s->over_start_s, .end_s = end_s };
-    mqc_events_add(ev, &e);
+    char name[32];
+    mqc_audio_channel_name(&l->info[a], s->over_channel, name, sizeof(name));
+    mqc_audio_event(ev, "true_peak_over", &l->info[a], s->over_channel, s->over_start_s, end_s,
+                    to_db(s->over_peak), "true peak %.1f dBTP on %s of stream %d, above %.1f dBTP",
+                    to_db(s->over_peak), name, l->info[a].index, l->max_true_peak_dbtp);
     s->over = 0;
 }
 
@@ -255,14 +256,10 @@ static void loudness_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, 
         if (s->failed || !s->fed)
             continue;
         if (!isfinite(integrated) || fabs(integrated - l->target_lufs) > l->tolerance_lu + 1e-9) {
-            MqcEvent e = { .code = "loudness_out_of_range",
-                           .value = isfinite(integrated) ? integrated : -70, .audio = 1,
-                           .stream = l->info[a].index, .channel = -1, .start_s = s->start_s,
-                           .end_s = end_s };
-            snprintf(e.detail, sizeof(e.detail), "integrated loudness %.1f LUFS, outside "
-                     "%.1f ± %.1f LU (stream %d)", e.value, l->target_lufs, l->tolerance_lu,
-                     l->info[a].index);
-            mqc_events_add(ev, &e);
+            double v = isfinite(integrated) ? integrated : -70;
+            mqc_audio_event(ev, "loudness_out_of_range", &l->info[a], -1, s->start_s, end_s, v,
+                            "integrated loudness %.1f LUFS, outside %.1f ± %.1f LU (stream %d)",
+                            v, l->target_lufs, l->tolerance_lu, l->info[a].index);
         }
     }
 }

@@ -7,7 +7,8 @@
 
 /* EXPECT_ASPECT: a measured value a check publishes as a learnt fact
  * (check.h), held against the expectation within EXPECT_TOLERANCE's key. */
-typedef enum { EXPECT_INT, EXPECT_NAME, EXPECT_RATE, EXPECT_ASPECT, EXPECT_TOLERANCE } ExpectKind;
+typedef enum { EXPECT_INT, EXPECT_NAME, EXPECT_RATE, EXPECT_ASPECT, EXPECT_TOLERANCE,
+               EXPECT_AUDIO } ExpectKind;
 
 #define ASPECT_TOLERANCE 0.03   /* 1.78 vs 16:9, 2.39 vs 2.40: one label, two spellings */
 
@@ -28,6 +29,7 @@ static const struct ExpectKey {
     { "color_matrix",    EXPECT_NAME, offsetof(MqcStreamInfo, color_matrix) },
     { "active_aspect",   EXPECT_ASPECT, 0 },
     { "active_aspect_tolerance", EXPECT_TOLERANCE, 0 },
+    { "audio",           EXPECT_AUDIO, 0 },
     { NULL, 0, 0 }
 };
 
@@ -66,9 +68,14 @@ int mqc_expect_validate(const cJSON *expect, const char *file, MqcMsg *msg)
         if (!k) {
             mqc_msg(msg, "%s: expect.%s: unknown key (valid: width, height, bit_depth, codec, "
                     "pix_fmt, frame_rate, color_range, color_primaries, color_trc, color_matrix, "
-                    "active_aspect, active_aspect_tolerance)",
+                    "active_aspect, active_aspect_tolerance, audio)",
                     file, it->string);
             return MQC_ERR_PROFILE;
+        }
+        if (k->kind == EXPECT_AUDIO) {
+            if (mqc_expect_audio_validate(it, file, msg) < 0)
+                return MQC_ERR_PROFILE;
+            continue;
         }
         if (k->kind == EXPECT_TOLERANCE) {
             if (!cJSON_IsNumber(it) || it->valuedouble < 0 || it->valuedouble > 1) {
@@ -140,6 +147,10 @@ void mqc_expect_evaluate(const cJSON *expect, const MqcStreamInfo *si, int64_t f
             continue;   /* validated profiles have no unknown key */
         MqcEvent e = { .code = "format_mismatch", .start_frame = 0,
                        .end_frame = frames > 0 ? frames - 1 : 0 };
+        if (k->kind == EXPECT_AUDIO) {
+            mqc_expect_audio_evaluate(it, si, frames, &e, ev);
+            continue;
+        }
         if (k->kind == EXPECT_INT) {
             int found = *(const int *)((const char *)si + k->offset);
             if (found == (int)it->valuedouble)
