@@ -21,6 +21,7 @@
  * whatever the file's length or interleaving. */
 #define LEAD_MAX_PACKETS 4096
 #define LEAD_MAX_BYTES (256 << 20)
+#define MAX_AUDIO_ISSUES 64
 
 /* One audio stream: its decoder and the libswresample conversion to
  * planar float at the stream's first rate and layout. */
@@ -69,6 +70,8 @@ struct MqcInput {
     MqcAudioSink sink;
     double origin_s;            /* report clock origin: the video's start */
     int demux_eof;
+    MqcAudioIssue aissues[MAX_AUDIO_ISSUES];
+    int nb_aissues;
     /* video packets read ahead while looking for audio */
     AVPacket **lead;
     int lead_head, lead_count, lead_cap;
@@ -617,11 +620,41 @@ static int deliver(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
 
 /* ---- audio: decoded as its packets are read, converted once ---- */
 
+/* Audio problems are kept with their time, not with the video frame being
+ * read (which depends on how far decoding ran ahead): the engine places
+ * them on the frames of that time. Problems of one stream less than a
+ * second apart join the previous one. */
 static void note_audio(MqcInput *in, const AudioDec *ad, int64_t pos, const char *what, int err)
 {
-    char fmt[160];
-    snprintf(fmt, sizeof(fmt), "audio stream %d: %s", ad->stream, what);
-    note_issue(in, pos, fmt, err);
+    double t = ad->start_s + (double)ad->samples / ad->rate;
+    MqcAudioIssue *last = in->nb_aissues ? &in->aissues[in->nb_aissues - 1] : NULL;
+    if (last && last->stream == ad->stream && t - last->time_s < 1.0) {
+        last->count++;
+        return;
+    }
+    if (in->nb_aissues == MAX_AUDIO_ISSUES) {
+        in->aissues[MAX_AUDIO_ISSUES - 1].count++;
+        return;
+    }
+    MqcAudioIssue *i = &in->aissues[in->nb_aissues++];
+    char e[AV_ERROR_MAX_STRING_SIZE] = "", text[192];
+    if (err)
+        av_strerror(err, e, sizeof(e));
+    snprintf(text, sizeof(text), what, e);
+    if (pos >= 0)
+        snprintf(i->what, sizeof(i->what), "audio stream %d: %s (byte %lld)", ad->stream, text,
+                 (long long)pos);
+    else
+        snprintf(i->what, sizeof(i->what), "audio stream %d: %s", ad->stream, text);
+    i->stream = ad->stream;
+    i->time_s = t;
+    i->count = 1;
+}
+
+int mqc_input_audio_issues(const MqcInput *in, const MqcAudioIssue **v)
+{
+    *v = in->aissues;
+    return in->nb_aissues;
 }
 
 /* Reconfigures libswresample for a frame that differs from the last one:
@@ -693,11 +726,21 @@ static int emit_audio(MqcInput *in, AudioDec *ad, AVFrame *f)
     if (direct) {
         av_frame_move_ref(out, f);
     } else {
+        /* swr_convert, not swr_convert_frame: the latter refuses frames whose
+         * unordered layout ("1 channels") it normalised differently */
         out->format = AV_SAMPLE_FMT_FLTP;
         out->sample_rate = ad->rate;
+        out->nb_samples = swr_get_out_samples(ad->swr, f ? f->nb_samples : 0);
         ret = av_channel_layout_copy(&out->ch_layout, &ad->layout);
-        if (ret >= 0)
-            ret = swr_convert_frame(ad->swr, out, f);
+        if (ret >= 0 && out->nb_samples > 0)
+            ret = av_frame_get_buffer(out, 0);
+        if (ret >= 0 && out->nb_samples > 0) {
+            ret = swr_convert(ad->swr, out->extended_data, out->nb_samples,
+                              f ? (const uint8_t **)f->extended_data : NULL,
+                              f ? f->nb_samples : 0);
+            if (ret >= 0)
+                out->nb_samples = ret;
+        }
     }
     if (ret < 0 || out->nb_samples <= 0 || !in->sink.push) {
         if (ret < 0)
@@ -708,6 +751,25 @@ static int emit_audio(MqcInput *in, AudioDec *ad, AVFrame *f)
     double t = ad->start_s + (double)ad->samples / ad->rate;
     ad->samples += out->nb_samples;
     return in->sink.push(in->sink.ud, (int)(ad - in->audio), out, t);
+}
+
+/* At the end: a stream without samples, or shorter than its container
+ * says (a truncated file), is a decode problem. */
+static void audio_end_issues(MqcInput *in, const AudioDec *ad)
+{
+    const AVStream *st = in->fmt->streams[ad->stream];
+    double got = (double)ad->samples / ad->rate;
+    double declared = st->duration > 0 && st->duration != AV_NOPTS_VALUE ?
+                      (double)st->duration * av_q2d(st->time_base) :
+                      in->fmt->duration > 0 ? (double)in->fmt->duration / AV_TIME_BASE : 0;
+    char what[160];
+    if (!ad->samples) {
+        note_audio(in, ad, -1, "no samples could be decoded%s", 0);
+    } else if (declared - got > 0.5) {
+        snprintf(what, sizeof(what), "ends after %.3f s of the %.3f s its container declares "
+                 "(truncated?)%%s", got, declared);
+        note_audio(in, ad, -1, what, 0);
+    }
 }
 
 /* Sends one packet (NULL: end of stream) and passes on what comes out. */
@@ -736,7 +798,9 @@ static int decode_audio(MqcInput *in, AudioDec *ad, const AVPacket *pkt)
     }
     if (!pkt) {
         ad->eof = 1;
-        return emit_audio(in, ad, NULL);
+        ret = emit_audio(in, ad, NULL);
+        audio_end_issues(in, ad);
+        return ret;
     }
     return 0;
 }

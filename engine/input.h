@@ -43,6 +43,14 @@ int mqc_input_audio_count(const MqcInput *in);
 /* Facts of audio stream a (0 .. count-1); start_s once its first frame was decoded. */
 void mqc_input_audio_info(const MqcInput *in, int a, MqcAudioInfo *ai);
 int mqc_input_has_video(const MqcInput *in);
+/* Audio decode problems, each at the time in its stream where it arose. */
+typedef struct MqcAudioIssue {
+    int stream;                 /* stream index in the file */
+    double time_s;              /* report clock */
+    int count;
+    char what[192];
+} MqcAudioIssue;
+int mqc_input_audio_issues(const MqcInput *in, const MqcAudioIssue **v);
 /* Seconds of the file's timeline that are 0 on the report's clock. */
 double mqc_input_origin(const MqcInput *in);
 /* Reads one more packet without decoding video (its packet is kept for

@@ -331,7 +331,7 @@ static int64_t frame_at(const MqcRun *run, double t)
 /* Audio events carry sample-accurate times: the video frames they cover
  * follow from the frames' times. Sorted by time, so the order never
  * depends on how the audio was cut. */
-static void audio_events_place(const MqcRun *run, MqcEvents *ev)
+static void audio_events_place(const MqcRun *run, MqcEvents *ev, int sort)
 {
     for (size_t i = 0; i < ev->n; i++) {
         MqcEvent *e = &ev->v[i];
@@ -345,9 +345,24 @@ static void audio_events_place(const MqcRun *run, MqcEvents *ev)
         e->start_frame = e->worst_frame = a;
         e->end_frame = b < a ? a : b;
     }
-    if (ev->n > 1)
+    if (sort && ev->n > 1)
         qsort(ev->v, ev->n, sizeof(*ev->v), event_order);
     memset(ev->open, 0, sizeof(ev->open));
+}
+
+/* Audio decode problems become decode_error events at their time. */
+static void add_audio_issues(const MqcRun *run, const MqcInput *in, MqcEvents *ev)
+{
+    const MqcAudioIssue *v;
+    int n = mqc_input_audio_issues(in, &v);
+    for (int i = 0; i < n; i++) {
+        MqcEvent e = { .code = "decode_error", .value = v[i].count, .audio = 1,
+                       .stream = v[i].stream, .channel = -1, .start_s = v[i].time_s,
+                       .end_s = v[i].time_s };
+        snprintf(e.detail, sizeof(e.detail), "%s", v[i].what);
+        mqc_events_add(ev, &e);
+    }
+    audio_events_place(run, ev, 0);
 }
 
 static int cpu_count(void)
@@ -516,6 +531,7 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
     }
     st.frames = NULL;
 
+    add_audio_issues(run, in, &st.decode->events);
     for (int c = 0; c < run->nb_checks; c++) {
         MqcCheckRun *cr = &run->checks[c];
         cr->metrics = cJSON_CreateObject();
@@ -523,7 +539,7 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         if (cr->check && !cr->skipped && cr->check->finish)
             cr->check->finish(cr->priv, &run->si, &cr->events, &m);
         if (cr->check && !cr->skipped && cr->check->media == MQC_MEDIA_AUDIO)
-            audio_events_place(run, &cr->events);
+            audio_events_place(run, &cr->events, 1);
         else if (!cr->check && !strcmp(cr->id, "format"))
             mqc_expect_evaluate(profile->expect, &run->si, run->frames, &cr->events);
         else if (!cr->check) {
