@@ -14,7 +14,11 @@ so machine noise hits all of them alike:
   only:<check>  mediaqc with that check alone; only:none no check (the engine's
                 decode pass), only:structure flash + active_area + interlace
 then min/median wall times and ratios, thread scaling (1 thread vs N) and peak
-RSS of a short and a 6x longer version of the same content. Only ratios mean
+RSS of a short and a 6x longer version of the same content. The audio bench
+(issue 15) times a 1080p ProRes clip with 8 channels of 48 kHz 24-bit PCM:
+decode-only (ffmpeg decodes the audio too), the default profile, and the
+default profile with the audio checks disabled; the audio checks' cost is
+the difference, as a share of the run without them. Only ratios mean
 anything; absolute seconds depend on the machine.
 """
 import argparse
@@ -129,6 +133,44 @@ def bench_clip(a, path, names, tmp):
     return row
 
 
+AUDIO_CHECKS = ("loudness", "silence", "clipping", "phase")
+# 7.1: eight different tones over noise, -20 dBFS-ish
+AUDIO_SRC = "aevalsrc='%s':s=48000:c=7.1:d=%%g" % "|".join(
+    "0.05*sin(2*PI*%d*t)+0.05*(random(%d)-0.5)" % (220 * (i + 1), i) for i in range(8))
+
+
+def bench_audio(a, tmp):
+    size = "320x180" if a.smoke else "1920x1080"
+    path = os.path.join(a.dir, "prores_%s_8ch_pcm24.mov" % size)
+    if not os.path.exists(path):
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                        "testsrc2=size=%s:rate=24000/1001:duration=%g" % (size, a.seconds),
+                        "-f", "lavfi", "-i", AUDIO_SRC % a.seconds, "-c:v", "prores_ks",
+                        "-profile:v", "3", "-pix_fmt", "yuv422p10le", "-c:a", "pcm_s24le",
+                        "-shortest", path], check=True)
+    n = str(a.threads)
+    mq = [a.mediaqc, "check", path, "--quiet", "-o", os.devnull, "--threads", n]
+    off = [x for c in AUDIO_CHECKS for x in ("--set", "%s.enabled=false" % c)]
+    cmds = {"decode": ["ffmpeg", "-v", "error", "-threads", n, "-i", path, "-f", "null", "-"],
+            "mediaqc": mq, "mediaqc_no_audio_checks": mq + off}
+    times = {k: [] for k in cmds}
+    for _ in range(a.repeat):
+        for k, argv in cmds.items():
+            times[k].append(run_measured(argv)[0])
+    row = {k: stats(v) for k, v in times.items()}
+    row["audio_checks_cost"] = {s: row["mediaqc"][s] / row["mediaqc_no_audio_checks"][s] - 1
+                                for s in ("min", "median")}
+    row["ratio_mediaqc_decode"] = {s: row["mediaqc"][s] / row["decode"][s]
+                                   for s in ("min", "median")}
+    print("%-34s decode %6.2fs  mediaqc %6.2fs  without audio checks %6.2fs | audio checks "
+          "+%.1f%% (median +%.1f%%)" % (os.path.basename(path), row["decode"]["min"],
+                                        row["mediaqc"]["min"],
+                                        row["mediaqc_no_audio_checks"]["min"],
+                                        100 * row["audio_checks_cost"]["min"],
+                                        100 * row["audio_checks_cost"]["median"]), flush=True)
+    return row
+
+
 def rss_growth(a, tmp):
     """Peak RSS of a short clip and a 6x longer one with the same content."""
     out = {}
@@ -153,6 +195,8 @@ def main():
     ap.add_argument("--checks", help="time only these checks alone (comma-separated)")
     ap.add_argument("--rss-seconds", type=float, default=5)
     ap.add_argument("--smoke", action="store_true", help="tiny clip, one repeat (CI)")
+    ap.add_argument("--audio-only-bench", action="store_true",
+                    help="only the audio cost (8 x 48 kHz 24-bit PCM beside 1080p ProRes)")
     a = ap.parse_args()
     clips = dict(CLIPS)
     if a.smoke:
@@ -167,7 +211,10 @@ def main():
                            "processor": platform.processor()},
                "threads": a.threads, "repeat": a.repeat, "seconds": a.seconds,
                "checks": names, "clips": {}}
+    results["audio"] = bench_audio(a, tmp)
     for name, (size, args) in clips.items():
+        if a.audio_only_bench:
+            break
         if a.only and a.only != name:
             continue
         path = os.path.join(a.dir, name)
@@ -184,7 +231,7 @@ def main():
             if k.startswith("ratio_only:"):
                 print("    %-34s %.2fx decode (CPU time %.2fx)" % (
                     k[6:-7], row[k]["min"], row["cpu_" + k]["min"]))
-    if not a.only:
+    if not a.only and not a.audio_only_bench:
         results["rss_kib"] = rss_growth(a, tmp)
         print("peak RSS: %(short)d KiB (short), %(long)d KiB (6x longer): x%(long_over_short).3f"
               % results["rss_kib"])

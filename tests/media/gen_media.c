@@ -660,7 +660,7 @@ static cJSON *audio_clip_json(const char *file)
     cJSON_AddNumberToObject(o, "duration_s", (double)AUDIO_SAMPLES / AUDIO_RATE);
     cJSON_AddNullToObject(o, "start_timecode");
     cJSON_AddBoolToObject(o, "clean", 1);
-    cJSON_AddStringToObject(o, "expect", "no video stream: check exits 3 (unreadable)");
+    cJSON_AddStringToObject(o, "expect", "no video stream: check analyses the audio only (video checks skipped)");
     cJSON_AddItemToObject(o, "defects", cJSON_CreateArray());
     cJSON_AddItemToObject(o, "not_reported", cJSON_CreateArray());
     return o;
