@@ -184,6 +184,7 @@ void mqc_feed_wait(MqcAudioFeed *f, double until, void (*poke)(void *), void *ud
     pthread_mutex_lock(&f->lock);
     while (behind(f, until)) {
         f->want = 1;
+        pthread_cond_broadcast(&f->taken);     /* a throttled reader may go on */
         pthread_mutex_unlock(&f->lock);
         poke(ud);
         pthread_mutex_lock(&f->lock);
@@ -225,7 +226,7 @@ void mqc_feed_take(MqcAudioFeed *f, double until)
 void mqc_feed_throttle(MqcAudioFeed *f)
 {
     pthread_mutex_lock(&f->lock);
-    while (f->queued > MAX_QUEUED && !f->drained)
+    while (f->queued > MAX_QUEUED && !f->drained && !f->want)
         pthread_cond_wait(&f->taken, &f->lock);
     pthread_mutex_unlock(&f->lock);
 }
