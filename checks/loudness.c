@@ -152,8 +152,10 @@ static void block_end(Loudness *l, int a, MqcEvents *ev)
     if (s->fed >= 4 * (int64_t)s->block && ebur128_loudness_momentary(s->st, &m) == 0 &&
         m > s->momentary_max)
         s->momentary_max = m;
-    if (s->fed >= 30 * (int64_t)s->block && ebur128_loudness_shortterm(s->st, &st) == 0 &&
-        st > s->shortterm_max)
+    /* short-term sums 3 s of samples: its maximum is sampled every second,
+     * enough for a meter-style maximum and ten times cheaper */
+    if (s->fed >= 30 * (int64_t)s->block && s->fed % (10 * (int64_t)s->block) == 0 &&
+        ebur128_loudness_shortterm(s->st, &st) == 0 && st > s->shortterm_max)
         s->shortterm_max = st;
     double t = s->start_s + (double)s->fed / s->rate;
     if (s->block_peak > l->max_tp_linear) {

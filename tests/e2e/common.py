@@ -56,7 +56,8 @@ def schema_errors(doc, kind, schema_dir=SCHEMA_DIR):
     if kind == "report" and not out:
         for i, c in enumerate(doc["checks"]):
             for j, e in enumerate(c["events"]):
-                if e["end_frame"] < e["start_frame"] or e["end_s"] < e["start_s"]:
+                frames = e["start_frame"] is not None   # null: audio without video
+                if (frames and e["end_frame"] < e["start_frame"]) or e["end_s"] < e["start_s"]:
                     out.append("checks/%d/events/%d: ends before it starts" % (i, j))
     return out
 

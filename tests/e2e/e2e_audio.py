@@ -14,7 +14,8 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import MEDIAQC, SANITIZER_MARKS, TIMEOUT, check, read_jsonl, stable  # noqa: E402
+from common import (MEDIAQC, SANITIZER_MARKS, TIMEOUT, check, load_report,  # noqa: E402
+                    read_jsonl, stable, validate)
 
 REAL = os.environ.get("MQC_REAL_MEDIA", "")
 
@@ -78,8 +79,7 @@ def mediaqc(args, codes=(0, 1)):
     for mark in SANITIZER_MARKS:
         assert mark not in p.stderr, p.stderr
     assert p.returncode in codes, "exit %d for %s:\n%s" % (p.returncode, args, p.stderr)
-    with open(out) as f:
-        rep = json.load(f)
+    rep = load_report(out)      # checked against schemas/report.schema.json
     shutil.rmtree(tmp, ignore_errors=True)
     return rep
 
@@ -170,6 +170,7 @@ class Generated(unittest.TestCase):
         ref = ebur128_momentary(self.mov)
         compared = 0
         for rec in read_jsonl(frames):
+            validate(rec, "frame", "frame record")
             end = round((rec["frame"] + 1) / 25, 3)     # the record covers audio up to here
             if end * 10 == int(end * 10) and end >= 0.5 and ref.get(round(end, 1), -120) > -70:
                 self.assertAlmostEqual(rec["momentary_lufs"], ref[round(end, 1)], delta=0.1,

@@ -34,9 +34,15 @@ class ReportSchema(unittest.TestCase):
         assert res.code == 1, res.stderr
         cls.report = res.report            # already validated by common.run
         cls.frames = common.read_jsonl(cls.frames_path)
-        unreadable = common.run(["check", common.clip_path("audio_only.mov"), "--quiet"])
+        notmedia = os.path.join(tmp, "not_media.mov")   # audio-only input is analysed now
+        with open(notmedia, "wb") as f:
+            f.write(b"not a media file\n" * 64)
+        unreadable = common.run(["check", notmedia, "--quiet"])
         assert unreadable.code == 3, unreadable.stderr
         cls.unreadable = unreadable.report
+        # audio only: frames are null in its audio events
+        cls.audio_only = common.run(["check", common.clip_path("audio_only.mov"),
+                                     "--quiet"]).report
 
     def mutated(self, fn):
         r = copy.deepcopy(self.report)
@@ -50,6 +56,9 @@ class ReportSchema(unittest.TestCase):
         self.assertEqual(errors(self.report, "report"), [])
         self.assertEqual(errors(self.unreadable, "report"), [])
         self.assertIsNone(self.unreadable["video"])
+        self.assertEqual(errors(self.audio_only, "report"), [])
+        self.assertIsNone(self.audio_only["video"])
+        self.assertEqual(len(self.audio_only["audio"]), 1)
 
     def test_missing_or_mistyped_fields_are_caught(self):
         def drop(*path):
