@@ -145,6 +145,8 @@ static void clipping_close(void *priv)
     c->end_s = NULL;
 }
 
+static const char *const clipping_no_pictures[] = { "clipping", NULL };   /* about sound */
+
 const MqcCheck mqc_check_clipping = {
     .name = "clipping",
     .summary = "runs of consecutive full-scale samples per channel",
@@ -157,4 +159,5 @@ const MqcCheck mqc_check_clipping = {
     .audio = clipping_audio,
     .finish = clipping_finish,
     .close = clipping_close,
+    .no_pictures = clipping_no_pictures,
 };

@@ -255,6 +255,10 @@ static void loudness_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, 
             mqc_metric_double(to, "momentary_max_lufs", milli(s->momentary_max));
             mqc_metric_double(to, "shortterm_max_lufs", milli(s->shortterm_max));
         }
+        if (!a) {
+            mqc_metric_double(m, "target_min_lufs", l->target_lufs - l->tolerance_lu);
+            mqc_metric_double(m, "target_max_lufs", l->target_lufs + l->tolerance_lu);
+        }
         if (s->failed || !s->fed)
             continue;
         if (!isfinite(integrated) || fabs(integrated - l->target_lufs) > l->tolerance_lu + 1e-9) {
@@ -265,6 +269,25 @@ static void loudness_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, 
         }
     }
 }
+
+/* The HTML curves: momentary and short-term loudness of the first stream,
+ * with the target band (target ± tolerance) as limit lines. */
+static const MqcChart loudness_chart = {
+    .title = "loudness (LUFS)", .unit = "", .scale = 1, .axis = MQC_AXIS_FIXED,
+    .min = -60, .max = 0,
+    .limits = { { MQC_FROM_METRICS, "target_max_lufs", "target + tolerance", 1 },
+                { MQC_FROM_PARAMS, "target_lufs", "target", 1 },
+                { MQC_FROM_METRICS, "target_min_lufs", "target - tolerance", 1 } },
+};
+
+static const MqcSeries loudness_series[] = {
+    { "momentary_lufs", "momentary (400 ms)", "LUFS", &loudness_chart, MQC_STAT_MAX, "#1565c0" },
+    { "shortterm_lufs", "short-term (3 s)", "LUFS", &loudness_chart, MQC_STAT_MEAN, "#ef6c00" },
+    { .key = NULL }
+};
+
+static const char *const loudness_no_pictures[] = { "loudness_out_of_range", "true_peak_over",
+                                                    NULL };
 
 static void loudness_close(void *priv)
 {
@@ -293,4 +316,6 @@ const MqcCheck mqc_check_loudness = {
     .record = loudness_record,
     .finish = loudness_finish,
     .close = loudness_close,
+    .series = loudness_series,
+    .no_pictures = loudness_no_pictures,
 };

@@ -209,6 +209,8 @@ static void phase_close(void *priv)
     p->win_start_s = NULL;
 }
 
+static const char *const phase_no_pictures[] = { "phase_inverted", NULL };   /* about sound */
+
 const MqcCheck mqc_check_phase = {
     .name = "phase",
     .summary = "stereo pair correlation over 1 s windows (polarity-inverted channels)",
@@ -221,4 +223,5 @@ const MqcCheck mqc_check_phase = {
     .audio = phase_audio,
     .finish = phase_finish,
     .close = phase_close,
+    .no_pictures = phase_no_pictures,
 };

@@ -106,6 +106,8 @@ static void silence_close(void *priv)
     s->end_s = NULL;
 }
 
+static const char *const silence_no_pictures[] = { "silence", NULL };   /* about sound */
+
 const MqcCheck mqc_check_silence = {
     .name = "silence",
     .summary = "per-channel runs below a level (dropouts, dead channels; silencedetect "
@@ -119,4 +121,5 @@ const MqcCheck mqc_check_silence = {
     .audio = silence_audio,
     .finish = silence_finish,
     .close = silence_close,
+    .no_pictures = silence_no_pictures,
 };
