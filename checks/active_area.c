@@ -27,8 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../engine/check.h"
-#include "dsp/cpu.h"
-#include "dsp/structure.h"
+#include "dsp/dsp.h"
 #include "../engine/range.h"
 
 #define COLUMN_CHUNK 64
@@ -55,7 +54,7 @@ typedef struct Area {
     int width, height;
     double sar;
     int64_t min_frames;
-    MqcStructureDsp dsp;
+    const MqcDsp *dsp;
     MqcLearnt *learnt;
     /* temporal state */
     int64_t frames, black_frames, bordered_frames, changes;
@@ -116,7 +115,7 @@ static int area_init(void *priv, const MqcStreamInfo *si, char *why, size_t why_
     s->min_frames = (int64_t)ceil(s->min_duration_s * fps - 1e-9);
     s->mode = -1;
     s->learnt = si->learnt;
-    mqc_structure_dsp(mqc_cpu_flags(), &s->dsp);
+    s->dsp = mqc_dsp_get();
     return 0;
 }
 
@@ -131,7 +130,7 @@ static int find_column(const Area *s, const uint8_t *data, ptrdiff_t linesize, i
         int n = left < COLUMN_CHUNK ? left : COLUMN_CHUNK;
         int x0 = step > 0 ? x : x - n + 1;
         memset(sums, 0, sizeof(sums));
-        s->dsp.column_sums[s->sample_index](data, linesize, x0, n, rows, sums);
+        s->dsp->column_sums[s->sample_index](data, linesize, x0, n, rows, sums);
         for (int i = 0; i < n; i++) {
             int k = step > 0 ? i : n - 1 - i;
             if (sums[k] > limit)
@@ -155,12 +154,12 @@ static void area_measure_frame(const void *priv, const MqcPicture *pic, void *fr
     out->black = 1;
     int y1 = -1, y2 = -1;
     for (int y = 0; y < h && y1 < 0; y++)
-        if (s->dsp.row_sum[s->sample_index](data + y * ls, w) > row_limit)
+        if (s->dsp->row_sum[s->sample_index](data + y * ls, w) > row_limit)
             y1 = y;
     if (y1 < 0)
         return;
     for (int y = h - 1; y >= y1 && y2 < 0; y--)
-        if (s->dsp.row_sum[s->sample_index](data + y * ls, w) > row_limit)
+        if (s->dsp->row_sum[s->sample_index](data + y * ls, w) > row_limit)
             y2 = y;
     const int rows = y2 - y1 + 1;
     const uint64_t col_limit = (uint64_t)(s->threshold + 1) * (uint64_t)rows - 1;

@@ -28,8 +28,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "../engine/check.h"
-#include "dsp/cpu.h"
-#include "dsp/structure.h"
+#include "dsp/dsp.h"
 #include "dsp/transfer.h"
 #include "gamut.h"
 #include "../engine/range.h"
@@ -63,7 +62,7 @@ typedef struct Flash {
     int red;
     /* stream facts */
     MqcFlashKernel k;
-    MqcStructureDsp dsp;
+    const MqcDsp *dsp;
     int sample_index;
     int width, height, step;
     int xs[GRID + 1];               /* first sampled column of each region column */
@@ -163,7 +162,7 @@ static int flash_init(void *priv, const MqcStreamInfo *si, char *why, size_t why
         lin = lin < 0 ? 0 : lin > 1 ? 1 : lin;
         k->lut[i] = (uint32_t)lround(lin * 65536);
     }
-    mqc_structure_dsp(mqc_cpu_flags(), &s->dsp);
+    s->dsp = mqc_dsp_get();
     s->sample_index = si->bit_depth > 8;
     s->width = si->width;
     s->height = si->height;
@@ -197,7 +196,7 @@ static void flash_measure(const void *priv, const MqcBand *band, void *slice)
         for (int bx = 0; bx < GRID; bx++) {
             const int r = by * GRID + bx;
             int x1 = s->xs[bx + 1] < pic->width ? s->xs[bx + 1] : pic->width;
-            s->dsp.flash_row[s->sample_index](&s->k, py, pb, pr, cw, s->xs[bx], x1, s->step,
+            s->dsp->flash_row[s->sample_index](&s->k, py, pb, pr, cw, s->xs[bx], x1, s->step,
                                               &out->lum[r], &out->red[r], &out->count[r]);
         }
     }

@@ -41,9 +41,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "../engine/check.h"
-#include "dsp/cpu.h"
 #include "dsp/dsp.h"
-#include "dsp/structure.h"
 #include "../engine/range.h"
 
 #define HIST_SIZE 4                 /* idet's multi-frame history */
@@ -81,7 +79,8 @@ typedef struct Interlace {
     char declared[16];              /* the stream's field order, "" when per frame */
     double still_code;
     int64_t min_frames;
-    MqcStructureDsp dsp, dsp_c;
+    const MqcDsp *dsp;
+    MqcDsp dsp_c;                   /* the C references */
     MqcLearnt *learnt;
     /* the frame waiting for its next one */
     int pending;
@@ -137,8 +136,8 @@ static int interlace_init(void *priv, const MqcStreamInfo *si, char *why, size_t
     Interlace *s = priv;
     s->sample_index = si->bit_depth > 8;
     s->nb_planes = si->is_rgb ? 3 : !strncmp(si->pix_fmt, "gray", 4) ? 1 : 3;
-    mqc_structure_dsp(mqc_cpu_flags(), &s->dsp);
-    mqc_structure_dsp(0, &s->dsp_c);
+    s->dsp = mqc_dsp_get();
+    mqc_dsp_init(&s->dsp_c, 0);
     s->idet_index = si->bit_depth > 14;
     snprintf(s->declared, sizeof(s->declared), "%s", si->field_order);
     MqcNominal n = mqc_nominal(si->bit_depth, si->full_range);
@@ -164,7 +163,7 @@ static void interlace_measure(const void *priv, const MqcBand *band, void *slice
     /* the first frame is its own previous (idet) */
     const MqcPicture *prev = band->prev ? band->prev : pic;
     const MqcIdetRowFn row = s->idet_index ? s->dsp_c.idet_row[1]
-                                           : s->dsp.idet_row[s->sample_index];
+                                           : s->dsp->idet_row[s->sample_index];
     const int planes = s->planes ? 1 : pic->nb_planes;
     MqcBand pband = *band;
     pband.pic = prev;

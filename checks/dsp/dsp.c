@@ -7,12 +7,14 @@
 #define SAMPLE uint8_t
 #define SUFFIX 8
 #include "dsp_tmpl.c"
+#include "structure_tmpl.c"
 #undef SAMPLE
 #undef SUFFIX
 
 #define SAMPLE uint16_t
 #define SUFFIX 16
 #include "dsp_tmpl.c"
+#include "structure_tmpl.c"
 #undef SAMPLE
 #undef SUFFIX
 
@@ -30,6 +32,10 @@ void mqc_dsp_init(MqcDsp *d, unsigned cpu_flags)
         .gamut_min_max = { mqc_gamut_min_max_8_c, mqc_gamut_min_max_16_c },
         .gamut_span = { mqc_gamut_span_8_c, mqc_gamut_span_16_c },
         .gamut_yuv_count = { mqc_gamut_yuv_count_8_c, mqc_gamut_yuv_count_16_c },
+        .row_sum = { mqc_row_sum_8_c, mqc_row_sum_16_c },
+        .column_sums = { mqc_column_sums_8_c, mqc_column_sums_16_c },
+        .idet_row = { mqc_idet_row_8_c, mqc_idet_row_16_c },
+        .flash_row = { mqc_flash_row_8_c, mqc_flash_row_16_c },
     };
 #if defined(__x86_64__) || defined(__i386__)
     if (cpu_flags & MQC_CPU_AVX2) {
@@ -41,6 +47,8 @@ void mqc_dsp_init(MqcDsp *d, unsigned cpu_flags)
         d->gamut_min_max[1] = mqc_gamut_min_max_16_avx2;
         d->gamut_yuv_count[0] = mqc_gamut_yuv_count_8_avx2;
         d->gamut_yuv_count[1] = mqc_gamut_yuv_count_16_avx2;
+        d->idet_row[0] = mqc_idet_row_8_avx2;
+        d->idet_row[1] = mqc_idet_row_16_avx2;
     }
 #else
     (void)cpu_flags;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "../../engine/check.h"
 #include "gamut_dsp.h"
+#include "structure.h"
 
 /* Statistics of a rectangle of one plane against a legal band [lo, hi]. */
 typedef struct MqcPlaneStats {
@@ -60,6 +61,10 @@ typedef struct MqcDsp {
     MqcGamutMinMaxFn gamut_min_max[2];
     MqcGamutSpanFn gamut_span[2];
     MqcGamutCountFn gamut_yuv_count[2];
+    MqcRowSumFn row_sum[2];
+    MqcColumnSumsFn column_sums[2];
+    MqcIdetRowFn idet_row[2];   /* [1]: samples below 2^15 (depth <= 14) */
+    MqcFlashRowFn flash_row[2];
 } MqcDsp;
 
 /* Fills d with the versions for a set of CPU flags (MQC_CPU_*): the C

@@ -4,25 +4,8 @@
  * when the flags have MQC_CPU_AVX2). Results are bit-identical to the C
  * reference, including its per-row 32-bit sums (tests/unit/test_simd.c). */
 #if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
+#include "avx2.h"
 #include "kernels.h"
-
-#define AVX2 __attribute__((target("avx2")))
-
-static inline AVX2 uint32_t hsum_epi32(__m256i v)
-{
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-    return (uint32_t)_mm_cvtsi128_si32(s);
-}
-
-static inline AVX2 uint64_t hsum_epi64(__m256i v)
-{
-    __m128i s = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    s = _mm_add_epi64(s, _mm_unpackhi_epi64(s, s));
-    return (uint64_t)_mm_cvtsi128_si64(s);
-}
 
 /* min/max of 16 unsigned 16-bit lanes (minpos is SSE4.1, implied by AVX2) */
 static inline AVX2 unsigned hmin_epu16(__m256i v)
@@ -80,9 +63,9 @@ AVX2 void mqc_plane_stats_16_avx2(const uint8_t *data, ptrdiff_t linesize, int w
                 cb = _mm256_sub_epi16(cb, _mm256_and_si256(b, lo_en));
                 ca = _mm256_sub_epi16(ca, _mm256_and_si256(a, hi_en));
             }
-            rsum += hsum_epi32(vs);
-            below += hsum_epi32(_mm256_madd_epi16(cb, ones));
-            above += hsum_epi32(_mm256_madd_epi16(ca, ones));
+            rsum += mqc_hsum_epi32(vs);
+            below += mqc_hsum_epi32(_mm256_madd_epi16(cb, ones));
+            above += mqc_hsum_epi32(_mm256_madd_epi16(ca, ones));
         }
         for (; x < width; x++) {
             const unsigned v = p[x];
@@ -139,7 +122,7 @@ AVX2 void mqc_plane_stats_8_avx2(const uint8_t *data, ptrdiff_t linesize, int wi
             vbelow = _mm256_add_epi64(vbelow, _mm256_sad_epu8(cb, zero));
             vabove = _mm256_add_epi64(vabove, _mm256_sad_epu8(ca, zero));
         }
-        uint32_t rsum = (uint32_t)hsum_epi64(vs);   /* the C row sum is 32-bit */
+        uint32_t rsum = (uint32_t)mqc_hsum_epi64(vs);   /* the C row sum is 32-bit */
         for (; x < width; x++) {
             const unsigned v = p[x];
             rsum += v;
@@ -158,8 +141,8 @@ AVX2 void mqc_plane_stats_8_avx2(const uint8_t *data, ptrdiff_t linesize, int wi
     const unsigned vmn = hmin_epu16(_mm256_cvtepu8_epi16(m));
     const unsigned vmx = hmax_epu16(_mm256_cvtepu8_epi16(M));
     out->sum = sum;
-    out->below = below + hsum_epi64(vbelow);
-    out->above = above + hsum_epi64(vabove);
+    out->below = below + mqc_hsum_epi64(vbelow);
+    out->above = above + mqc_hsum_epi64(vabove);
     out->count = (uint64_t)width * (uint64_t)rows;
     out->min = rows > 0 ? (vmn < smin ? vmn : smin) : ~0u;
     out->max = vmx > smax ? vmx : smax;
@@ -196,8 +179,8 @@ AVX2 void mqc_sad_black_8_avx2(const uint8_t *a, ptrdiff_t la, const uint8_t *b,
             k += pa[x] <= black;
         }
     }
-    *sad = s + hsum_epi64(vsad);
-    *black_count = k + hsum_epi64(vblack);
+    *sad = s + mqc_hsum_epi64(vsad);
+    *black_count = k + mqc_hsum_epi64(vblack);
 }
 
 AVX2 void mqc_sad_black_16_avx2(const uint8_t *a, ptrdiff_t la, const uint8_t *b, ptrdiff_t lb,
@@ -225,8 +208,8 @@ AVX2 void mqc_sad_black_16_avx2(const uint8_t *a, ptrdiff_t la, const uint8_t *b
                                                            _mm256_srli_epi32(d, 16)));
                 cnt = _mm256_sub_epi16(cnt, _mm256_cmpeq_epi16(_mm256_max_epu16(va, vbk), vbk));
             }
-            s += hsum_epi32(vs);
-            k += hsum_epi32(_mm256_madd_epi16(cnt, ones));
+            s += mqc_hsum_epi32(vs);
+            k += mqc_hsum_epi32(_mm256_madd_epi16(cnt, ones));
         }
         for (; x < width; x++) {
             const int d = (int)pa[x] - (int)pb[x];

@@ -23,7 +23,18 @@
                                      int x0, int n, int32_t *r, int32_t *g, int32_t *b);      \
     void mqc_gamut_yuv_count_##SUFFIX##_c(const MqcGamutKernel *k, const void *y,             \
                                           const void *cb, const void *cr, int s, int x0,      \
-                                          int n, MqcGamutCounts *c);
+                                          int n, MqcGamutCounts *c);                    \
+    uint64_t mqc_row_sum_##SUFFIX##_c(const uint8_t *row, int n);                             \
+    void mqc_column_sums_##SUFFIX##_c(const uint8_t *data, ptrdiff_t linesize, int x0, int n, \
+                                      int rows, uint64_t *sums);                              \
+    void mqc_idet_row_##SUFFIX##_c(const uint8_t *c_above, const uint8_t *c,                  \
+                                   const uint8_t *c_below, const uint8_t *p_above,            \
+                                   const uint8_t *p, const uint8_t *p_below, int width,       \
+                                   MqcIdetRow *out);                                          \
+    void mqc_flash_row_##SUFFIX##_c(const MqcFlashKernel *k, const uint8_t *y,                \
+                                    const uint8_t *cb, const uint8_t *cr, int cshift, int x0, \
+                                    int x1, int step, uint64_t *lum, uint64_t *red,           \
+                                    uint32_t *count);
 MQC_DSP_C_REFERENCES(8)
 MQC_DSP_C_REFERENCES(16)
 #undef MQC_DSP_C_REFERENCES
@@ -48,6 +59,14 @@ void mqc_gamut_yuv_count_8_avx2(const MqcGamutKernel *k, const void *y, const vo
                                 const void *cr, int s, int x0, int n, MqcGamutCounts *c);
 void mqc_gamut_yuv_count_16_avx2(const MqcGamutKernel *k, const void *y, const void *cb,
                                  const void *cr, int s, int x0, int n, MqcGamutCounts *c);
+
+/* structure_avx2.c; the 16-bit idet needs samples below 2^15 (depth <= 14) */
+void mqc_idet_row_8_avx2(const uint8_t *c_above, const uint8_t *c, const uint8_t *c_below,
+                         const uint8_t *p_above, const uint8_t *p, const uint8_t *p_below,
+                         int width, MqcIdetRow *out);
+void mqc_idet_row_16_avx2(const uint8_t *c_above, const uint8_t *c, const uint8_t *c_below,
+                          const uint8_t *p_above, const uint8_t *p, const uint8_t *p_below,
+                          int width, MqcIdetRow *out);
 #endif
 
 #endif

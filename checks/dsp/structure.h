@@ -1,7 +1,8 @@
-/* Kernels of the picture-structure checks (active_area, interlace, flash),
- * written once over the sample type (structure_tmpl.c) for 8- and 16-bit
- * containers; AVX2 versions where they pay (structure_avx2.c), bit-exact
- * with the C reference (tests/unit/test_simd.c). */
+/* Kernel types of the picture-structure checks (active_area, interlace,
+ * flash). The C references are written once over the sample type
+ * (structure_tmpl.c), AVX2 versions where they pay (structure_avx2.c),
+ * bit-exact with the C reference (tests/unit/test_simd.c); the versions
+ * this CPU runs are in the MqcDsp context (dsp.h). */
 #ifndef MQC_STRUCTURE_DSP_H
 #define MQC_STRUCTURE_DSP_H
 
@@ -53,24 +54,5 @@ typedef struct MqcFlashKernel {
 typedef void (*MqcFlashRowFn)(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
                               const uint8_t *cr, int cshift, int x0, int x1, int step,
                               uint64_t *lum, uint64_t *red, uint32_t *count);
-
-typedef struct MqcStructureDsp {
-    MqcRowSumFn row_sum[2];             /* [0]: 8-bit samples, [1]: 16-bit */
-    MqcColumnSumsFn column_sums[2];
-    MqcIdetRowFn idet_row[2];
-    MqcFlashRowFn flash_row[2];
-} MqcStructureDsp;
-
-/* The versions for a set of CPU flags (MQC_CPU_*; 0: the C reference). */
-void mqc_structure_dsp(unsigned cpu_flags, MqcStructureDsp *d);
-
-/* structure_avx2.c; only when the CPU has AVX2. The 16-bit version needs
- * samples below 2^15 (bit depths up to 14): the checks use the C one above. */
-void mqc_idet_row_8_avx2(const uint8_t *c_above, const uint8_t *c, const uint8_t *c_below,
-                         const uint8_t *p_above, const uint8_t *p, const uint8_t *p_below,
-                         int width, MqcIdetRow *out);
-void mqc_idet_row_16_avx2(const uint8_t *c_above, const uint8_t *c, const uint8_t *c_below,
-                          const uint8_t *p_above, const uint8_t *p, const uint8_t *p_below,
-                          int width, MqcIdetRow *out);
 
 #endif

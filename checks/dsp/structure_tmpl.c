@@ -1,9 +1,10 @@
-/* Included by structure.c with SAMPLE (pixel type) and SUFFIX defined. */
+/* Included by dsp.c with SAMPLE (pixel type) and SUFFIX defined: the structure kernels. */
 
 #define CAT_(a, b) a##b
 #define CAT(a, b) CAT_(a, b)
+#define FN(name) CAT(CAT(name, SUFFIX), _c)
 
-static uint64_t CAT(row_sum_, SUFFIX)(const uint8_t *row, int n)
+uint64_t FN(mqc_row_sum_)(const uint8_t *row, int n)
 {
     const SAMPLE *p = (const SAMPLE *)row;
     uint64_t sum = 0;
@@ -18,7 +19,7 @@ static uint64_t CAT(row_sum_, SUFFIX)(const uint8_t *row, int n)
     return sum;
 }
 
-static void CAT(column_sums_, SUFFIX)(const uint8_t *data, ptrdiff_t linesize, int x0, int n,
+void FN(mqc_column_sums_)(const uint8_t *data, ptrdiff_t linesize, int x0, int n,
                                       int rows, uint64_t *sums)
 {
     for (int y = 0; y < rows; y++) {
@@ -28,7 +29,7 @@ static void CAT(column_sums_, SUFFIX)(const uint8_t *data, ptrdiff_t linesize, i
     }
 }
 
-static void CAT(idet_row_, SUFFIX)(const uint8_t *c_above, const uint8_t *c, const uint8_t *c_below,
+void FN(mqc_idet_row_)(const uint8_t *c_above, const uint8_t *c, const uint8_t *c_below,
                                    const uint8_t *p_above, const uint8_t *p, const uint8_t *p_below,
                                    int width, MqcIdetRow *out)
 {
@@ -58,7 +59,7 @@ static inline uint32_t CAT(flash_linear_, SUFFIX)(const MqcFlashKernel *k, int32
     return k->lut[i];
 }
 
-static void CAT(flash_row_, SUFFIX)(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
+void FN(mqc_flash_row_)(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
                                     const uint8_t *cr, int cshift, int x0, int x1, int step,
                                     uint64_t *lum, uint64_t *red, uint32_t *count)
 {
@@ -91,5 +92,6 @@ static void CAT(flash_row_, SUFFIX)(const MqcFlashKernel *k, const uint8_t *y, c
     *count += n;
 }
 
+#undef FN
 #undef CAT
 #undef CAT_

@@ -12,7 +12,6 @@
 #include "checks/dsp/dsp.h"
 #include "checks/dsp/hdr_dsp.h"
 #include "checks/gamut.h"
-#include "checks/dsp/structure.h"
 
 static uint32_t rng;
 
@@ -551,9 +550,9 @@ static void check_idet_rows(MqcIdetRowFn ref, MqcIdetRowFn simd, int bps, int de
 Test(simd, idet_row_avx2)
 {
     need(MQC_CPU_AVX2, "AVX2");
-    MqcStructureDsp c, simd;
-    mqc_structure_dsp(0, &c);
-    mqc_structure_dsp(MQC_CPU_AVX2, &simd);
+    MqcDsp c, simd;
+    mqc_dsp_init(&c, 0);
+    mqc_dsp_init(&simd, MQC_CPU_AVX2);
     cr_assert(simd.idet_row[0] != c.idet_row[0] && simd.idet_row[1] != c.idet_row[1]);
     rng = 0x2545f491u;
     for (int rep = 0; rep < 8; rep++) {
@@ -567,8 +566,8 @@ Test(simd, idet_row_avx2)
 /* The C idet kernel against a direct reading of vf_idet's filter_line. */
 Test(simd, idet_row_reference)
 {
-    MqcStructureDsp c;
-    mqc_structure_dsp(0, &c);
+    MqcDsp c;
+    mqc_dsp_init(&c, 0);
     const uint8_t ca[4] = { 10, 200, 0, 255 }, c0[4] = { 20, 100, 255, 0 },
                   cb[4] = { 30, 0, 128, 255 }, pa[4] = { 1, 2, 3, 4 },
                   p0[4] = { 50, 60, 70, 80 }, pb[4] = { 255, 254, 0, 1 };
