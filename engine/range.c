@@ -4,6 +4,9 @@
 MqcNominal mqc_nominal(int bit_depth, int full_range)
 {
     MqcNominal n;
+    /* the analysed samples have at most 16 bits (float input is converted to
+     * 16-bit integers) and at least 8: never shift by 32 or by a negative */
+    bit_depth = bit_depth > 16 ? 16 : bit_depth < 8 ? 8 : bit_depth;
     n.code_max = (1u << bit_depth) - 1;
     if (full_range) {
         n.black = n.chroma_lo = 0;
