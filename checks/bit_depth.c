@@ -7,8 +7,10 @@
  *   that fills the low bits: bit replication (v << k | v >> (M - k)) or
  *   scaling (round(v * (2^N - 1) / (2^M - 1))) ("replicate", "scale").
  * A plane is judged only when it uses at least min_levels codes, so flat and
- * near-black pictures (too few codes to tell anything) raise no alarm. See
- * docs/bit_depth.md. */
+ * near-black pictures (too few codes to tell anything) raise no alarm.
+ * Float pictures (EXR) have no low bits to lose: they are reported as
+ * float16/float32 from the codec, and NaN or infinite samples are counted.
+ * See docs/bit_depth.md. */
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -34,17 +36,31 @@ typedef struct CodeMaps {
     uint8_t used[MAX_PLANES][MAP_BYTES];
 } CodeMaps;
 
+/* Float samples of a band, a frame or the file. */
+typedef struct FloatStats {
+    int64_t nan, inf;
+    float lo, hi;               /* finite extremes; lo > hi when none */
+} FloatStats;
+
+/* One band's (or frame's) partial: code sets, or float statistics. */
+typedef struct Partial {
+    CodeMaps maps;
+    FloatStats fl;
+} Partial;
+
 typedef struct BitDepth {
     /* options */
     int64_t min_effective_bits;
     int64_t min_levels;
     /* for this stream */
     int depth;                  /* of the samples the check reads */
-    int declared;               /* of the stream's pixel format */
+    int declared;               /* the codec's (a 12-bit codec may decode to 16 bits) */
+    int container;              /* of the decoder's pixel format */
     int required;               /* min_effective_bits, 0 -> declared */
     int planes;
     const MqcDsp *dsp;
     int is_rgb;
+    int is_float;
     size_t map_bytes;
     /* images of the filling up-conversions, [kind - EXP_REPLICATE][source] */
     uint8_t image[2][N_SOURCES][MAP_BYTES];
@@ -52,6 +68,8 @@ typedef struct BitDepth {
     CodeMaps file;
     int64_t frames, frames_judged, frames_flagged;
     int64_t first_frame, last_frame;
+    FloatStats file_float;
+    int64_t frames_non_finite;
 } BitDepth;
 
 /* What the code set of one plane says. */
@@ -77,6 +95,7 @@ static const MqcEventCode bit_depth_codes[] = {
     { "low_effective_bit_depth", "the low bits carry no information: %.0f significant bits" },
     { "upconverted_content",
       "code values match a %.0f-bit source up-converted by bit replication or scaling" },
+    { "non_finite_samples", "%.0f float samples are NaN or infinite" },
     { .code = NULL }
 };
 
@@ -112,10 +131,22 @@ static int bit_depth_init(void *priv, const MqcStreamInfo *si, char *why, size_t
         return 1;
     }
     s->depth = d->comp[0].depth;
-    s->declared = si->bit_depth;
-    s->required = s->min_effective_bits ? (int)s->min_effective_bits : s->declared;
+    s->container = si->bit_depth;
+    s->is_float = si->is_float;
     s->planes = d->nb_components - !!(d->flags & AV_PIX_FMT_FLAG_ALPHA);
     s->planes = s->planes > MAX_PLANES ? MAX_PLANES : s->planes;
+    s->file_float = (FloatStats){ .lo = INFINITY, .hi = -INFINITY };
+    s->first_frame = -1;
+    if (s->is_float) {
+        /* half or float from the codec; nothing below it can be "unused" */
+        s->declared = s->required = si->codec_bit_depth;
+        return 0;
+    }
+    /* the codec's depth: 10-bit JPEG 2000 in rgb48le has 10 significant bits
+     * by design, not "low bits unused" */
+    s->declared = si->codec_bit_depth > 0 && si->codec_bit_depth < s->depth ?
+                  si->codec_bit_depth : s->depth;
+    s->required = s->min_effective_bits ? (int)s->min_effective_bits : s->declared;
     s->dsp = mqc_dsp_get();
     s->is_rgb = si->is_rgb;
     s->map_bytes = MQC_CODE_MAP_BYTES(s->depth);
@@ -128,14 +159,51 @@ static int bit_depth_init(void *priv, const MqcStreamInfo *si, char *why, size_t
             set_code(s->image[EXP_SCALE - EXP_REPLICATE][m], scale(v, from, s->depth));
         }
     }
-    s->first_frame = -1;
     return 0;
+}
+
+static void float_measure(const BitDepth *s, const MqcBand *band, FloatStats *out)
+{
+    FloatStats st = { .lo = INFINITY, .hi = -INFINITY };
+    for (int p = 0; p < s->planes; p++) {
+        const uint8_t *data;
+        int w, rows;
+        mqc_band_plane(band, p, &data, &w, &rows);
+        for (int y = 0; y < rows; y++) {
+            const float *row = (const float *)(const void *)(data + (ptrdiff_t)y *
+                                                             band->pic->linesize[p]);
+            for (int x = 0; x < w; x++) {
+                float v = row[x];
+                if (isnan(v))
+                    st.nan++;
+                else if (isinf(v))
+                    st.inf++;
+                else {
+                    st.lo = v < st.lo ? v : st.lo;
+                    st.hi = v > st.hi ? v : st.hi;
+                }
+            }
+        }
+    }
+    *out = st;
+}
+
+static void float_add(FloatStats *a, const FloatStats *b)
+{
+    a->nan += b->nan;
+    a->inf += b->inf;
+    a->lo = b->lo < a->lo ? b->lo : a->lo;
+    a->hi = b->hi > a->hi ? b->hi : a->hi;
 }
 
 static void bit_depth_measure(const void *priv, const MqcBand *band, void *slice)
 {
     const BitDepth *s = priv;
-    CodeMaps *out = slice;
+    if (s->is_float) {
+        float_measure(s, band, &((Partial *)slice)->fl);
+        return;
+    }
+    CodeMaps *out = &((Partial *)slice)->maps;
     for (int p = 0; p < s->planes; p++)
         mqc_band_plane_codes(s->dsp, band, p, s->depth, out->used[p]);
 }
@@ -149,8 +217,15 @@ static void or_maps(uint8_t *a, const uint8_t *b, size_t n)
 static void bit_depth_reduce(const void *priv, void *frame, const void *slice, int band)
 {
     const BitDepth *s = priv;
-    CodeMaps *f = frame;
-    const CodeMaps *b = slice;
+    if (s->is_float) {
+        if (band == 0)
+            ((Partial *)frame)->fl = ((const Partial *)slice)->fl;
+        else
+            float_add(&((Partial *)frame)->fl, &((const Partial *)slice)->fl);
+        return;
+    }
+    CodeMaps *f = &((Partial *)frame)->maps;
+    const CodeMaps *b = &((const Partial *)slice)->maps;
     for (int p = 0; p < s->planes; p++) {
         if (band == 0)
             memcpy(f->used[p], b->used[p], s->map_bytes);
@@ -232,13 +307,22 @@ static const char *flag_code(const Verdict *v)
 static int bit_depth_fold(void *priv, const MqcFrameInfo *fi, const void *frame, MqcEvents *ev)
 {
     BitDepth *s = priv;
-    const CodeMaps *f = frame;
-    for (int p = 0; p < s->planes; p++)
-        or_maps(s->file.used[p], f->used[p], s->map_bytes);
     if (s->first_frame < 0)
         s->first_frame = fi->index;
     s->last_frame = fi->index;
     s->frames++;
+    if (s->is_float) {
+        const FloatStats *fl = &((const Partial *)frame)->fl;
+        float_add(&s->file_float, fl);
+        if (fl->nan + fl->inf) {
+            s->frames_non_finite++;
+            mqc_events_flag(ev, "non_finite_samples", fi->index, (double)(fl->nan + fl->inf));
+        }
+        return 0;
+    }
+    const CodeMaps *f = &((const Partial *)frame)->maps;
+    for (int p = 0; p < s->planes; p++)
+        or_maps(s->file.used[p], f->used[p], s->map_bytes);
     int judged;
     Verdict v = worst_plane(s, f, &judged);
     if (!judged)
@@ -253,8 +337,14 @@ static int bit_depth_fold(void *priv, const MqcFrameInfo *fi, const void *frame,
 
 static void bit_depth_record(const void *priv, const void *frame, MqcRecord *rec)
 {
+    const BitDepth *s = priv;
+    if (s->is_float) {
+        const FloatStats *fl = &((const Partial *)frame)->fl;
+        mqc_record_int(rec, "non_finite_samples", fl->nan + fl->inf);
+        return;
+    }
     int judged;
-    Verdict v = worst_plane(priv, frame, &judged);
+    Verdict v = worst_plane(s, &((const Partial *)frame)->maps, &judged);
     if (judged)
         mqc_record_int(rec, "effective_bits", v.effective_bits);
 }
@@ -269,10 +359,23 @@ static void bit_depth_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev,
 {
     (void)si;
     const BitDepth *s = priv;
+    if (s->is_float) {
+        const FloatStats *fl = &s->file_float;
+        mqc_metric_string(m, "sample_format", s->declared == 16 ? "float16" : "float32");
+        mqc_metric_int(m, "declared_bits", s->declared);
+        mqc_metric_int(m, "container_bits", s->container);
+        mqc_metric_int(m, "nan_samples", fl->nan);
+        mqc_metric_int(m, "inf_samples", fl->inf);
+        mqc_metric_int(m, "frames_non_finite", s->frames_non_finite);
+        mqc_metric_double(m, "min_value", fl->lo <= fl->hi ? fl->lo : NAN);
+        mqc_metric_double(m, "max_value", fl->lo <= fl->hi ? fl->hi : NAN);
+        return;
+    }
     char key[48];
     int judged;
     Verdict file = worst_plane(s, &s->file, &judged);
     mqc_metric_int(m, "declared_bits", s->declared);
+    mqc_metric_int(m, "container_bits", s->container);
     mqc_metric_int(m, "required_bits", s->required);
     if (judged)
         mqc_metric_int(m, "effective_bits", file.effective_bits);
@@ -323,12 +426,15 @@ static void bit_depth_merge(void *priv_a, const void *priv_b)
     if (b->frames)
         a->last_frame = b->last_frame;
     a->frames += b->frames;
+    float_add(&a->file_float, &b->file_float);
+    a->frames_non_finite += b->frames_non_finite;
     a->frames_judged += b->frames_judged;
     a->frames_flagged += b->frames_flagged;
 }
 
 static const MqcSeries bit_depth_series[] = {
     { "effective_bits", "effective bits", "bits", NULL, MQC_STAT_MIN, NULL },
+    { "non_finite_samples", "NaN or infinite samples", "samples", NULL, MQC_STAT_MAX, NULL },
     { .key = NULL }
 };
 
@@ -340,8 +446,8 @@ const MqcCheck mqc_check_bit_depth = {
     .options = bit_depth_options,
     .codes = bit_depth_codes,
     .priv_size = sizeof(BitDepth),
-    .slice_size = sizeof(CodeMaps),
-    .frame_size = sizeof(CodeMaps),
+    .slice_size = sizeof(Partial),
+    .frame_size = sizeof(Partial),
     .init = bit_depth_init,
     .measure = bit_depth_measure,
     .reduce = bit_depth_reduce,
@@ -352,4 +458,5 @@ const MqcCheck mqc_check_bit_depth = {
     .series = bit_depth_series,
     .stage = &mqc_stage_histograms,
     .stage_needs = MQC_NEED_CODE_SETS,
+    .float_input = 1,
 };

@@ -12,6 +12,9 @@
 #include <string.h>
 #include <libavutil/common.h>
 #include <libavutil/error.h>
+#include <libavutil/frame.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/pixdesc.h>
 #include "checksum_ref.h"
 #include "../engine/mediaqc.h"
 
@@ -57,6 +60,7 @@ typedef struct Checksum {
     char file_error[160];
     int have_mhl;
     MqcMhlEntry mhl_entry;
+    const MqcSequence *files;   /* image sequence: each file hashed and verified */
     /* counts */
     int64_t frames, last_index;
     int64_t compared, matched, mismatched, missing, extra, not_compared, first_mismatch;
@@ -173,6 +177,19 @@ static int checksum_init(void *priv, const MqcStreamInfo *si, char *why, size_t 
     mqc_hasher_start(&s->sequence, s->algo);
 
     s->file_algo = file_algorithms[s->file_algorithm];
+    if (si->sequence) {
+        /* an ASC MHL lists the files of a sequence: each is checked in finish */
+        s->files = si->sequence;
+        if (s->mhl && *s->mhl) {
+            char first[1024];
+            mqc_sequence_name(s->files, mqc_sequence_number(s->files, 0), 1, first, sizeof(first));
+            int ret = mqc_mhl_find(s->mhl, first, &s->mhl_entry, why, why_len);
+            if (ret < 0)
+                return ret;
+            s->have_mhl = 1;
+        }
+        return 0;
+    }
     if (s->mhl && *s->mhl) {
         int ret = mqc_mhl_find(s->mhl, si->path, &s->mhl_entry, why, why_len);
         if (ret < 0)
@@ -189,12 +206,45 @@ static int checksum_init(void *priv, const MqcStreamInfo *si, char *why, size_t 
     return 0;
 }
 
+/* The decoder's picture as ffmpeg's rawvideo packet lays it out
+ * (av_image_copy_to_buffer, align 1): planes in order, rows without
+ * padding, then a palette. */
+static void hash_source(MqcHasher *h, const AVFrame *f)
+{
+    enum AVPixelFormat fmt = (enum AVPixelFormat)f->format;
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(fmt);
+    int rowbytes[4];
+    ptrdiff_t lines[4];
+    size_t sizes[4];
+    if (!d || av_image_fill_linesizes(rowbytes, fmt, f->width) < 0)
+        return;
+    for (int p = 0; p < 4; p++)
+        lines[p] = rowbytes[p];
+    if (av_image_fill_plane_sizes(sizes, fmt, f->height, lines) < 0)
+        return;
+    for (int p = 0; p < 4 && rowbytes[p] > 0; p++) {
+        size_t rows = sizes[p] / (size_t)rowbytes[p];
+        for (size_t y = 0; y < rows; y++)
+            mqc_hasher_update(h, f->data[p] + (ptrdiff_t)y * f->linesize[p], (size_t)rowbytes[p]);
+        if (d->flags & AV_PIX_FMT_FLAG_PAL)
+            break;
+    }
+    if (d->flags & AV_PIX_FMT_FLAG_PAL)
+        mqc_hasher_update(h, f->data[1], 256 * 4);
+}
+
 /* Pure and on any thread, possibly ahead of display order: only *frame. */
 static void checksum_measure_frame(const void *priv, const MqcPicture *pic, void *frame)
 {
     const Checksum *s = priv;
     MqcHasher h;
     mqc_hasher_start(&h, s->algo);
+    if (pic->source) {
+        /* converted for the other checks: hash what the decoder gave */
+        hash_source(&h, pic->source);
+        mqc_hasher_end(&h, ((ChecksumFrame *)frame)->digest);
+        return;
+    }
     /* the rawvideo packet: colour planes in order, then alpha */
     for (int p = 0; p < 4; p++) {
         if (!pic->data[p] || (p >= pic->nb_planes && p != 3))
@@ -345,8 +395,98 @@ static const char *base_name(const char *p)
     return slash ? slash + 1 : p;
 }
 
+#define FILE_CHUNK (1 << 20)
+
+/* The whole file at `path`, read once more (from the page cache): a
+ * sequence's files are opened by the image2 demuxer, not through the tap. */
+static int hash_path(const char *path, MqcHashAlgo algo, uint8_t *digest, int64_t *bytes)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = malloc(FILE_CHUNK);
+    MqcHasher h;
+    size_t n;
+    if (!f || !buf) {
+        if (f)
+            fclose(f);
+        free(buf);
+        return -1;
+    }
+    mqc_hasher_start(&h, algo);
+    while ((n = fread(buf, 1, FILE_CHUNK, f)) > 0) {
+        mqc_hasher_update(&h, buf, n);
+        *bytes += (int64_t)n;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    free(buf);
+    mqc_hasher_end(&h, digest);
+    return bad ? -1 : 0;
+}
+
+/* A sequence: every file hashed; with an MHL, each file's entry verified
+ * (a file it does not list, or lists with another digest, is an event). */
+static void finish_sequence_files(Checksum *s, MqcEvents *ev, MqcMetrics *m)
+{
+    char path[1024], hex[2 * MQC_DIGEST_MAX + 1], want[2 * MQC_DIGEST_MAX + 1], why[256];
+    char detail[192];
+    int64_t hashed = 0, bytes = 0, verified = 0, mismatched = 0, unlisted = 0, unreadable = 0;
+    static const MqcHashAlgo preference[] = { MQC_HASH_XXH64, MQC_HASH_MD5, MQC_HASH_SHA1 };
+    for (size_t i = 0; i < (size_t)mqc_sequence_files(s->files); i++) {
+        mqc_sequence_name(s->files, mqc_sequence_number(s->files, i), 1, path, sizeof(path));
+        MqcMhlEntry entry;
+        MqcHashAlgo algo = s->file_algo;
+        int listed = s->have_mhl && mqc_mhl_find(s->mhl, path, &entry, why, sizeof(why)) >= 0;
+        for (int k = 0; listed && !entry.have[algo] && k < 3; k++)
+            algo = preference[k];
+        uint8_t d[MQC_DIGEST_MAX];
+        if (hash_path(path, algo, d, &bytes) < 0) {
+            unreadable++;
+            snprintf(detail, sizeof(detail), "%s: cannot read the file to hash it",
+                     base_name(path));
+            whole_file_event(s, ev, "file_hash_mismatch", detail);
+            continue;
+        }
+        hashed++;
+        if (!s->have_mhl)
+            continue;
+        if (!listed) {
+            unlisted++;
+            snprintf(detail, sizeof(detail), "%s is not listed in %s", base_name(path),
+                     base_name(s->mhl));
+            whole_file_event(s, ev, "file_hash_mismatch", detail);
+            continue;
+        }
+        mqc_hex(d, mqc_hash_size(algo), hex);
+        mqc_hex(entry.digest[algo], mqc_hash_size(algo), want);
+        if (strcmp(hex, want)) {
+            mismatched++;
+            snprintf(detail, sizeof(detail), "%s: %s is %s; %s (line %ld) lists %s",
+                     base_name(path), mqc_hash_option_name(algo), hex, base_name(s->mhl),
+                     entry.line, want);
+            whole_file_event(s, ev, "file_hash_mismatch", detail);
+        } else {
+            verified++;
+        }
+    }
+    mqc_metric_string(m, "file_hash_algorithm", mqc_hash_option_name(s->file_algo));
+    mqc_metric_int(m, "sequence_files_hashed", hashed);
+    mqc_metric_int(m, "file_bytes_hashed", bytes);
+    if (unreadable)
+        mqc_metric_int(m, "sequence_files_unreadable", unreadable);
+    if (s->have_mhl) {
+        mqc_metric_int(m, "mhl_files_verified", verified);
+        mqc_metric_int(m, "mhl_files_mismatched", mismatched);
+        mqc_metric_int(m, "mhl_files_unlisted", unlisted);
+    }
+}
+
 static void finish_file(Checksum *s, MqcEvents *ev, MqcMetrics *m)
 {
+    if (s->files) {
+        if (s->file_hash || s->have_mhl)
+            finish_sequence_files(s, ev, m);
+        return;
+    }
     char hex[2 * MQC_DIGEST_MAX + 1] = "", detail[192];
     if (s->file_active && s->file_complete && !s->merged) {
         uint8_t d[MQC_DIGEST_MAX];
@@ -475,4 +615,6 @@ const MqcCheck mqc_check_checksum = {
     .merge = checksum_merge,
     .close = checksum_close,
     .series = checksum_series,
+    .float_input = 1,           /* bytes are bytes */
+    .source_frame = 1,          /* ffmpeg hashes the decoder's format, not ours */
 };

@@ -21,7 +21,13 @@
  * 30 and 24 fps), not a fault per frame: off-grid intervals give one info
  * event, variable_frame_rate, unless the profile asks for a constant rate
  * (`cfr`), where each one is a timestamp_discontinuity. Timestamps that
- * repeat or go back are faults either way. */
+ * repeat or go back are faults either way.
+ *
+ * Image sequences: timestamps count frames from the start number, so a hole
+ * in the numbering is a gap; missing_frames names the absent files. A file
+ * that is present but did not decode leaves a gap too: that is the decode
+ * check's error, not a missing file. A sequence has the rate it is given:
+ * never VFR. */
 #include <math.h>
 #include <stdlib.h>
 #include <stddef.h>
@@ -56,6 +62,9 @@ typedef struct Dropped {
     int64_t intervals, irregular, gaps, missing, backwards;
     int64_t prev_delta;         /* the interval before, in ticks; 0: none */
     int64_t rate_changes, first_change, last_change; /* frames whose interval differs */
+    const MqcSequence *sequence;    /* image sequence: which files exist */
+    int64_t sequence_start;
+    int64_t undecoded;              /* sequence files present in a gap: decode errors */
     /* repeats: a run [run_start, run_end] of frames identical to the one
      * before; it is reported once two moving frames follow it (pending) */
     unsigned moved_hist;        /* bit 0: the previous frame moved, bit 1: the one before */
@@ -101,11 +110,21 @@ static int dropped_init(void *priv, const MqcStreamInfo *si, char *why, size_t w
     if (si->rate_num > 0 && si->rate_den > 0 && si->tb_num > 0 && si->tb_den > 0)
         s->frame_ticks = (double)si->tb_den * si->rate_den / ((double)si->tb_num * si->rate_num);
     s->tick_s = si->tb_den > 0 ? (double)si->tb_num / si->tb_den : 0;
-    MqcNominal n = mqc_nominal(si->bit_depth, si->full_range);
-    s->flat_spread = (unsigned)(FLAT_SPREAD_PCT / 100.0 * (n.white - n.black));
+    if (!si->is_float) {    /* float: no code values, no repeat detection (below) */
+        MqcNominal n = mqc_nominal(si->bit_depth, si->full_range);
+        s->flat_spread = (unsigned)(FLAT_SPREAD_PCT / 100.0 * (n.white - n.black));
+    }
     s->sample_index = si->bit_depth > 8;
     s->dsp = mqc_dsp_get();
     s->last_pts = NO_PTS;
+    /* float pictures: the timestamps are checked; repeated pictures are not
+     * (the featureless test reads integer codes) */
+    if (si->is_float)
+        s->repeats = 0;
+    s->sequence = si->sequence;
+    s->sequence_start = si->sequence_start;
+    if (s->sequence && s->frame_ticks)     /* files missing before the first one count */
+        s->last_pts = si->start_pts - llround(s->frame_ticks);
     return 0;
 }
 
@@ -179,6 +198,40 @@ static void add_or_extend(MqcEvents *ev, const char *code, int64_t frame, double
     mqc_events_add_span(ev, code, frame, frame, value, "%s", detail);
 }
 
+/* A gap in a sequence: the files of its slots that do not exist are
+ * missing_frames, named; those present did not decode (the decode check
+ * reports them). */
+static void sequence_gap(Dropped *s, const MqcFrameInfo *fi, int64_t first_slot, int64_t slots,
+                         MqcEvents *ev)
+{
+    char d[192] = "", name[128];
+    int64_t absent = 0;
+    size_t len = 0;
+    int listed = 0;
+    for (int64_t k = 0; k < slots; k++) {
+        int64_t number = s->sequence_start + first_slot + k;
+        if (mqc_sequence_has(s->sequence, number)) {
+            s->undecoded++;
+            continue;
+        }
+        absent++;
+        /* the first few by name, then how many more */
+        if (listed < 4 && len < sizeof(d)) {
+            mqc_sequence_name(s->sequence, number, 0, name, sizeof(name));
+            len += (size_t)snprintf(d + len, sizeof(d) - len, "%s%s", listed ? ", " : "", name);
+            listed++;
+        }
+    }
+    if (!absent)
+        return;
+    char text[192];
+    snprintf(text, sizeof(text), "%lld file(s) missing from the sequence: %s%s", (long long)absent,
+             d, absent > listed ? ", ..." : "");
+    s->gaps++;
+    s->missing += absent;
+    mqc_events_add_span(ev, "missing_frames", fi->index, fi->index, (double)absent, "%s", text);
+}
+
 /* Intervals are measured from the last good timestamp (the anchor) and
  * rounded to whole frames: container time bases round (Matroska to 1 ms,
  * 33/34 ms steps at 29.97), so half a frame of tolerance is built in. A
@@ -228,6 +281,8 @@ static void check_timestamp(Dropped *s, const MqcFrameInfo *fi, MqcEvents *ev)
     /* slots between the anchor and this frame that no frame filled; the
      * frames with bad timestamps since the anchor may have filled some */
     int64_t missing = (int64_t)whole - 1 - s->skipped;
+    /* the frame slot of the first missing one, counted from the start */
+    int64_t first_slot = (int64_t)llround((double)s->last_pts / s->frame_ticks) + 1 + s->skipped;
     s->last_pts = fi->pts;
     s->skipped = 0;
     if (whole < 1 || fabs(frames - whole) > IRREGULAR_FRAMES) {
@@ -238,6 +293,8 @@ static void check_timestamp(Dropped *s, const MqcFrameInfo *fi, MqcEvents *ev)
                  "found %lld (%.3f s), %.2f frames after the previous", (long long)expected,
                  expected * s->tick_s, (long long)fi->pts, fi->pts * s->tick_s, frames);
         add_or_extend(ev, "timestamp_discontinuity", fi->index, frames, d);
+    } else if (missing > 0 && s->sequence) {
+        sequence_gap(s, fi, first_slot, missing, ev);
     } else if (missing > 0) {
         s->gaps++;
         s->missing += missing;
@@ -313,6 +370,8 @@ static void dropped_record(const void *priv, const void *frame, MqcRecord *rec)
 
 static int is_vfr(const Dropped *s)
 {
+    if (s->sequence)
+        return 0;   /* a sequence has the rate it is given */
     return (s->irregular >= VFR_MIN_INTERVALS &&
             (double)s->irregular >= VFR_MIN_SHARE * (double)s->intervals) ||
            (double)s->gaps > VFR_GAP_SHARE * (double)s->intervals;
@@ -341,6 +400,15 @@ static void check_count(const Dropped *s, const MqcStreamInfo *si, int vfr, MqcE
         return;
     char d[192];
     int64_t last = s->frames - 1;
+    if (s->sequence) {
+        /* files present: decoded, or in a gap (decode errors) */
+        if (s->frames + s->undecoded != si->frames_declared)
+            mqc_events_add_span(ev, "frame_count_mismatch", last, last,
+                                (double)(si->frames_declared - s->frames),
+                                "decoded %lld frames of the %lld files of the sequence",
+                                (long long)s->frames, (long long)si->frames_declared);
+        return;
+    }
     if (si->frames_declared > 0) {
         if (si->frames_declared != s->frames) {
             snprintf(d, sizeof(d), "decoded %lld frames, the container declares %lld",
@@ -424,6 +492,8 @@ static void dropped_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, M
     mqc_metric_int(m, "irregular_intervals", s->irregular);
     mqc_metric_int(m, "frame_rate_changes", s->rate_changes);
     mqc_metric_int(m, "vfr", vfr);
+    if (s->sequence)
+        mqc_metric_int(m, "sequence_files_undecoded", s->undecoded);
     if (si->rate_num > 0 && si->rate_den > 0)
         mqc_metric_double(m, "nominal_frame_rate", (double)si->rate_num / si->rate_den);
     if (vfr)
@@ -501,4 +571,5 @@ const MqcCheck mqc_check_dropped_frames = {
     .finish = dropped_finish,
     .merge = dropped_merge,
     .series = dropped_series,
+    .float_input = 1,
 };

@@ -19,6 +19,7 @@
 
 static const char hash_usage[] =
     "usage: mediaqc hash INPUT [--algorithm md5|xxh64|sha1|sha256] [--stream N] [--threads N]\n"
+    "                    [--start-number N] [--frame-rate R]   (INPUT shot_%04d.dpx: a sequence)\n"
     "prints one line per frame, as ffmpeg -f framemd5 (md5) or -f framehash does\n";
 
 typedef struct HashPrinter {
@@ -63,7 +64,7 @@ static void print_frame(void *ud, const MqcRun *run, const MqcFrameInfo *fi, con
         h->started = 1;
         h->rate_num = si->rate_num > 0 ? si->rate_num : 25;    /* ffmpeg's fallback too */
         h->rate_den = si->rate_num > 0 ? si->rate_den : 1;
-        print_header(h, si, f);
+        print_header(h, si, mqc_frame_source(f));
     }
     /* the frame's place on ffmpeg's 1/rate output grid, counted from the start */
     double position = mqc_grid_position(fi->pts, si->start_pts != INT64_MIN ? si->start_pts : 0,
@@ -74,7 +75,10 @@ static void print_frame(void *ud, const MqcRun *run, const MqcFrameInfo *fi, con
     int64_t pts = mqc_grid_place(&h->grid, position, duration);
     if (pts < 0)
         return;     /* ffmpeg drops a frame that far behind the grid */
-    int size = av_image_get_buffer_size((enum AVPixelFormat)f->format, f->width, f->height, 1);
+    /* the decoder's format, as ffmpeg's rawvideo packet has it */
+    const AVFrame *src = mqc_frame_source(f);
+    int size = av_image_get_buffer_size((enum AVPixelFormat)src->format, src->width, src->height,
+                                        1);
     fprintf(h->out, "0, %10lld, %10lld, %8d, %8d, %s\n", (long long)pts, (long long)pts, 1, size,
             digest);
 }
@@ -112,6 +116,8 @@ int mqc_cmd_hash(int argc, char **argv)
         { "algorithm", required_argument, NULL, 'a' },
         { "stream", required_argument, NULL, 's' },
         { "threads", required_argument, NULL, 't' },
+        { "start-number", required_argument, NULL, 'N' },
+        { "frame-rate", required_argument, NULL, 'F' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -134,6 +140,11 @@ int mqc_cmd_hash(int argc, char **argv)
                 return hash_usage_error("--threads: expected an integer in [1, 256], got \"%s\"",
                                         optarg);
             opt.threads = (int)v;
+            break;
+        case 'N':
+        case 'F':
+            if (mqc_parse_sequence_option(c, optarg, &opt.sequence) < 0)
+                return hash_usage_error(mqc_sequence_option_usage(c), optarg);
             break;
         case 'h':
             fputs(hash_usage, stdout);

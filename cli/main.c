@@ -22,7 +22,7 @@ static const char usage_text[] =
     "                     [--set CHECK.OPTION=VALUE]... [--reference REF] [--mhl FILE]\n"
     "                     [--html report.html] [--edl markers.edl] [--markers markers.csv]\n"
     "                     [--junit report.xml]\n"
-    "                     [--max-pixels N]\n"
+    "                     [--max-pixels N] [--start-number N] [--frame-rate R]\n"
     "       mediaqc profiles list | show NAME|PATH | validate PATH\n"
     "       mediaqc checks list [--markdown]\n"
     "       mediaqc hash INPUT [--algorithm md5|xxh64|sha1|sha256] [--stream N] (framemd5 text)\n"
@@ -115,6 +115,8 @@ static int cmd_check(int argc, char **argv)
         { "band-height", required_argument, NULL, 'b' },
         { "set", required_argument, NULL, 'S' },
         { "max-pixels", required_argument, NULL, 'X' },
+        { "start-number", required_argument, NULL, 'N' },
+        { "frame-rate", required_argument, NULL, 'F' },
         { "reference", required_argument, NULL, 'R' },
         { "mhl", required_argument, NULL, 'M' },
         { "html", required_argument, NULL, 'H' },
@@ -177,6 +179,11 @@ static int cmd_check(int argc, char **argv)
             if (mqc_parse_long(optarg, 1, LONG_MAX, &v) < 0)
                 return usage_error("--max-pixels: expected a positive integer, got \"%s\"", optarg);
             opt.max_pixels = v;
+            break;
+        case 'N':
+        case 'F':
+            if (mqc_parse_sequence_option(c, optarg, &opt.sequence) < 0)
+                return usage_error(mqc_sequence_option_usage(c), optarg);
             break;
         case 'b':
             if (mqc_parse_long(optarg, 2, 4096, &v) < 0)

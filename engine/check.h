@@ -17,8 +17,13 @@ typedef struct MqcPicture {
     int width, height;          /* luma size */
     int nb_planes;              /* colour planes (alpha not included) */
     int log2_chroma_w, log2_chroma_h;
-    int bit_depth;              /* 8..16 */
-    int bytes_per_sample;       /* 1 or 2 */
+    int bit_depth;              /* 8..16, or 32 for float */
+    int bytes_per_sample;       /* 1 or 2; 4 for float */
+    int is_float;               /* 32-bit float samples (EXR: linear light), only for
+                                 * checks with float_input */
+    /* The decoder's frame when the engine converted it for the checks and a
+     * check asked for it (source_frame), else NULL: what ffmpeg hashes. */
+    const struct AVFrame *source;
     int is_rgb;                 /* planes are G, B, R (FFmpeg gbrp order) */
     int full_range;
 } MqcPicture;
@@ -90,6 +95,14 @@ int mqc_learnt_get(const MqcLearnt *l, const char *key, double *v);
 typedef struct MqcByteTap MqcByteTap;
 typedef void (*MqcByteSink)(void *ud, const uint8_t *data, size_t len, int status);
 int mqc_byte_tap_subscribe(MqcByteTap *tap, MqcByteSink sink, void *ud);
+/* An image sequence's files (shot_%04d.dpx): which numbers exist, and
+ * their names (the file name alone, or with_dir as given). */
+typedef struct MqcSequence MqcSequence;
+int mqc_sequence_has(const MqcSequence *s, int64_t number);
+int64_t mqc_sequence_files(const MqcSequence *s);
+/* The i-th number present (ascending), -1 past the end. */
+int64_t mqc_sequence_number(const MqcSequence *s, size_t i);
+void mqc_sequence_name(const MqcSequence *s, int64_t number, int with_dir, char *buf, size_t len);
 
 /* Facts about the analysed stream, fixed for the whole run. */
 typedef struct MqcStreamInfo {
@@ -103,6 +116,8 @@ typedef struct MqcStreamInfo {
                                  * it states one, else bit_depth */
     int sar_num, sar_den;       /* sample aspect ratio: the container's, else the
                                  * codec's; 0/1 when unknown */
+    int is_float;               /* float samples (gbrpf32le, grayf32le): codec_bit_depth is
+                                 * 16 for half, 32 for float */
     int is_rgb;
     int full_range;
     char color_range[16], color_primaries[32], color_trc[32], color_matrix[32];
@@ -123,6 +138,10 @@ typedef struct MqcStreamInfo {
     MqcByteTap *file_bytes;     /* the input's bytes as they are read; NULL when unavailable */
     int nb_audio;               /* audio streams decoded beside the video */
     const struct MqcAudioInfo *audio;
+    /* image sequence: its files, the number at timestamp 0 (pts counts
+     * frames from it); NULL for other inputs */
+    const MqcSequence *sequence;
+    int64_t sequence_start;
 } MqcStreamInfo;
 
 /* ---- audio ---- */
@@ -425,6 +444,12 @@ typedef struct MqcCheck {
      * the stage's flags for the ones this check uses. */
     const MqcStage *stage;
     unsigned stage_needs;
+    /* The check reads float pictures (MqcPicture.is_float). On float input
+     * the engine skips a check that reads pixels without this. */
+    int float_input;
+    /* The check wants the decoder's frame as well when the engine converts
+     * (MqcPicture.source): a hash of the decoded picture as ffmpeg makes it. */
+    int source_frame;
 } MqcCheck;
 
 #endif

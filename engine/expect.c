@@ -19,7 +19,7 @@ static const struct ExpectKey {
 } expect_keys[] = {
     { "width",           EXPECT_INT,  offsetof(MqcStreamInfo, width) },
     { "height",          EXPECT_INT,  offsetof(MqcStreamInfo, height) },
-    { "bit_depth",       EXPECT_INT,  offsetof(MqcStreamInfo, bit_depth) },
+    { "bit_depth",       EXPECT_INT,  offsetof(MqcStreamInfo, codec_bit_depth) },
     { "codec",           EXPECT_NAME, offsetof(MqcStreamInfo, codec) },
     { "pix_fmt",         EXPECT_NAME, offsetof(MqcStreamInfo, source_pix_fmt) },
     { "frame_rate",      EXPECT_RATE, 0 },
@@ -153,6 +153,8 @@ void mqc_expect_evaluate(const cJSON *expect, const MqcStreamInfo *si, int64_t f
         }
         if (k->kind == EXPECT_INT) {
             int found = *(const int *)((const char *)si + k->offset);
+            if (k->offset == offsetof(MqcStreamInfo, codec_bit_depth) && found <= 0)
+                found = si->bit_depth;      /* no codec depth known: the format's */
             if (found == (int)it->valuedouble)
                 continue;
             e.value = found;

@@ -13,6 +13,7 @@
 #include "input.h"
 #include "remote_io.h"
 #include "sidedata.h"
+#include "sequence.h"
 
 /* consecutive decoder failures after which the stream is considered dead */
 #define MAX_CONSECUTIVE_ERRORS 1000
@@ -50,12 +51,24 @@ struct MqcInput {
     int64_t frames_out;
     int64_t frames_declared;
     int64_t packets_in;         /* packets of the stream read from the file */
+    int exr;                    /* OpenEXR: half or float is read from the header */
+    int float_bits;             /* 16 (half) or 32, from the EXR header; 0 unknown */
     /* MPEG-1/2: GOP-header timecodes waiting for their picture, by pts */
     int mpeg_video;
     struct { int64_t pts, number; int drop, valid; } gop_tc[8];
     int gop_tc_next;
     enum AVPixelFormat target;  /* format handed to the checks, fixed by the first frame */
+    int width, height;          /* the first frame's size: every frame handed over has it */
+    int shown_w, shown_h, shown_format; /* the decoder's last geometry, to report changes */
+    /* image sequence: read in runs of consecutive numbers, one image2 demuxer each */
+    MqcSequence *seq;
+    AVRational seq_rate;
+    int64_t seq_offset;         /* pts of the current run's first file */
+    int64_t seq_run_first, seq_run_read, seq_run_count; /* its number; packets read; files */
+    char seq_file[256];         /* the file of the last packet sent */
+    char seq_pattern[1024];
     int first_done;
+    int keep_source;            /* converted frames carry the decoder's frame (opaque_ref) */
     struct SwsContext *sws;
     AVIOContext *io;            /* our I/O (regular files, s3://, http(s)://), freed after fmt */
     MqcByteTap *tap;            /* the bytes read through io, for si->file_bytes */
@@ -89,6 +102,18 @@ static void note_issue(MqcInput *in, int64_t pos, const char *fmt, int err)
     }
 }
 
+/* The same with a message already formatted (it may name files with a %). */
+static void note_text(MqcInput *in, int64_t pos, const char *text, int err)
+{
+    char e[AV_ERROR_MAX_STRING_SIZE] = "";
+    if (err)
+        av_strerror(err, e, sizeof(e));
+    if (!in->issues++) {
+        snprintf(in->issue, sizeof(in->issue), "%s%s", text, e);
+        in->issue_pos = pos;
+    }
+}
+
 int mqc_input_take_issues(MqcInput *in, char *what, size_t len, int64_t *pos)
 {
     int n = in->issues;
@@ -100,24 +125,27 @@ int mqc_input_take_issues(MqcInput *in, char *what, size_t len, int64_t *pos)
     return n;
 }
 
-/* Formats the checks read: native planar, one colour component per plane. */
+/* Formats the checks read: native planar, one colour component per plane,
+ * 8..16-bit integer samples or 32-bit float (linear light: EXR). */
 static int readable_directly(const AVPixFmtDescriptor *d)
 {
     if (!d || (d->flags & (AV_PIX_FMT_FLAG_BE | AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_BITSTREAM |
-                           AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_FLOAT |
-                           AV_PIX_FMT_FLAG_BAYER)))
+                           AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_BAYER)))
         return 0;
+    int is_float = !!(d->flags & AV_PIX_FMT_FLAG_FLOAT);
     int colours = d->nb_components - !!(d->flags & AV_PIX_FMT_FLAG_ALPHA);
     if (colours != 1 && colours != 3)
         return 0;
     if (!(d->flags & AV_PIX_FMT_FLAG_PLANAR) && colours != 1)
         return 0;
-    int bytes = d->comp[0].depth > 8 ? 2 : 1;
+    int bytes = is_float ? 4 : d->comp[0].depth > 8 ? 2 : 1;
     unsigned planes_seen = 0;
     for (int i = 0; i < colours; i++) {
         const AVComponentDescriptor *c = &d->comp[i];
-        if (c->depth < 8 || c->depth > 16 || c->shift || c->offset || c->step != bytes ||
-            (planes_seen & (1u << c->plane)) || (c->depth > 8) != (bytes == 2))
+        int depth_ok = is_float ? c->depth == 32
+                                : c->depth >= 8 && c->depth <= 16 && (c->depth > 8) == (bytes == 2);
+        if (!depth_ok || c->shift || c->offset || c->step != bytes ||
+            (planes_seen & (1u << c->plane)))
             return 0;
         planes_seen |= 1u << c->plane;
     }
@@ -125,7 +153,7 @@ static int readable_directly(const AVPixFmtDescriptor *d)
 }
 
 /* The nearest format the checks read: same family, subsampling and depth
- * rounded up to 8/10/12/16. */
+ * rounded up to 8/10/12/16; float stays float (planar, native-endian). */
 static enum AVPixelFormat nearest_readable(enum AVPixelFormat src)
 {
     const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(src);
@@ -133,13 +161,16 @@ static enum AVPixelFormat nearest_readable(enum AVPixelFormat src)
         return src;
     if (!d)
         return AV_PIX_FMT_YUV420P;
+    int colours = d->nb_components - !!(d->flags & AV_PIX_FMT_FLAG_ALPHA);
+    if (d->flags & AV_PIX_FMT_FLAG_FLOAT)
+        return colours == 1 ? AV_PIX_FMT_GRAYF32 : AV_PIX_FMT_GBRPF32;
     int depth = d->comp[0].depth;
     int rounded = depth <= 8 ? 8 : depth <= 10 ? 10 : depth <= 12 ? 12 : 16;
     char name[32];
     if (d->flags & AV_PIX_FMT_FLAG_RGB)
         snprintf(name, sizeof(name), "gbrp%s", rounded == 8 ? "" : rounded == 10 ? "10le" :
                  rounded == 12 ? "12le" : "16le");
-    else if (d->nb_components - !!(d->flags & AV_PIX_FMT_FLAG_ALPHA) == 1)
+    else if (colours == 1)
         snprintf(name, sizeof(name), "gray%s", rounded == 8 ? "" : rounded == 10 ? "10le" :
                  rounded == 12 ? "12le" : "16le");
     else {
@@ -153,6 +184,50 @@ static enum AVPixelFormat nearest_readable(enum AVPixelFormat src)
     if (f == AV_PIX_FMT_NONE || !readable_directly(av_pix_fmt_desc_get(f)))
         f = rounded == 8 ? AV_PIX_FMT_YUV444P : AV_PIX_FMT_YUV444P16;
     return f;
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Bits of the samples an OpenEXR picture stores: 16 when every channel of
+ * its "channels" attribute is HALF, 32 with a FLOAT or UINT channel; 0 when
+ * the header cannot be read. The decoder converts both to 32-bit float. */
+static int exr_sample_bits(const uint8_t *b, size_t n)
+{
+    if (n < 8 || rd32(b) != 20000630)       /* the magic number, 76 2f 31 01 */
+        return 0;
+    size_t pos = 8;
+    while (pos < n && b[pos]) {
+        const uint8_t *name = b + pos, *end = memchr(name, 0, n - pos);
+        if (!end)
+            return 0;
+        const uint8_t *type = end + 1;
+        const uint8_t *tend = type < b + n ? memchr(type, 0, (size_t)(b + n - type)) : NULL;
+        if (!tend || tend + 5 > b + n)
+            return 0;
+        uint32_t size = rd32(tend + 1);
+        const uint8_t *v = tend + 5;
+        if (size > (size_t)(b + n - v))
+            return 0;
+        if (!strcmp((const char *)name, "channels") && !strcmp((const char *)type, "chlist")) {
+            int bits = 0;
+            const uint8_t *c = v, *vend = v + size;
+            while (c < vend && *c) {
+                const uint8_t *cend = memchr(c, 0, (size_t)(vend - c));
+                if (!cend || cend + 17 > vend)
+                    return 0;
+                uint32_t pixel_type = rd32(cend + 1);    /* 0 UINT, 1 HALF, 2 FLOAT */
+                int cb = pixel_type == 1 ? 16 : 32;
+                bits = cb > bits ? cb : bits;
+                c = cend + 17;
+            }
+            return bits;
+        }
+        pos = (size_t)(v - b) + size;
+    }
+    return 0;
 }
 
 static void copy_name(char *dst, size_t len, const char *src)
@@ -281,14 +356,45 @@ double mqc_input_origin(const MqcInput *in)
     return in->origin_s;
 }
 
+/* Opens the image2 demuxer on the sequence's next run of consecutive files
+ * (it stops at a hole in the numbering); AVERROR_EOF after the last run. */
+static int open_run(MqcInput *in)
+{
+    int64_t first, count;
+    if (!mqc_sequence_next_run(in->seq, &first, &count))
+        return AVERROR_EOF;
+    char num[32], rate[64];
+    AVDictionary *o = NULL;
+    snprintf(num, sizeof(num), "%lld", (long long)first);
+    snprintf(rate, sizeof(rate), "%d/%d", in->seq_rate.num, in->seq_rate.den);
+    av_dict_set(&o, "pattern_type", "sequence", 0);
+    av_dict_set(&o, "start_number", num, 0);
+    av_dict_set(&o, "framerate", rate, 0);
+    avformat_close_input(&in->fmt);
+    int ret = avformat_open_input(&in->fmt, in->seq_pattern, av_find_input_format("image2"), &o);
+    av_dict_free(&o);
+    in->seq_offset = first - mqc_sequence_start(in->seq);
+    in->seq_run_first = first;
+    in->seq_run_read = 0;
+    in->seq_run_count = count;
+    return ret;
+}
+
 int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threads,
-                   int64_t max_pixels, MqcStreamInfo *si, char *format_name, size_t format_len, MqcMsg *msg)
+                   int64_t max_pixels, MqcStreamInfo *si, char *format_name, size_t format_len, MqcMsg *msg,
+                   const MqcSequenceOptions *seq_opt)
 {
     *out = NULL;
     memset(si, 0, sizeof(*si));
     int remote = mqc_remote_is_url(path);
     struct stat stbuf = { 0 };
-    if (remote) {
+    MqcSequence *seq = NULL;
+    if (!remote && stat(path, &stbuf) < 0 && mqc_sequence_is_pattern(path)) {
+        int r = mqc_sequence_open(&seq, path, seq_opt && seq_opt->start_number_set ?
+                                  seq_opt->start_number : -1, msg);
+        if (r < 0)
+            return r;               /* stbuf stays zero: no file, no tap (image2 opens them) */
+    } else if (remote) {
         /* object storage: existence and access are answered by the first GET */
     } else if (stat(path, &stbuf) < 0) {
         mqc_msg(msg, "%s: %s", path, strerror(errno));
@@ -304,8 +410,16 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
     }
 
     MqcInput *in = calloc(1, sizeof(*in));
-    if (!in)
+    if (!in) {
+        mqc_sequence_free(&seq);
         return MQC_ERR_NOMEM;
+    }
+    in->seq = seq;
+    if (seq) {
+        snprintf(in->seq_pattern, sizeof(in->seq_pattern), "%s", path);
+        in->seq_rate = seq_opt && seq_opt->rate_num > 0 && seq_opt->rate_den > 0 ?
+                       (AVRational){ seq_opt->rate_num, seq_opt->rate_den } : (AVRational){ 24, 1 };
+    }
     in->pkt = av_packet_alloc();
     in->decoded = av_frame_alloc();
     if (!in->pkt || !in->decoded) {
@@ -327,7 +441,7 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
         in->fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
     }
     char err[AV_ERROR_MAX_STRING_SIZE];
-    int ret = avformat_open_input(&in->fmt, path, NULL, NULL);
+    int ret = in->seq ? open_run(in) : avformat_open_input(&in->fmt, path, NULL, NULL);
     if (ret < 0) {
         av_strerror(ret, err, sizeof(err));
         mqc_msg(msg, "%s: not a media file FFmpeg can read (%s)", path, err);
@@ -436,6 +550,7 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
         si->duration_s = (double)st->duration * av_q2d(st->time_base);
     else if (in->fmt->duration > 0)
         si->duration_s = (double)in->fmt->duration / AV_TIME_BASE;
+    in->exr = par->codec_id == AV_CODEC_ID_EXR;
     in->mpeg_video = par->codec_id == AV_CODEC_ID_MPEG2VIDEO ||
                      par->codec_id == AV_CODEC_ID_MPEG1VIDEO;
     mqc_hdr_from_stream(st, &si->hdr);
@@ -445,6 +560,16 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
         [AV_FIELD_BB] = "bff", [AV_FIELD_TB] = "bff" };
     if (par->field_order > AV_FIELD_UNKNOWN && par->field_order <= AV_FIELD_BT)
         snprintf(si->field_order, sizeof(si->field_order), "%s", orders[par->field_order]);
+    if (in->seq) {
+        /* the files present, over the span from the start number to the last */
+        si->sequence = in->seq;
+        si->sequence_start = mqc_sequence_start(in->seq);
+        si->frames_declared = mqc_sequence_files(in->seq);
+        si->duration_s = (double)(mqc_sequence_last(in->seq) - si->sequence_start + 1) *
+                         in->seq_rate.den / in->seq_rate.num;
+        si->start_pts = 0;
+        in->frames_declared = 0;    /* a file that does not decode is a decode error */
+    }
     const char *tc = find_timecode(in->fmt, st);
     if (tc) {
         snprintf(si->start_timecode, sizeof(si->start_timecode), "%s", tc);
@@ -475,8 +600,9 @@ static int first_frame(MqcInput *in, const AVFrame *f, MqcStreamInfo *si)
     copy_name(si->source_pix_fmt, sizeof(si->source_pix_fmt), src->name);
     copy_name(si->pix_fmt, sizeof(si->pix_fmt), dst->name);
     si->converted = in->target != f->format;
-    si->width = f->width;
-    si->height = f->height;
+    si->width = in->width = in->shown_w = f->width;
+    si->height = in->height = in->shown_h = f->height;
+    in->shown_format = f->format;
     si->bit_depth = src->comp[0].depth;
     /* the codec's own depth: a 12-bit codec may decode to a 16-bit format */
     int raw = par->bits_per_raw_sample > 0 ? par->bits_per_raw_sample
@@ -490,6 +616,10 @@ static int first_frame(MqcInput *in, const AVFrame *f, MqcStreamInfo *si)
         sar = (AVRational){ 0, 1 };
     si->sar_num = sar.num;
     si->sar_den = sar.den;
+    /* float samples: analysed as float (linear light), never as 16-bit codes */
+    si->is_float = !!(dst->flags & AV_PIX_FMT_FLAG_FLOAT);
+    if (si->is_float)
+        si->codec_bit_depth = in->float_bits ? in->float_bits : src->comp[0].depth;
     si->is_rgb = !!(dst->flags & AV_PIX_FMT_FLAG_RGB);
     enum AVColorRange range = f->color_range != AVCOL_RANGE_UNSPECIFIED ? f->color_range
                                                                         : par->color_range;
@@ -517,11 +647,21 @@ static int first_frame(MqcInput *in, const AVFrame *f, MqcStreamInfo *si)
     return 0;
 }
 
+/* marks an opaque_ref that holds the decoder's frame */
+static char source_tag;
+
+static void free_source(void *opaque, uint8_t *data)
+{
+    (void)opaque;
+    AVFrame *f = (AVFrame *)data;
+    av_frame_free(&f);
+}
+
 static int convert(MqcInput *in, AVFrame *out)
 {
     const AVFrame *src = in->decoded;
     in->sws = sws_getCachedContext(in->sws, src->width, src->height, src->format,
-                                   src->width, src->height, in->target,
+                                   in->width, in->height, in->target,
                                    SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT,
                                    NULL, NULL, NULL);
     if (!in->sws)
@@ -531,16 +671,43 @@ static int convert(MqcInput *in, AVFrame *out)
     const int *coefs = sws_getCoefficients(SWS_CS_DEFAULT);
     sws_setColorspaceDetails(in->sws, coefs, full, coefs, full, 0, 1 << 16, 1 << 16);
     out->format = in->target;
-    out->width = src->width;
-    out->height = src->height;
+    out->width = in->width;
+    out->height = in->height;
     int ret = av_frame_get_buffer(out, 0);
     if (ret < 0)
         return ret;
     av_frame_copy_props(out, src);
     sws_scale(in->sws, (const uint8_t *const *)src->data, src->linesize, 0, src->height,
               out->data, out->linesize);
+    if (in->keep_source) {
+        /* the decoded frame travels with its conversion, by reference */
+        AVFrame *keep = av_frame_alloc();
+        if (!keep)
+            return AVERROR(ENOMEM);
+        av_frame_move_ref(keep, in->decoded);
+        av_buffer_unref(&out->opaque_ref);
+        out->opaque_ref = av_buffer_create((uint8_t *)keep, sizeof(*keep), free_source,
+                                         &source_tag, 0);
+        if (!out->opaque_ref) {
+            av_frame_free(&keep);
+            return AVERROR(ENOMEM);
+        }
+        return 0;
+    }
     av_frame_unref(in->decoded);
     return 0;
+}
+
+void mqc_input_keep_source(MqcInput *in, int keep)
+{
+    in->keep_source = keep;
+}
+
+const AVFrame *mqc_frame_source(const AVFrame *f)
+{
+    if (f->opaque_ref && av_buffer_get_opaque(f->opaque_ref) == &source_tag)
+        return (const AVFrame *)f->opaque_ref->data;
+    return f;
 }
 
 static void note_gop_timecode(MqcInput *in, const MqcStreamInfo *si)
@@ -611,7 +778,21 @@ static int deliver(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
             return ret;
     }
     in->frames_out++;
-    if (f->format == in->target) {
+    if (f->width != in->shown_w || f->height != in->shown_h || f->format != in->shown_format) {
+        /* a sequence whose files differ: said once per change; the checks
+         * keep seeing the first size and format (scaled, converted) */
+        const char *from = av_get_pix_fmt_name((enum AVPixelFormat)in->shown_format);
+        const char *to = av_get_pix_fmt_name((enum AVPixelFormat)f->format);
+        char what[192];
+        snprintf(what, sizeof(what), "picture changes from %dx%d %s to %dx%d %s%s%s",
+                 in->shown_w, in->shown_h, from ? from : "?", f->width, f->height, to ? to : "?",
+                 in->seq ? " at " : "", in->seq ? in->seq_file : "");
+        note_text(in, -1, what, 0);
+        in->shown_w = f->width;
+        in->shown_h = f->height;
+        in->shown_format = f->format;
+    }
+    if (f->format == in->target && f->width == in->width && f->height == in->height) {
         av_frame_move_ref(out, f);
         return 0;
     }
@@ -813,7 +994,22 @@ static int demux_one(MqcInput *in)
 {
     if (in->demux_eof)
         return AVERROR_EOF;
-    int ret = av_read_frame(in->fmt, in->pkt);
+    /* a sequence's run ends with its last file (image2 may try the next, absent one) */
+    int ret = in->seq && in->seq_run_read >= in->seq_run_count ? AVERROR_EOF
+                                                               : av_read_frame(in->fmt, in->pkt);
+    if (ret < 0 && in->seq) {
+        /* the end of a run of consecutive files: the next one after the hole */
+        if (ret != AVERROR_EOF)
+            note_issue(in, -1, "cannot read a file of the sequence: %s", ret);
+        int r;
+        while ((r = open_run(in)) < 0 && r != AVERROR_EOF)
+            note_issue(in, -1, "cannot open a run of the sequence: %s", r);
+        if (r >= 0) {
+            in->stream = 0;
+            return 0;
+        }
+        ret = AVERROR_EOF;
+    }
     if (ret < 0) {
         if (ret != AVERROR_EOF && !avio_feof(in->fmt->pb))
             note_issue(in, avio_tell(in->fmt->pb), "demux error, reading stops: %s", ret);
@@ -823,8 +1019,18 @@ static int demux_one(MqcInput *in)
                 return ret;
         return AVERROR_EOF;
     }
-    if (in->pkt->stream_index == in->stream)
+    if (in->pkt->stream_index == in->stream) {
+        if (in->seq) {
+            /* timestamps count frames from the start number: a hole is a gap */
+            if (in->pkt->pts != AV_NOPTS_VALUE)
+                in->pkt->pts += in->seq_offset;
+            if (in->pkt->dts != AV_NOPTS_VALUE)
+                in->pkt->dts += in->seq_offset;
+            mqc_sequence_name(in->seq, in->seq_run_first + in->seq_run_read++, 0, in->seq_file,
+                              sizeof(in->seq_file));
+        }
         return 1;
+    }
     AudioDec *ad = audio_of(in, in->pkt->stream_index);
     ret = 0;
     if (ad) {
@@ -908,6 +1114,14 @@ int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
                          (long long)in->frames_declared);
                 note_issue(in, -1, what, 0);
             }
+            /* a frame-threaded decoder can drop the cause of a failure on
+             * the only packet: still say that nothing came out */
+            if (!in->eof_seen && !in->frames_out && in->packets_in > 0 && !in->issues) {
+                char what[160];
+                snprintf(what, sizeof(what), "the %s decoder returned no picture from %lld "
+                         "packet(s)%%s", in->dec->codec->name, (long long)in->packets_in);
+                note_issue(in, -1, what, 0);
+            }
             in->eof_seen = 1;
             return AVERROR_EOF;
         }
@@ -928,6 +1142,8 @@ int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
             continue;
         }
         in->packets_in++;
+        if (in->exr && !in->float_bits)
+            in->float_bits = exr_sample_bits(in->pkt->data, (size_t)in->pkt->size);
         if (in->mpeg_video && in->pkt->pts != AV_NOPTS_VALUE)
             note_gop_timecode(in, si);
         if (in->pkt->flags & AV_PKT_FLAG_CORRUPT)
@@ -936,7 +1152,12 @@ int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
         ret = avcodec_send_packet(in->dec, in->pkt);
         av_packet_unref(in->pkt);
         if (ret < 0 && ret != AVERROR(EAGAIN)) {
-            note_issue(in, pos, "decode error: %s", ret);
+            if (in->seq) {
+                char what[320];
+                snprintf(what, sizeof(what), "decode error in %s: ", in->seq_file);
+                note_text(in, -1, what, ret);
+            } else
+                note_issue(in, pos, "decode error: %s", ret);
             if (++in->consecutive_errors > MAX_CONSECUTIVE_ERRORS) {
                 in->draining = 1;
                 avcodec_send_packet(in->dec, NULL);
@@ -973,6 +1194,7 @@ void mqc_input_close(MqcInput **pin)
     for (; in->lead_count; in->lead_count--, in->lead_head = (in->lead_head + 1) % in->lead_cap)
         av_packet_free(&in->lead[in->lead_head]);
     free(in->lead);
+    mqc_sequence_free(&in->seq);
     free(in);
     *pin = NULL;
 }
@@ -991,7 +1213,10 @@ void mqc_picture_from_frame(MqcPicture *pic, const AVFrame *f, const MqcStreamIn
     pic->log2_chroma_w = d->log2_chroma_w;
     pic->log2_chroma_h = d->log2_chroma_h;
     pic->bit_depth = d->comp[0].depth;
-    pic->bytes_per_sample = pic->bit_depth > 8 ? 2 : 1;
+    pic->is_float = !!(d->flags & AV_PIX_FMT_FLAG_FLOAT);
+    const AVFrame *src = mqc_frame_source(f);
+    pic->source = src != f ? src : NULL;
+    pic->bytes_per_sample = pic->is_float ? 4 : pic->bit_depth > 8 ? 2 : 1;
     pic->is_rgb = !!(d->flags & AV_PIX_FMT_FLAG_RGB);
     pic->full_range = si->full_range;
 }

@@ -15,7 +15,8 @@ typedef struct MqcInput MqcInput;
  * On failure returns MQC_ERR_NOT_FOUND / MQC_ERR_USAGE / MQC_ERR_UNREADABLE
  * with the cause in msg. */
 int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threads,
-                   int64_t max_pixels, MqcStreamInfo *si, char *format_name, size_t format_len, MqcMsg *msg);
+                   int64_t max_pixels, MqcStreamInfo *si, char *format_name, size_t format_len, MqcMsg *msg,
+                   const MqcSequenceOptions *seq);
 /* Next frame in display order, in the pixel format the checks read.
  * The first call also completes *si (pixel format, depth, range).
  * Returns 0, AVERROR_EOF at the end, or another negative error (fatal). */
@@ -26,6 +27,9 @@ int mqc_input_take_issues(MqcInput *in, char *what, size_t len, int64_t *pos);
 /* After the last read: reads what the demuxer skipped of the file for the
  * subscribers of si->file_bytes and ends their stream. */
 void mqc_input_finish_bytes(MqcInput *in);
+/* Keep the decoder's frame with each converted one (MqcPicture.source,
+ * mqc_frame_source); call before the first mqc_input_read. */
+void mqc_input_keep_source(MqcInput *in, int keep);
 void mqc_input_close(MqcInput **in);
 
 /* ---- audio, decoded in the same read ---- */

@@ -145,6 +145,17 @@ typedef struct MqcObserver {
     void (*finish)(void *ud, const struct MqcRun *run);
 } MqcObserver;
 
+/* The decoder's frame behind a frame the engine converted, when a check
+ * asked to keep it (MqcCheck.source_frame); else f itself. */
+const struct AVFrame *mqc_frame_source(const struct AVFrame *f);
+
+/* An input with a %d conversion (shot_%04d.dpx) is an image sequence. */
+typedef struct MqcSequenceOptions {
+    int64_t start_number;       /* first file's number, when start_number_set */
+    int start_number_set;       /* 0: the lowest number present */
+    int rate_num, rate_den;     /* 0/0: 24 */
+} MqcSequenceOptions;
+
 typedef struct MqcRunOptions {
     const char *input;
     int stream_index;           /* -1: first video stream */
@@ -154,6 +165,7 @@ typedef struct MqcRunOptions {
     int progress;               /* draw a progress bar on stderr */
     const MqcObserver *const *observers;   /* NULL-terminated, or NULL */
     int64_t max_pixels;         /* largest picture accepted; 0: MQC_DEFAULT_MAX_PIXELS */
+    MqcSequenceOptions sequence;
 } MqcRunOptions;
 
 /* 16K x 16K: above any real master, below what a forged header can ask for */

@@ -114,7 +114,13 @@ static cJSON *video_json(const MqcRun *run)
     cJSON_AddStringToObject(v, "pix_fmt", si->source_pix_fmt);
     if (si->converted)
         cJSON_AddStringToObject(v, "analysed_pix_fmt", si->pix_fmt);
-    cJSON_AddNumberToObject(v, "bit_depth", si->bit_depth);
+    /* the codec's declared depth; the pixel format's may be larger (12-bit
+     * JPEG 2000 decodes to rgb48le) */
+    cJSON_AddNumberToObject(v, "bit_depth", si->codec_bit_depth);
+    cJSON_AddNumberToObject(v, "container_bit_depth", si->bit_depth);
+    if (si->is_float)
+        cJSON_AddStringToObject(v, "sample_format", si->codec_bit_depth == 16 ? "float16"
+                                                                              : "float32");
     add_string_or_null(v, "color_range", si->color_range);
     add_string_or_null(v, "color_primaries", si->color_primaries);
     add_string_or_null(v, "color_trc", si->color_trc);

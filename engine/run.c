@@ -425,7 +425,7 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
     ret = mqc_input_open(&in, opt->input, opt->stream_index,
                          mqc_decoder_threads(run->threads),
                          opt->max_pixels ? opt->max_pixels : MQC_DEFAULT_MAX_PIXELS, &run->si,
-                         run->input_format, sizeof(run->input_format), msg);
+                         run->input_format, sizeof(run->input_format), msg, &opt->sequence);
     if (ret == MQC_ERR_NOT_FOUND || ret == MQC_ERR_USAGE || ret == MQC_ERR_NOMEM) {
         mqc_run_free(run);
         return ret;
@@ -438,6 +438,9 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
     if (ret < 0)
         goto fail;
     int video = mqc_input_has_video(in);
+    for (int c = 0; c < run->nb_checks; c++)
+        if (run->checks[c].check && run->checks[c].check->source_frame)
+            mqc_input_keep_source(in, 1);
     first = av_frame_alloc();
     if (!first) {
         ret = MQC_ERR_NOMEM;
@@ -479,6 +482,14 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         MqcCheckRun *cr = &run->checks[c];
         if (cr->check && media_missing(run, cr))
             continue;
+        if (run->si.is_float && cr->check && !cr->check->float_input &&
+            (cr->check->measure || cr->check->measure_frame)) {
+            /* its limits are integer code values; float samples are linear light */
+            cr->skipped = 1;
+            snprintf(cr->skip_reason, sizeof(cr->skip_reason), "float pictures (%s, linear "
+                     "light): this check measures integer code values", run->si.pix_fmt);
+            continue;
+        }
         if (cr->check && cr->check->init) {
             int r = cr->check->init(cr->priv, &run->si, cr->skip_reason, sizeof(cr->skip_reason));
             if (r < 0) {

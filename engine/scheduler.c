@@ -349,7 +349,8 @@ static int stages_init(Analysis *a, const MqcCheckRun *checks, int n)
     for (int c = 0; c < n; c++) {
         const MqcCheck *ck = checks[c].check;
         a->stage_of[c] = -1;
-        if (!ck || checks[c].skipped || !ck->stage || !ck->measure)
+        /* the stages measure integer code values: none on float pictures */
+        if (!ck || checks[c].skipped || !ck->stage || !ck->measure || a->si->is_float)
             continue;
         int k = 0;
         while (k < a->nb_stages && a->stages[k] != ck->stage)
