@@ -1,5 +1,7 @@
 #include "all.h"
 
+extern const MqcCheck mqc_check_decode;
+extern const MqcCheck mqc_check_format;
 extern const MqcCheck mqc_check_legal_range;
 extern const MqcCheck mqc_check_gamut;
 extern const MqcCheck mqc_check_black;
@@ -18,6 +20,8 @@ extern const MqcCheck mqc_check_clipping;
 extern const MqcCheck mqc_check_phase;
 
 const MqcCheck *const mqc_all_checks[] = {
+    &mqc_check_decode,
+    &mqc_check_format,
     &mqc_check_legal_range,
     &mqc_check_gamut,
     &mqc_check_black,

@@ -13,7 +13,7 @@
 #include "../engine/args.h"
 #include "../triggers/qc_job.h"
 #include "hash.h"
-#include "../reports/reports.h"
+#include "../reports/job.h"
 #include "../reports/text.h"
 
 static const char usage_text[] =
@@ -52,14 +52,7 @@ static void print_text(const char *s)
     mqc_buf_free(&b);
 }
 
-/* An output file of `check` and whether it was written. */
-typedef struct CheckOutput {
-    const char *label;
-    const char *path;
-    int written;
-} CheckOutput;
-
-static void print_summary(const MqcRun *run, const CheckOutput *outs, int nb_outs)
+static void print_summary(const MqcRun *run, const MqcJob *job, const MqcJobResult *res)
 {
     char verdict[8] = "";   /* PASS, FAIL, ERROR */
     for (const char *v = mqc_verdict_name(run->verdict); *v; v++)
@@ -81,7 +74,8 @@ static void print_summary(const MqcRun *run, const CheckOutput *outs, int nb_out
     }
     for (int c = 0; c < run->nb_checks; c++) {
         const MqcCheckRun *cr = &run->checks[c];
-        if (!cr->events.n || (run->unreadable[0] && !cr->check))
+        /* the reason the input could not be analysed is printed above */
+        if (!cr->events.n || (run->unreadable[0] && (cr->check->flags & MQC_CHECK_WITHOUT_PICTURES)))
             continue;
         const MqcEvent *e = &cr->events.v[0];
         char tc[32], msg[512];
@@ -96,13 +90,20 @@ static void print_summary(const MqcRun *run, const CheckOutput *outs, int nb_out
         print_text(msg);
         printf("\n");
     }
-    for (int i = 0; i < nb_outs; i++)
-        if (outs[i].path && outs[i].written) {
-            printf("  %s: ", outs[i].label);
-            print_text(outs[i].path);
+    for (int k = 0; k < MQC_OUTPUT_NB; k++)
+        if (res->status[k] > 0) {
+            printf("  %s: ", mqc_output_name((MqcOutputKind)k));
+            print_text(job->out[k]);
             printf("\n");
         }
 }
+
+/* --reference and --mhl are the checksum check's options: the one table of
+ * flag aliases the program keeps */
+static const struct { int flag; const char *option; } option_aliases[] = {
+    { 'R', "checksum.reference" },
+    { 'M', "checksum.mhl" },
+};
 
 static int cmd_check(int argc, char **argv)
 {
@@ -129,13 +130,8 @@ static int cmd_check(int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
     const char *profile_name = MQC_DEFAULT_PROFILE;
-    /* every output is written from the same run, JSON first */
-    CheckOutput outs[] = {
-        { "report", NULL, 0 }, { "html", NULL, 0 }, { "edl", NULL, 0 },
-        { "markers", NULL, 0 }, { "junit", NULL, 0 },
-    };
-    enum { OUT_JSON, OUT_HTML, OUT_EDL, OUT_CSV, OUT_JUNIT, NB_OUTS };
-    MqcRunOptions opt = { .stream_index = -1 };
+    MqcJob job = { .reg = mqc_all_checks, .opt = { .stream_index = -1 } };
+    MqcRunOptions *opt = &job.opt;
     int quiet = 0, progress = -1, nsets = 0;
     char sets[16][1100];
     long v;
@@ -154,31 +150,34 @@ static int cmd_check(int argc, char **argv)
         case 'M':
             if (nsets == 16)
                 return usage_error("too many --set options (at most 16)%s", "");
-            /* --reference and --mhl are the checksum check's options */
-            snprintf(sets[nsets++], sizeof(sets[0]), "%s%s",
-                     c == 'R' ? "checksum.reference=" : c == 'M' ? "checksum.mhl=" : "", optarg);
+            snprintf(sets[nsets], sizeof(sets[0]), "%s", optarg);
+            for (size_t i = 0; i < sizeof(option_aliases) / sizeof(*option_aliases); i++)
+                if (c == option_aliases[i].flag)
+                    snprintf(sets[nsets], sizeof(sets[0]), "%s=%s", option_aliases[i].option,
+                             optarg);
+            nsets++;
             break;
-        case 'o': outs[OUT_JSON].path = optarg; break;
-        case 'H': outs[OUT_HTML].path = optarg; break;
-        case 'E': outs[OUT_EDL].path = optarg; break;
-        case 'C': outs[OUT_CSV].path = optarg; break;
-        case 'J': outs[OUT_JUNIT].path = optarg; break;
-        case 'f': opt.frames_path = optarg; break;
+        case 'o': job.out[MQC_OUTPUT_JSON] = optarg; break;
+        case 'H': job.out[MQC_OUTPUT_HTML] = optarg; break;
+        case 'E': job.out[MQC_OUTPUT_EDL] = optarg; break;
+        case 'C': job.out[MQC_OUTPUT_MARKERS] = optarg; break;
+        case 'J': job.out[MQC_OUTPUT_JUNIT] = optarg; break;
+        case 'f': opt->frames_path = optarg; break;
         case 'q': quiet = 1; break;
         case 't':
             if (mqc_parse_long(optarg, 1, 256, &v) < 0)
                 return usage_error("--threads: expected an integer in [1, 256], got \"%s\"", optarg);
-            opt.threads = (int)v;
+            opt->threads = (int)v;
             break;
         case 's':
             if (mqc_parse_long(optarg, 0, INT_MAX, &v) < 0)
                 return usage_error("--stream: expected a stream index, got \"%s\"", optarg);
-            opt.stream_index = (int)v;
+            opt->stream_index = (int)v;
             break;
         case 'X':
             if (mqc_parse_long(optarg, 1, LONG_MAX, &v) < 0)
                 return usage_error("--max-pixels: expected a positive integer, got \"%s\"", optarg);
-            opt.max_pixels = v;
+            opt->max_pixels = v;
             break;
         case 'N':
         case 'F':
@@ -189,7 +188,7 @@ static int cmd_check(int argc, char **argv)
             if (mqc_parse_long(optarg, 2, 4096, &v) < 0)
                 return usage_error("--band-height: expected an integer in [2, 4096], got \"%s\"",
                                    optarg);
-            opt.band_height = (int)v;
+            opt->band_height = (int)v;
             break;
         case 'P':
             if (!strcmp(optarg, "auto"))
@@ -218,69 +217,43 @@ static int cmd_check(int argc, char **argv)
     if (optind + 1 != argc)
         return usage_error("check needs exactly one INPUT%s",
                            optind + 1 < argc ? " (got more than one)" : "");
-    opt.input = argv[optind];
+    opt->input = argv[optind];
     int to_stdout = 0;
-    for (int i = 0; i < NB_OUTS; i++)
-        to_stdout += outs[i].path && !strcmp(outs[i].path, "-");
+    for (int i = 0; i < MQC_OUTPUT_NB; i++)
+        to_stdout += job.out[i] && !strcmp(job.out[i], "-");
     if (to_stdout > 1)
         return usage_error("only one output can go to stdout (\"-\")%s", "");
-    opt.progress = quiet ? 0 : progress >= 0 ? progress : isatty(STDERR_FILENO);
+    opt->progress = quiet ? 0 : progress >= 0 ? progress : isatty(STDERR_FILENO);
 
     MqcMsg msg = { "" };
     MqcProfile *profile = NULL;
     int ret = mqc_profile_load(mqc_all_checks, profile_name, &profile, &msg);
+    for (int i = 0; ret >= 0 && i < nsets; i++)
+        ret = mqc_profile_set(mqc_all_checks, profile, sets[i], &msg);
     if (ret < 0) {
         fprintf(stderr, "mediaqc: %s\n", msg.text);
-        return mqc_exit_code(ret, MQC_ERROR);
-    }
-    for (int i = 0; i < nsets; i++)
-        if ((ret = mqc_profile_set(mqc_all_checks, profile, sets[i], &msg)) < 0) {
-            fprintf(stderr, "mediaqc: %s\n", msg.text);
-            mqc_profile_free(profile);
-            return mqc_exit_code(ret, MQC_ERROR);
-        }
-    /* the HTML report's thumbnails and curves come from the same pass */
-    MqcCapture *capture = NULL;
-    const MqcObserver *observers[2] = { NULL, NULL };
-    if (outs[OUT_HTML].path) {
-        if ((ret = mqc_capture_new(&capture)) < 0) {
-            fprintf(stderr, "mediaqc: %s\n", mqc_strerror(ret));
-            mqc_profile_free(profile);
-            return mqc_exit_code(ret, MQC_ERROR);
-        }
-        observers[0] = &capture->observer;
-        opt.observers = observers;
-    }
-    MqcRun *run = NULL;
-    ret = mqc_run(mqc_all_checks, profile, &opt, &run, &msg);
-    if (ret < 0) {
-        fprintf(stderr, "mediaqc: %s\n", msg.text[0] ? msg.text : mqc_strerror(ret));
-        mqc_capture_free(&capture);
         mqc_profile_free(profile);
         return mqc_exit_code(ret, MQC_ERROR);
     }
-    int code = mqc_exit_code(0, run->verdict);
-    if (run->unreadable[0] || run->error[0])
-        fprintf(stderr, "mediaqc: %s\n", run->unreadable[0] ? run->unreadable : run->error);
-    for (int i = 0; i < NB_OUTS; i++) {
-        const char *path = outs[i].path;
-        if (!path)
-            continue;
-        int r = i == OUT_JSON ? mqc_report_write(run, path, ntyped, typed, &msg) :
-                i == OUT_HTML ? mqc_html_write(run, capture, path, ntyped, typed, &msg) :
-                i == OUT_EDL ? mqc_edl_write(run, path, &msg) :
-                i == OUT_CSV ? mqc_markers_csv_write(run, path, &msg) :
-                mqc_junit_write(run, path, &msg);
-        if (r < 0) {
-            fprintf(stderr, "mediaqc: %s\n", msg.text);
-            code = mqc_exit_code(r, MQC_ERROR);
-        }
-        outs[i].written = r >= 0;
+    job.profile = profile;
+    job.argc = ntyped;
+    job.argv = typed;
+    MqcJobResult res;
+    ret = mqc_job_run(&job, &res, &msg);
+    int code = mqc_exit_code(ret, res.run ? res.run->verdict : MQC_ERROR);
+    if (!res.run) {
+        fprintf(stderr, "mediaqc: %s\n", msg.text);
+    } else {
+        if (res.run->unreadable[0] || res.run->error[0])
+            fprintf(stderr, "mediaqc: %s\n",
+                    res.run->unreadable[0] ? res.run->unreadable : res.run->error);
+        for (int k = 0; k < MQC_OUTPUT_NB; k++)
+            if (res.status[k] < 0)
+                fprintf(stderr, "mediaqc: %s\n", res.why[k].text);
+        if (!to_stdout)
+            print_summary(res.run, &job, &res);
     }
-    if (!to_stdout)
-        print_summary(run, outs, NB_OUTS);
-    mqc_capture_free(&capture);
-    mqc_run_free(run);
+    mqc_job_result_free(&res);
     mqc_profile_free(profile);
     return code;
 }
@@ -324,12 +297,12 @@ static int cmd_profiles(int argc, char **argv)
             cJSON_AddStringToObject(doc, "source", p->source);
             if (p->description)
                 cJSON_AddStringToObject(doc, "description", p->description);
-            if (p->expect)
-                cJSON_AddItemToObject(doc, "expect", cJSON_Duplicate(p->expect, 1));
+            for (const cJSON *b = p->blocks ? p->blocks->child : NULL; b; b = b->next)
+                cJSON_AddItemToObject(doc, b->string, cJSON_Duplicate(b, 1));
             cJSON *checks = cJSON_AddObjectToObject(doc, "checks");
             for (const MqcCheck *const *r = mqc_all_checks; *r; r++) {
                 const cJSON *conf = cJSON_GetObjectItemCaseSensitive(p->checks, (*r)->name);
-                if (!conf || cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(conf, "enabled")))
+                if (!mqc_profile_enables(p, *r))
                     continue;
                 void *priv = calloc(1, (*r)->priv_size);
                 if (!priv || mqc_options_apply((*r)->options, priv, conf) < 0) {
@@ -370,10 +343,16 @@ static int cmd_checks(int argc, char **argv)
     for (const MqcCheck *const *r = mqc_all_checks; *r; r++) {
         const char *sev = mqc_severity_name((*r)->default_severity);
         if (md)
-            printf("## `%s`\n\n%s. Default severity: `%s`.\n\n| option | type | default | "
-                   "meaning |\n|---|---|---|---|\n", (*r)->name, (*r)->summary, sev);
+            printf("## `%s`\n\n%s. Default severity: `%s`.\n\n", (*r)->name, (*r)->summary, sev);
         else
             printf("%s — %s\n  severity: %s (default)\n", (*r)->name, (*r)->summary, sev);
+        if ((*r)->flags & MQC_CHECK_ALWAYS)
+            printf(md ? "Runs with every profile.\n\n" : "  runs with every profile\n");
+        if ((*r)->profile_block)
+            printf(md ? "Configured by the profile's `%s` block; runs when the profile has one.\n\n"
+                      : "  configured by the profile's \"%s\" block\n", (*r)->profile_block);
+        if (md && (*r)->options->name)
+            printf("| option | type | default | meaning |\n|---|---|---|---|\n");
         for (const MqcOption *o = (*r)->options; o->name; o++) {
             char type[256], def[64];
             mqc_option_describe(o, type, sizeof(type));
@@ -383,7 +362,7 @@ static int cmd_checks(int argc, char **argv)
             else
                 printf("  %-20s %s, default %s\n  %20s %s\n", o->name, type, def, "", o->help);
         }
-        printf(md ? "\nEvent codes:" : "  events:");
+        printf(!md ? "  events:" : (*r)->options->name ? "\nEvent codes:" : "Event codes:");
         for (const MqcEventCode *e = (*r)->codes; e->code; e++)
             printf(md ? " `%s`" : " %s", e->code);
         printf("\n\n");

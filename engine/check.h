@@ -130,6 +130,7 @@ typedef struct MqcStreamInfo {
     char start_timecode[32];    /* empty when the file carries none */
     char start_timecode_tag[32];/* the container's tag as written, kept when start_timecode
                                  * is emptied because it cannot be counted at this rate */
+    char bad_timecode[32];      /* a start timecode tag that does not fit the rate (start_timecode is then empty) */
     char path[1024];            /* the input as given */
     MqcHdrMetadata hdr;         /* HDR side data of the container, else of the first frame */
     char field_order[16];       /* display order the container or codec header declares:
@@ -384,6 +385,29 @@ typedef struct MqcStage {
     void (*measure)(const MqcBand *band, unsigned needs, void *out);
 } MqcStage;
 
+/* ---- problems of the input (decode errors, unreadable, out of memory) ---- */
+
+typedef enum MqcProblemKind {
+    MQC_PROBLEM_DECODE,         /* demux/decode errors, corrupt frames, a stop mid-file */
+    MQC_PROBLEM_UNREADABLE,     /* nothing could be analysed */
+    MQC_PROBLEM_NOMEM,          /* the analysis ran out of memory: the verdict is error */
+} MqcProblemKind;
+
+typedef struct MqcInputProblem {
+    MqcProblemKind kind;
+    int64_t first_frame, last_frame;    /* the frames it concerns (display order) */
+    int count;                  /* DECODE: problems seen since the previous frame */
+    const char *what;           /* for a person: the first problem, the reason */
+    int64_t pos;                /* byte position in the file, -1 when unknown */
+    int audio;                  /* 1: a problem of audio stream `stream` at time_s (report
+                                 * clock); the engine derives the frames from the time */
+    int stream;
+    double time_s;
+} MqcInputProblem;
+
+struct cJSON;
+struct MqcMsg;
+
 /* ---- the check table ---- */
 
 typedef struct MqcCheck {
@@ -450,6 +474,24 @@ typedef struct MqcCheck {
     /* The check wants the decoder's frame as well when the engine converts
      * (MqcPicture.source): a hash of the decoded picture as ffmpeg makes it. */
     int source_frame;
+
+    /* ---- checks of the input itself, not of its pictures (decode, format) ---- */
+    unsigned flags;                     /* MQC_CHECK_* */
+    /* Optional: problems of the input that no picture shows, in display
+     * order (decode errors, input that cannot be analysed, an analysis that
+     * ran out of memory); also called when init never ran. */
+    void (*input_problem)(void *priv, const MqcInputProblem *p, MqcEvents *ev);
+    /* Optional: the check is configured by this top-level object of the
+     * profile (format: "expect") instead of checks.NAME options. It runs
+     * when the profile has the block; validate_block checks it when the
+     * profile is loaded (messages name the file and the JSON path);
+     * configure hands it to priv before init; it is the report's params. */
+    const char *profile_block;
+    int (*validate_block)(const struct cJSON *block, const char *file, struct MqcMsg *msg);
+    int (*configure)(void *priv, const struct cJSON *block);
 } MqcCheck;
+
+#define MQC_CHECK_ALWAYS 1              /* runs with every profile (which may set its severity) */
+#define MQC_CHECK_WITHOUT_PICTURES 2    /* reports even when no picture could be decoded */
 
 #endif

@@ -68,7 +68,8 @@ typedef struct MqcProfile {
     char *source;               /* file it came from, "built-in" for default */
     char *description;
     struct cJSON *checks;       /* merged "checks" object */
-    struct cJSON *expect;       /* merged "expect" object or NULL */
+    struct cJSON *blocks;       /* merged top-level blocks that checks claim (profile_block) */
+    struct cJSON *expect;       /* blocks.expect or NULL (points into blocks) */
 } MqcProfile;
 
 #define MQC_DEFAULT_PROFILE "default"
@@ -81,6 +82,11 @@ int mqc_profile_load(const MqcCheck *const *reg, const char *name_or_path,
 int mqc_profile_validate(const MqcCheck *const *reg, const struct cJSON *doc,
                          const char *file, MqcMsg *msg);
 void mqc_profile_free(MqcProfile *p);
+/* Whether a run with this profile runs check c: listed in checks (and not
+ * "enabled": false), or c's profile block present, or c runs always. */
+int mqc_profile_enables(const MqcProfile *p, const MqcCheck *c);
+/* c's top-level block of the profile (c->profile_block), or NULL. */
+const struct cJSON *mqc_profile_block(const MqcProfile *p, const MqcCheck *c);
 /* Applies "CHECK.OPTION=VALUE" (also severity, enabled) on top of a loaded
  * profile, validated by the check's option table; enables CHECK if needed. */
 int mqc_profile_set(const MqcCheck *const *reg, MqcProfile *p, const char *assignment,
@@ -180,7 +186,7 @@ const char *mqc_verdict_name(MqcVerdict v);
 MqcExitCode mqc_exit_code(int err, MqcVerdict verdict);
 
 typedef struct MqcCheckRun {
-    const MqcCheck *check;      /* NULL for engine checks (format, decode) */
+    const MqcCheck *check;
     const char *id;
     MqcSeverity severity;
     void *priv;
@@ -209,7 +215,6 @@ typedef struct MqcRun {
     int threads;
     char unreadable[512];       /* why the input could not be analysed */
     char error[512];            /* why the analysis is incomplete (out of memory): verdict error */
-    char bad_timecode[32];      /* a start timecode tag that does not fit the rate */
     char start_timecode[32];    /* the start timecode as counted (one notation), or "" */
     MqcVerdict verdict;
     int errors, warnings;
@@ -231,9 +236,14 @@ int64_t mqc_run_tc_frame(const MqcRun *run, int64_t frame);
 /* The timecode of display frame `frame`: mqc_tc_string of mqc_run_tc_frame. */
 void mqc_run_timecode(const MqcRun *run, int64_t frame, char buf[32]);
 
-/* The report (DESIGN.md §3). argv may be NULL. */
+/* Whether a check of the run did not run: skipped (by its init, or the
+ * input lacks its media), or the input could not be analysed (except
+ * MQC_CHECK_WITHOUT_PICTURES checks). */
+int mqc_check_run_skipped(const MqcRun *run, const MqcCheckRun *cr);
+
+/* The report (DESIGN.md §3). argv may be NULL. reports/job.h renders and
+ * stores it with the other outputs. */
 struct cJSON *mqc_report_json(const MqcRun *run, int argc, char **argv);
-int mqc_report_write(const MqcRun *run, const char *path, int argc, char **argv, MqcMsg *msg);
 /* An event's severity: the check's, or info for a fact (MqcEvent.info). */
 MqcSeverity mqc_event_severity(const MqcCheckRun *cr, const MqcEvent *e);
 /* Events of the check that are faults (not facts): its status is "fail"

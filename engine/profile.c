@@ -206,6 +206,15 @@ static int find_duplicate_key(const cJSON *obj, char *path, size_t len, size_t a
     return 0;
 }
 
+/* The check configured by the profile's top-level block `key`, if any. */
+static const MqcCheck *block_owner(const MqcCheck *const *reg, const char *key)
+{
+    for (; *reg; reg++)
+        if ((*reg)->profile_block && (*reg)->validate_block && !strcmp((*reg)->profile_block, key))
+            return *reg;
+    return NULL;
+}
+
 int mqc_profile_validate(const MqcCheck *const *reg, const cJSON *doc, const char *file,
                          MqcMsg *msg)
 {
@@ -234,8 +243,8 @@ int mqc_profile_validate(const MqcCheck *const *reg, const cJSON *doc, const cha
                                                  : "string");
                 return MQC_ERR_PROFILE;
             }
-        } else if (!strcmp(k, "expect")) {
-            int ret = mqc_expect_validate(it, file, msg);
+        } else if (block_owner(reg, k)) {
+            int ret = block_owner(reg, k)->validate_block(it, file, msg);
             if (ret < 0)
                 return ret;
         } else if (!strcmp(k, "checks")) {
@@ -261,8 +270,14 @@ int mqc_profile_validate(const MqcCheck *const *reg, const cJSON *doc, const cha
                     return ret;
             }
         } else {
-            mqc_msg(msg, "%s: %s: unknown key (valid: name, extends, description, expect, "
-                    "checks)", file, k);
+            char valid[256] = "";
+            size_t n = 0;
+            for (const MqcCheck *const *r = reg; *r && n < sizeof(valid); r++)
+                if ((*r)->profile_block)
+                    n += (size_t)snprintf(valid + n, sizeof(valid) - n, "%s, ",
+                                          (*r)->profile_block);
+            mqc_msg(msg, "%s: %s: unknown key (valid: name, extends, description, %schecks)",
+                    file, k, valid);
             return MQC_ERR_PROFILE;
         }
     }
@@ -434,11 +449,18 @@ int mqc_profile_load(const MqcCheck *const *reg, const char *name_or_path, MqcPr
     p->source = strdup(source);
     p->description = dup_or_null(cJSON_GetObjectItemCaseSensitive(doc, "description"));
     p->checks = cJSON_DetachItemFromObjectCaseSensitive(doc, "checks");
-    p->expect = cJSON_DetachItemFromObjectCaseSensitive(doc, "expect");
     if (!p->checks)
         p->checks = cJSON_CreateObject();
+    p->blocks = cJSON_CreateObject();
+    for (const MqcCheck *const *r = reg; p->blocks && *r; r++) {
+        cJSON *block = (*r)->profile_block ?
+                       cJSON_DetachItemFromObjectCaseSensitive(doc, (*r)->profile_block) : NULL;
+        if (block)
+            cJSON_AddItemToObject(p->blocks, (*r)->profile_block, block);
+    }
+    p->expect = cJSON_GetObjectItemCaseSensitive(p->blocks, "expect");
     cJSON_Delete(doc);
-    if (!p->name || !p->source || !p->checks) {
+    if (!p->name || !p->source || !p->checks || !p->blocks) {
         mqc_profile_free(p);
         return MQC_ERR_NOMEM;
     }
@@ -454,7 +476,7 @@ void mqc_profile_free(MqcProfile *p)
     free(p->source);
     free(p->description);
     cJSON_Delete(p->checks);
-    cJSON_Delete(p->expect);
+    cJSON_Delete(p->blocks);     /* p->expect points into it */
     free(p);
 }
 
@@ -494,6 +516,22 @@ void mqc_profile_foreach(void (*fn)(const char *name, const char *path, void *ud
             fn(names[i], path, ud);
         free(names[i]);
     }
+}
+
+const cJSON *mqc_profile_block(const MqcProfile *p, const MqcCheck *c)
+{
+    return c->profile_block ? cJSON_GetObjectItemCaseSensitive(p->blocks, c->profile_block)
+                            : NULL;
+}
+
+int mqc_profile_enables(const MqcProfile *p, const MqcCheck *c)
+{
+    const cJSON *conf = cJSON_GetObjectItemCaseSensitive(p->checks, c->name);
+    if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(conf, "enabled")))
+        return 0;
+    if (c->flags & MQC_CHECK_ALWAYS)
+        return 1;
+    return c->profile_block ? mqc_profile_block(p, c) != NULL : conf != NULL;
 }
 
 /* "CHECK.OPTION=VALUE" from the command line, typed by the option table. */

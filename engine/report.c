@@ -1,17 +1,15 @@
 /* The JSON report (DESIGN.md §3, schema mediaqc.report/1). */
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/stat.h>
 #include "internal.h"
 #include "remote_io.h"
 
 static const char *event_text(const MqcCheckRun *cr, const char *code)
 {
-    for (const MqcEventCode *c = cr->check ? cr->check->codes : NULL; c && c->code; c++)
+    for (const MqcEventCode *c = cr->check->codes; c && c->code; c++)
         if (!strcmp(c->code, code))
             return c->message;
     return NULL;
@@ -218,8 +216,8 @@ cJSON *mqc_report_json(const MqcRun *run, int argc, char **argv)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "id", cr->id);
         cJSON_AddStringToObject(o, "severity", mqc_severity_name(cr->severity));
-        int skipped = cr->skipped || (run->unreadable[0] && cr->check);
-        cJSON_AddStringToObject(o, "status", skipped ? "skipped" : mqc_check_faults(cr) ? "fail" : "pass");
+        cJSON_AddStringToObject(o, "status", mqc_check_run_skipped(run, cr) ? "skipped" :
+                                mqc_check_faults(cr) ? "fail" : "pass");
         if (cr->skipped)
             cJSON_AddStringToObject(o, "skipped_reason", cr->skip_reason);
         cJSON_AddItemToObject(o, "params", cr->params ? cJSON_Duplicate(cr->params, 1)
@@ -233,50 +231,4 @@ cJSON *mqc_report_json(const MqcRun *run, int argc, char **argv)
     }
     cJSON_AddItemToObject(root, "run", run_json(run, argc, argv));
     return root;
-}
-
-int mqc_report_write(const MqcRun *run, const char *path, int argc, char **argv, MqcMsg *msg)
-{
-    cJSON *root = mqc_report_json(run, argc, argv);
-    char *text = root ? cJSON_Print(root) : NULL;
-    cJSON_Delete(root);
-    if (!text)
-        return MQC_ERR_NOMEM;
-    int ret = 0;
-    struct stat st;
-    if (!strcmp(path, "-")) {
-        fputs(text, stdout);
-        fputc('\n', stdout);
-        fflush(stdout);
-    } else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        /* a device or pipe: write through, never replace it */
-        FILE *f = fopen(path, "w");
-        int bad = !f || fputs(text, f) < 0 || fputc('\n', f) < 0;
-        if ((f && fclose(f)) || bad) {
-            mqc_msg(msg, "%s: cannot write report: %s", path, strerror(errno));
-            ret = MQC_ERR_IO;
-        }
-    } else {
-        /* write beside, then rename: readers never see half a report */
-        char tmp[4096];
-        snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
-        FILE *f = fopen(tmp, "w");
-        int bad = !f;
-        if (f) {
-            bad = fputs(text, f) < 0 || fputc('\n', f) < 0;
-            bad |= fclose(f) != 0;
-        }
-        if (bad) {
-            mqc_msg(msg, "%s: cannot write report: %s", path, strerror(errno));
-            if (f)
-                unlink(tmp);
-            ret = MQC_ERR_IO;
-        } else if (rename(tmp, path)) {
-            mqc_msg(msg, "%s: cannot write report: %s", path, strerror(errno));
-            unlink(tmp);
-            ret = MQC_ERR_IO;
-        }
-    }
-    free(text);
-    return ret;
 }

@@ -127,7 +127,6 @@ void mqc_metric_append(MqcMetrics *m, const char *key, MqcMetrics *item)
 
 typedef struct RunState {
     MqcRun *run;
-    MqcCheckRun *decode;
     FILE *frames;
     const MqcObserver *const *observers;
     int progress;
@@ -163,36 +162,31 @@ static void draw_progress(RunState *st, int64_t done, int final)
     fflush(stderr);
 }
 
-static void note_decode_issues(MqcCheckRun *decode, int64_t frame, int n, const char *what,
-                               int64_t pos)
+/* Problems of the input go to the checks that report them (input_problem). */
+static void deliver(MqcRun *run, const MqcInputProblem *p)
 {
-    MqcEvents *ev = &decode->events;
-    MqcEvent *last = ev->n ? &ev->v[ev->n - 1] : NULL;
-    if (last && last->end_frame >= frame - 1) {
-        last->end_frame = frame > last->end_frame ? frame : last->end_frame;
-        last->value += n;
-        return;
+    for (int c = 0; c < run->nb_checks; c++) {
+        MqcCheckRun *cr = &run->checks[c];
+        if (cr->check->input_problem && !cr->skipped)
+            cr->check->input_problem(cr->priv, p, &cr->events);
     }
-    MqcEvent e = { .code = "decode_error", .start_frame = frame, .end_frame = frame,
-                   .worst_frame = frame, .value = n };
-    if (pos >= 0)
-        snprintf(e.detail, sizeof(e.detail), "%s (byte %lld)", what, (long long)pos);
-    else
-        snprintf(e.detail, sizeof(e.detail), "%s", what);
-    mqc_events_add(ev, &e);
+}
+
+static void problem(MqcRun *run, MqcProblemKind kind, int64_t first, int64_t last, int count,
+                    const char *what, int64_t pos)
+{
+    MqcInputProblem p = { .kind = kind, .first_frame = first, .last_frame = last,
+                          .count = count, .what = what, .pos = pos };
+    deliver(run, &p);
 }
 
 /* The analysis could not complete (out of memory): verdict error, and an
  * out_of_memory event saying why when there is still room for one. */
-static void incomplete(MqcRun *run, MqcCheckRun *decode, int64_t first, int64_t last,
-                       const char *why)
+static void incomplete(MqcRun *run, int64_t first, int64_t last, const char *why)
 {
     if (!run->error[0])
         snprintf(run->error, sizeof(run->error), "%s", why);
-    MqcEvent e = { .code = "out_of_memory", .start_frame = first, .end_frame = last,
-                   .worst_frame = first };
-    snprintf(e.detail, sizeof(e.detail), "%s", why);
-    mqc_events_add(&decode->events, &e);
+    problem(run, MQC_PROBLEM_NOMEM, first, last, 1, why, -1);
 }
 
 static void after_fold(void *ud, const MqcFrameInfo *fi, const AVFrame *f,
@@ -201,18 +195,23 @@ static void after_fold(void *ud, const MqcFrameInfo *fi, const AVFrame *f,
     RunState *st = ud;
     MqcRun *run = st->run;
     if (issues)
-        note_decode_issues(st->decode, fi->index, issues, issue, pos);
+        problem(run, MQC_PROBLEM_DECODE, fi->index, fi->index, issues, issue, pos);
     if (!f)
         return;
     run->frames = fi->index + 1;
-    if (mqc_timeline_add(&run->timeline, fi->index, fi->pts) < 0)
-        st->decode->events.oom = 1;     /* times would fall back to the grid: say so */
+    if (mqc_timeline_add(&run->timeline, fi->index, fi->pts) < 0 && !run->error[0]) {
+        /* times would fall back to the grid: say so */
+        MqcMsg why;
+        mqc_msg(&why, "%s: %s: event times fall back to the frame grid", run->input_path,
+                mqc_strerror(MQC_ERR_NOMEM));
+        incomplete(run, fi->index, fi->index, why.text);
+    }
     if (st->frames || st->observers) {
         MqcRecord rec;
         rec.n = 0;
         for (int c = 0; c < run->nb_checks; c++) {
             const MqcCheckRun *cr = &run->checks[c];
-            if (cr->check && !cr->skipped && cr->check->record)
+            if (!cr->skipped && cr->check->record)
                 cr->check->record(cr->priv, results[c], &rec);
         }
         if (st->frames)
@@ -227,27 +226,17 @@ static void after_fold(void *ud, const MqcFrameInfo *fi, const AVFrame *f,
 
 static int setup_checks(MqcRun *run, const MqcCheck *const *reg, const MqcProfile *p)
 {
-    int n = 2;  /* engine checks: decode, format */
+    int n = 0;
     for (const MqcCheck *const *r = reg; *r; r++)
         n++;
-    run->checks = calloc((size_t)n, sizeof(*run->checks));
+    run->checks = calloc((size_t)n + 1, sizeof(*run->checks));
     if (!run->checks)
         return MQC_ERR_NOMEM;
     MqcCheckRun *cr = run->checks;
-    cr->id = "decode";
-    cr->severity = MQC_SEV_ERROR;
-    cr++;
-    if (p->expect) {
-        cr->id = "format";
-        cr->severity = MQC_SEV_ERROR;
-        cr->params = cJSON_Duplicate(p->expect, 1);
-        cr++;
-    }
     for (const MqcCheck *const *r = reg; *r; r++) {
-        const cJSON *conf = cJSON_GetObjectItemCaseSensitive(p->checks, (*r)->name);
-        const cJSON *en = cJSON_GetObjectItemCaseSensitive(conf, "enabled");
-        if (!conf || cJSON_IsFalse(en))
+        if (!mqc_profile_enables(p, *r))
             continue;
+        const cJSON *conf = cJSON_GetObjectItemCaseSensitive(p->checks, (*r)->name);
         cr->check = *r;
         cr->id = (*r)->name;
         cr->severity = (*r)->default_severity;
@@ -259,12 +248,14 @@ static int setup_checks(MqcRun *run, const MqcCheck *const *reg, const MqcProfil
         run->nb_checks = (int)(cr - run->checks) + 1;
         if (!cr->priv)
             return MQC_ERR_NOMEM;
-        int ret = mqc_options_apply((*r)->options, cr->priv, conf);
+        const cJSON *block = mqc_profile_block(p, *r);
+        int ret = block && (*r)->configure ? (*r)->configure(cr->priv, block)
+                                           : mqc_options_apply((*r)->options, cr->priv, conf);
         if (ret < 0)
             return ret;
-        cr->params = mqc_options_to_json((*r)->options, cr->priv);
+        cr->params = block ? cJSON_Duplicate(block, 1)
+                           : mqc_options_to_json((*r)->options, cr->priv);
         cr++;
-        run->nb_checks = (int)(cr - run->checks);
     }
     run->nb_checks = (int)(cr - run->checks);
     return 0;
@@ -350,19 +341,21 @@ static void audio_events_place(const MqcRun *run, MqcEvents *ev, int sort)
     memset(ev->open, 0, sizeof(ev->open));
 }
 
-/* Audio decode problems become decode_error events at their time. */
-static void add_audio_issues(const MqcRun *run, const MqcInput *in, MqcEvents *ev)
+/* Audio decode problems, at their time, go to the checks that report
+ * problems of the input; the frames they cover follow from that time. */
+static void add_audio_issues(MqcRun *run, const MqcInput *in)
 {
     const MqcAudioIssue *v;
     int n = mqc_input_audio_issues(in, &v);
     for (int i = 0; i < n; i++) {
-        MqcEvent e = { .code = "decode_error", .value = v[i].count, .audio = 1,
-                       .stream = v[i].stream, .channel = -1, .start_s = v[i].time_s,
-                       .end_s = v[i].time_s };
-        snprintf(e.detail, sizeof(e.detail), "%s", v[i].what);
-        mqc_events_add(ev, &e);
+        MqcInputProblem p = { .kind = MQC_PROBLEM_DECODE, .count = v[i].count,
+                              .what = v[i].what, .pos = -1, .audio = 1,
+                              .stream = v[i].stream, .time_s = v[i].time_s };
+        deliver(run, &p);
     }
-    audio_events_place(run, ev, 0);
+    for (int c = 0; n && c < run->nb_checks; c++)
+        if (run->checks[c].check->input_problem && !run->checks[c].skipped)
+            audio_events_place(run, &run->checks[c].events, 0);
 }
 
 static int cpu_count(void)
@@ -409,7 +402,7 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         mqc_run_free(run);
         return ret;
     }
-    RunState st = { .run = run, .decode = &run->checks[0], .progress = opt->progress, .t0 = t0,
+    RunState st = { .run = run, .progress = opt->progress, .t0 = t0,
                     .observers = opt->observers };
     struct stat sb;
     char etag[128];
@@ -467,7 +460,8 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
                                      run->si.start_timecode) : 0;
     if (tc_ret < 0) {
         /* unusable for this rate: count from 00:00:00:00, keep the tag for the report */
-        snprintf(run->bad_timecode, sizeof(run->bad_timecode), "%s", run->si.start_timecode);
+        snprintf(run->si.bad_timecode, sizeof(run->si.bad_timecode), "%s",
+                 run->si.start_timecode);
         run->si.start_timecode[0] = 0;
     } else if (run->si.start_timecode[0]) {
         /* the report and every event use one notation: the counter's */
@@ -480,9 +474,9 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
 
     for (int c = 0; c < run->nb_checks; c++) {
         MqcCheckRun *cr = &run->checks[c];
-        if (cr->check && media_missing(run, cr))
+        if (!(cr->check->flags & MQC_CHECK_WITHOUT_PICTURES) && media_missing(run, cr))
             continue;
-        if (run->si.is_float && cr->check && !cr->check->float_input &&
+        if (run->si.is_float && !cr->check->float_input &&
             (cr->check->measure || cr->check->measure_frame)) {
             /* its limits are integer code values; float samples are linear light */
             cr->skipped = 1;
@@ -490,7 +484,7 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
                      "light): this check measures integer code values", run->si.pix_fmt);
             continue;
         }
-        if (cr->check && cr->check->init) {
+        if (cr->check->init) {
             int r = cr->check->init(cr->priv, &run->si, cr->skip_reason, sizeof(cr->skip_reason));
             if (r < 0) {
                 /* a configuration the stream or the environment cannot satisfy
@@ -529,10 +523,10 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         /* the frames analysed so far are reported, but the verdict is error */
         mqc_msg(msg, "%s: analysis stopped at frame %lld: %s", opt->input,
                 (long long)run->frames, mqc_strerror((int)frames));
-        incomplete(run, st.decode, run->frames, run->frames, msg->text);
+        incomplete(run, run->frames, run->frames, msg->text);
     } else if (frames < 0) {
         mqc_msg(msg, "%s: analysis stopped: %s", opt->input, mqc_strerror((int)frames));
-        note_decode_issues(st.decode, run->frames, 1, msg->text, -1);
+        problem(run, MQC_PROBLEM_DECODE, run->frames, run->frames, 1, msg->text, -1);
     }
     if (st.frames && fclose(st.frames)) {
         st.frames = NULL;
@@ -542,29 +536,15 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
     }
     st.frames = NULL;
 
-    add_audio_issues(run, in, &st.decode->events);
+    add_audio_issues(run, in);
     for (int c = 0; c < run->nb_checks; c++) {
         MqcCheckRun *cr = &run->checks[c];
         cr->metrics = cJSON_CreateObject();
         MqcMetrics m = { cr->metrics };
-        if (cr->check && !cr->skipped && cr->check->finish)
+        if (!cr->skipped && cr->check->finish)
             cr->check->finish(cr->priv, &run->si, &cr->events, &m);
-        if (cr->check && !cr->skipped && cr->check->media == MQC_MEDIA_AUDIO)
+        if (!cr->skipped && cr->check->media == MQC_MEDIA_AUDIO)
             audio_events_place(run, &cr->events, 1);
-        else if (!cr->check && !strcmp(cr->id, "format"))
-            mqc_expect_evaluate(profile->expect, &run->si, run->frames, &cr->events);
-        else if (!cr->check) {
-            int64_t n = 0;
-            for (size_t i = 0; i < cr->events.n; i++)
-                n += (int64_t)cr->events.v[i].value;
-            mqc_metric_int(&m, "frames_decoded", run->frames);
-            mqc_metric_int(&m, "frames_declared", run->si.frames_declared);
-            mqc_metric_int(&m, "decode_errors", n);
-            if (run->si.converted)
-                mqc_metric_string(&m, "converted_from", run->si.source_pix_fmt);
-            if (run->bad_timecode[0])
-                mqc_metric_string(&m, "unusable_start_timecode", run->bad_timecode);
-        }
     }
     /* a list that could not grow dropped events: never a silent pass */
     for (int c = 0; c < run->nb_checks; c++)
@@ -572,15 +552,12 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
             MqcMsg why;
             mqc_msg(&why, "%s: %s: %s, events were dropped", opt->input, run->checks[c].id,
                     mqc_strerror(MQC_ERR_NOMEM));
-            incomplete(run, st.decode, 0, run->frames > 0 ? run->frames - 1 : 0, why.text);
+            incomplete(run, 0, run->frames > 0 ? run->frames - 1 : 0, why.text);
         }
 
 done:
-    if (run->unreadable[0]) {
-        MqcEvent e = { .code = "unreadable" };
-        snprintf(e.detail, sizeof(e.detail), "%s", run->unreadable);
-        mqc_events_add(&st.decode->events, &e);
-    }
+    if (run->unreadable[0])
+        problem(run, MQC_PROBLEM_UNREADABLE, 0, 0, 1, run->unreadable, -1);
     mqc_input_close(&in);
     mqc_feed_free(&feed);
     av_frame_free(&first);
@@ -602,15 +579,20 @@ fail:
     return ret;
 }
 
+int mqc_check_run_skipped(const MqcRun *run, const MqcCheckRun *cr)
+{
+    return cr->skipped || (run->unreadable[0] && !(cr->check->flags & MQC_CHECK_WITHOUT_PICTURES));
+}
+
 void mqc_run_free(MqcRun *run)
 {
     if (!run)
         return;
     for (int c = 0; c < run->nb_checks; c++) {
         MqcCheckRun *cr = &run->checks[c];
-        if (cr->check && cr->priv && cr->check->close)
+        if (cr->priv && cr->check->close)
             cr->check->close(cr->priv);    /* also when init never ran: priv is zeroed */
-        if (cr->check && cr->priv)
+        if (cr->priv)
             mqc_options_release(cr->check->options, cr->priv);
         free(cr->priv);
         mqc_events_free(&cr->events);

@@ -36,7 +36,7 @@ static const char *verdict_name(MqcVerdict v)
 
 static int check_skipped(const MqcRun *run, const MqcCheckRun *cr)
 {
-    return cr->skipped || (run->unreadable[0] && cr->check);
+    return mqc_check_run_skipped(run, cr);
 }
 
 static void esc(MqcBuf *b, const char *s)
@@ -694,36 +694,28 @@ static void fill(MqcBuf *b, const char *name, const Page *pg, const cJSON *repor
     }
 }
 
-int mqc_html_write(const MqcRun *run, const MqcCapture *cap, const char *path, int argc,
-                   char **argv, MqcMsg *msg)
+int mqc_html_render(const MqcRun *run, const MqcCapture *cap, const cJSON *report, MqcBuf *b)
 {
     Page pg = { .run = run, .cap = cap, .frames = run->frames > 0 ? run->frames : 1 };
     pg.nb_events = mqc_events_in_time_order(run, &pg.events);
-    cJSON *report = mqc_report_json(run, argc, argv);
-    if (pg.nb_events < 0 || !report) {
+    if (pg.nb_events < 0) {
         free(pg.events);
-        cJSON_Delete(report);
-        mqc_msg(msg, "%s: cannot write HTML report: out of memory", path);
         return MQC_ERR_NOMEM;
     }
-    MqcBuf b = { 0 };
     const char *p = mqc_report_template;
     for (;;) {
         const char *open = strstr(p, "{{");
         const char *close = open ? strstr(open, "}}") : NULL;
         if (!close) {
-            mqc_buf_puts(&b, p);
+            mqc_buf_puts(b, p);
             break;
         }
-        mqc_buf_append(&b, p, (size_t)(open - p));
+        mqc_buf_append(b, p, (size_t)(open - p));
         char name[32];
         snprintf(name, sizeof(name), "%.*s", (int)(close - open - 2), open + 2);
-        fill(&b, name, &pg, report);
+        fill(b, name, &pg, report);
         p = close + 2;
     }
-    int ret = mqc_buf_write_file(&b, path, "HTML report", msg);
-    mqc_buf_free(&b);
-    cJSON_Delete(report);
     free(pg.events);
-    return ret;
+    return b->oom ? MQC_ERR_NOMEM : 0;
 }

@@ -37,14 +37,19 @@ static void event_line(MqcBuf *b, const MqcRun *run, const MqcCheckRun *cr, cons
     mqc_buf_free(&line);
 }
 
+/* The check that says why nothing could be analysed: an <error>, not a failure. */
+static int reports_unreadable(const MqcRun *run, const MqcCheckRun *cr)
+{
+    return run->unreadable[0] && cr->events.n && (cr->check->flags & MQC_CHECK_WITHOUT_PICTURES);
+}
+
 static void testcase(MqcBuf *b, const MqcRun *run, const MqcCheckRun *cr, const char *classname)
 {
     mqc_buf_puts(b, "    <testcase");
     attr(b, "name", cr->id);
     attr(b, "classname", classname);
     mqc_buf_puts(b, " time=\"0\"");
-    int skipped = cr->skipped || (run->unreadable[0] && cr->check);
-    if (skipped) {
+    if (mqc_check_run_skipped(run, cr)) {
         mqc_buf_puts(b, ">\n      <skipped");
         attr(b, "message", cr->skipped ? cr->skip_reason : "no picture could be analysed");
         mqc_buf_puts(b, "/>\n    </testcase>\n");
@@ -55,7 +60,7 @@ static void testcase(MqcBuf *b, const MqcRun *run, const MqcCheckRun *cr, const 
         return;
     }
     mqc_buf_puts(b, ">\n");
-    if (!cr->check && run->unreadable[0]) {
+    if (reports_unreadable(run, cr)) {
         mqc_buf_puts(b, "      <error type=\"unreadable\"");
         attr(b, "message", run->unreadable);
         mqc_buf_puts(b, "/>\n");
@@ -82,14 +87,14 @@ static void testcase(MqcBuf *b, const MqcRun *run, const MqcCheckRun *cr, const 
     mqc_buf_puts(b, "    </testcase>\n");
 }
 
-int mqc_junit_write(const MqcRun *run, const char *path, MqcMsg *msg)
+int mqc_junit_render(const MqcRun *run, MqcBuf *b)
 {
     int failures = 0, errors = 0, skipped = 0;
     for (int c = 0; c < run->nb_checks; c++) {
         const MqcCheckRun *cr = &run->checks[c];
-        if (cr->skipped || (run->unreadable[0] && cr->check))
+        if (mqc_check_run_skipped(run, cr))
             skipped++;
-        else if (!cr->check && run->unreadable[0])
+        else if (reports_unreadable(run, cr))
             errors++;
         else if (mqc_check_faults(cr) && cr->severity == MQC_SEV_ERROR)
             failures++;
@@ -103,18 +108,16 @@ int mqc_junit_write(const MqcRun *run, const char *path, MqcMsg *msg)
 
     char classname[160];
     snprintf(classname, sizeof(classname), "mediaqc.%s", run->profile->name);
-    MqcBuf b = { 0 };
-    mqc_buf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"mediaqc\" "
+    mqc_buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"mediaqc\" "
                    "tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%.3f\">\n",
                    run->nb_checks, failures, errors, run->elapsed_s);
-    mqc_buf_puts(&b, "  <testsuite");
-    attr(&b, "name", run->input_path);
-    mqc_buf_printf(&b, " tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\"",
+    mqc_buf_puts(b, "  <testsuite");
+    attr(b, "name", run->input_path);
+    mqc_buf_printf(b, " tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\"",
                    run->nb_checks, failures, errors, skipped, run->elapsed_s);
-    attr(&b, "timestamp", stamp);
-    mqc_buf_puts(&b, ">\n    <properties>\n");
-    const char *verdict = run->verdict == MQC_PASS ? "pass" : run->verdict == MQC_FAIL ? "fail"
-                                                                                     : "error";
+    attr(b, "timestamp", stamp);
+    mqc_buf_puts(b, ">\n    <properties>\n");
+    const char *verdict = mqc_verdict_name(run->verdict);
     const char *const props[][2] = {
         { "verdict", verdict }, { "profile", run->profile->name },
         { "profile_source", run->profile->source }, { "input", run->input_path },
@@ -122,16 +125,14 @@ int mqc_junit_write(const MqcRun *run, const char *path, MqcMsg *msg)
         { "pix_fmt", run->have_stream ? run->si.source_pix_fmt : "" },
     };
     for (size_t i = 0; i < sizeof(props) / sizeof(*props); i++) {
-        mqc_buf_puts(&b, "      <property");
-        attr(&b, "name", props[i][0]);
-        attr(&b, "value", props[i][1]);
-        mqc_buf_puts(&b, "/>\n");
+        mqc_buf_puts(b, "      <property");
+        attr(b, "name", props[i][0]);
+        attr(b, "value", props[i][1]);
+        mqc_buf_puts(b, "/>\n");
     }
-    mqc_buf_puts(&b, "    </properties>\n");
+    mqc_buf_puts(b, "    </properties>\n");
     for (int c = 0; c < run->nb_checks; c++)
-        testcase(&b, run, &run->checks[c], classname);
-    mqc_buf_puts(&b, "  </testsuite>\n</testsuites>\n");
-    int ret = mqc_buf_write_file(&b, path, "JUnit report", msg);
-    mqc_buf_free(&b);
-    return ret;
+        testcase(b, run, &run->checks[c], classname);
+    mqc_buf_puts(b, "  </testsuite>\n</testsuites>\n");
+    return b->oom ? MQC_ERR_NOMEM : 0;
 }

@@ -73,48 +73,42 @@ static void edl_event(MqcBuf *b, const MqcRun *run, int number, const MqcEventRe
     mqc_buf_printf(b, " |D:%lld\r\n\r\n", (long long)(e->end_frame - e->start_frame + 1));
 }
 
-int mqc_edl_write(const MqcRun *run, const char *path, MqcMsg *msg)
+int mqc_edl_render(const MqcRun *run, MqcBuf *b)
 {
     MqcEventRef *ev = NULL;
     int n = mqc_events_in_time_order(run, &ev);
     if (n < 0) {
         free(ev);
-        mqc_msg(msg, "%s: cannot write EDL: out of memory", path);
         return n;
     }
     const char *name = strrchr(run->input_path, '/');
     name = name && name[1] ? name + 1 : run->input_path;
-    MqcBuf b = { 0 };
-    mqc_buf_puts(&b, "TITLE: ");
-    mqc_buf_line(&b, name, 60);   /* CMX3600 titles are short */
-    mqc_buf_printf(&b, " QC\r\nFCM: %s\r\n\r\n", run->tc.drop ? "DROP FRAME" : "NON-DROP FRAME");
+    mqc_buf_puts(b, "TITLE: ");
+    mqc_buf_line(b, name, 60);   /* CMX3600 titles are short */
+    mqc_buf_printf(b, " QC\r\nFCM: %s\r\n\r\n", run->tc.drop ? "DROP FRAME" : "NON-DROP FRAME");
     int written = 0;
     for (int i = 0; i < n && run->have_stream; i++) {
         if (written == EDL_MAX_EVENTS) {
-            mqc_buf_printf(&b, "* %d more events are in the JSON report (CMX3600 numbers %d)\r\n",
+            mqc_buf_printf(b, "* %d more events are in the JSON report (CMX3600 numbers %d)\r\n",
                            n - i, EDL_MAX_EVENTS);
             break;
         }
-        edl_event(&b, run, ++written, &ev[i]);
+        edl_event(b, run, ++written, &ev[i]);
     }
     free(ev);
-    int ret = mqc_buf_write_file(&b, path, "EDL", msg);
-    mqc_buf_free(&b);
-    return ret;
+    return b->oom ? MQC_ERR_NOMEM : 0;
 }
 
-int mqc_markers_csv_write(const MqcRun *run, const char *path, MqcMsg *msg)
+int mqc_markers_csv_render(const MqcRun *run, MqcBuf *b)
 {
     MqcEventRef *ev = NULL;
     int n = mqc_events_in_time_order(run, &ev);
     if (n < 0) {
         free(ev);
-        mqc_msg(msg, "%s: cannot write markers: out of memory", path);
         return n;
     }
-    MqcBuf b = { 0 };
     /* RFC 4180: CRLF line ends, a header line */
-    mqc_buf_puts(&b, "timecode,frame,end_timecode,end_frame,check,code,severity,value,message\r\n");
+    mqc_buf_puts(b, "timecode,frame,end_timecode,end_frame,check,code,severity,value,message\r\n");
     for (int i = 0; i < n; i++) {
         const MqcCheckRun *cr = &run->checks[ev[i].check];
         const MqcEvent *e = ev[i].event;
@@ -123,21 +117,19 @@ int mqc_markers_csv_write(const MqcRun *run, const char *path, MqcMsg *msg)
             mqc_run_timecode(run, e->start_frame, start);
             mqc_run_timecode(run, e->end_frame, end);
         }
-        mqc_buf_printf(&b, "%s,%lld,%s,%lld,", start, (long long)e->start_frame, end,
+        mqc_buf_printf(b, "%s,%lld,%s,%lld,", start, (long long)e->start_frame, end,
                        (long long)e->end_frame);
-        mqc_buf_csv(&b, cr->id);
-        mqc_buf_puts(&b, ",");
-        mqc_buf_csv(&b, e->code);
-        mqc_buf_printf(&b, ",%s,%.6g,", mqc_severity_name(mqc_event_severity(cr, e)), e->value);
+        mqc_buf_csv(b, cr->id);
+        mqc_buf_puts(b, ",");
+        mqc_buf_csv(b, e->code);
+        mqc_buf_printf(b, ",%s,%.6g,", mqc_severity_name(mqc_event_severity(cr, e)), e->value);
         mqc_event_message(cr, e, text, sizeof(text));
         MqcBuf line = { 0 };            /* one record per line, whatever the message holds */
         mqc_buf_line(&line, text, sizeof(text));
-        mqc_buf_csv(&b, line.data ? line.data : "");
+        mqc_buf_csv(b, line.data ? line.data : "");
         mqc_buf_free(&line);
-        mqc_buf_puts(&b, "\r\n");
+        mqc_buf_puts(b, "\r\n");
     }
     free(ev);
-    int ret = mqc_buf_write_file(&b, path, "markers", msg);
-    mqc_buf_free(&b);
-    return ret;
+    return b->oom ? MQC_ERR_NOMEM : 0;
 }

@@ -6,17 +6,20 @@
 
 #include "../engine/mediaqc.h"
 #include "capture.h"
+#include "text.h"
 
+/* Each renders into b (appending) and returns 0, or MQC_ERR_NOMEM when the
+ * text is incomplete; reports/job.h stores the result. */
 /* cap (thumbnails, curves) may be NULL: the page then has tables only.
- * argv is recorded in the embedded JSON report, as with -o. */
-int mqc_html_write(const MqcRun *run, const MqcCapture *cap, const char *path, int argc,
-                   char **argv, MqcMsg *msg);
+ * report (mqc_report_json) is embedded as the page's data. */
+int mqc_html_render(const MqcRun *run, const MqcCapture *cap, const struct cJSON *report,
+                    MqcBuf *b);
 /* One locator per event, at its first frame, in the file's timecode. */
-int mqc_edl_write(const MqcRun *run, const char *path, MqcMsg *msg);
+int mqc_edl_render(const MqcRun *run, MqcBuf *b);
 /* timecode, frame, end, check, code, severity, value, message (RFC 4180). */
-int mqc_markers_csv_write(const MqcRun *run, const char *path, MqcMsg *msg);
+int mqc_markers_csv_render(const MqcRun *run, MqcBuf *b);
 /* One testcase per check; an error-severity check with events fails. */
-int mqc_junit_write(const MqcRun *run, const char *path, MqcMsg *msg);
+int mqc_junit_render(const MqcRun *run, MqcBuf *b);
 
 /* Events of every check in timeline order: by first frame, then check
  * order, then the check's own order. Returns the count or a negative error;

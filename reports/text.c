@@ -1,12 +1,9 @@
-/* Growable text, escaping per output format, atomic writes. */
-#include <errno.h>
+/* Growable text and escaping per output format. */
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <libavutil/base64.h>
 #include "text.h"
 
@@ -188,49 +185,4 @@ void mqc_buf_base64(MqcBuf *b, const unsigned char *p, size_t n)
     }
     av_base64_encode(b->data + b->len, (int)size, p, (int)n);
     b->len += size - 1;
-}
-
-static int write_all(FILE *f, const MqcBuf *b)
-{
-    return b->len && fwrite(b->data, 1, b->len, f) != b->len ? -1 : 0;
-}
-
-int mqc_buf_write_file(const MqcBuf *b, const char *path, const char *what, MqcMsg *msg)
-{
-    if (b->oom) {
-        mqc_msg(msg, "%s: cannot write %s: out of memory", path, what);
-        return MQC_ERR_NOMEM;
-    }
-    if (!strcmp(path, "-")) {
-        if (write_all(stdout, b) < 0 || fflush(stdout)) {
-            mqc_msg(msg, "stdout: cannot write %s: %s", what, strerror(errno));
-            return MQC_ERR_IO;
-        }
-        return 0;
-    }
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        /* a device or pipe: write through, never replace it */
-        FILE *f = fopen(path, "w");
-        int bad = !f || write_all(f, b) < 0;
-        if ((f && fclose(f)) || bad) {
-            mqc_msg(msg, "%s: cannot write %s: %s", path, what, strerror(errno));
-            return MQC_ERR_IO;
-        }
-        return 0;
-    }
-    /* write beside, then rename: readers never see half a file */
-    char tmp[4096];
-    snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    int bad = !f || write_all(f, b) < 0;
-    if (f && fclose(f))
-        bad = 1;
-    if (bad || rename(tmp, path)) {
-        mqc_msg(msg, "%s: cannot write %s: %s", path, what, strerror(errno));
-        if (f)
-            unlink(tmp);
-        return MQC_ERR_IO;
-    }
-    return 0;
 }

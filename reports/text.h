@@ -1,5 +1,5 @@
 /* Text output for the presentation layers: a growable buffer, the escaping
- * each format needs, and atomic file writes. Every string that comes from
+ * each format needs (reports/job.h stores the text). Every string that comes from
  * the input file or the profile goes through one of the escapers. */
 #ifndef MQC_REPORTS_TEXT_H
 #define MQC_REPORTS_TEXT_H
@@ -39,9 +39,5 @@ void mqc_buf_csv(MqcBuf *b, const char *s);
 void mqc_buf_line(MqcBuf *b, const char *s, size_t max_bytes);
 /* Base64 (RFC 4648) of raw bytes, by libavutil. */
 void mqc_buf_base64(MqcBuf *b, const unsigned char *p, size_t n);
-
-/* Writes the buffer to path atomically (temp file + rename; devices and
- * pipes are written through). "-" is stdout. The message names the file. */
-int mqc_buf_write_file(const MqcBuf *b, const char *path, const char *what, MqcMsg *msg);
 
 #endif

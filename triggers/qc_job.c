@@ -8,7 +8,7 @@
 #include <cjson/cJSON.h>
 #include "../checks/all.h"
 #include "../engine/remote_io.h"
-#include "../reports/reports.h"
+#include "../reports/job.h"
 #include "qc_job.h"
 #include "../engine/args.h"
 
@@ -99,49 +99,6 @@ int qc_parse_json_file(const char *path, cJSON **doc, MqcMsg *msg)
         ret = parse_json(text, len, path, doc, msg);
     free(text);
     return ret < 0 ? MQC_ERR_PROFILE : 0;
-}
-
-static int make_parents(char *path)
-{
-    for (char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
-        *p = 0;
-        int bad = mkdir(path, 0777) < 0 && errno != EEXIST;
-        *p = '/';
-        if (bad)
-            return -1;
-    }
-    return 0;
-}
-
-int qc_write_atomic(const char *path, const char *data, size_t len, MqcMsg *msg)
-{
-    char tmp[4200], dir[4200];
-    snprintf(dir, sizeof(dir), "%s", path);
-    snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
-    if (make_parents(dir) < 0) {
-        mqc_msg(msg, "%s: cannot create its folder: %s", path, strerror(errno));
-        return MQC_ERR_IO;
-    }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    int bad = fd < 0;
-    for (size_t off = 0; !bad && off < len;) {
-        ssize_t w = write(fd, data + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        bad = w <= 0;
-        off += w > 0 ? (size_t)w : 0;
-    }
-    /* on disk before it gets its name: a crash leaves the old report or the new one */
-    bad = bad || fsync(fd) < 0;
-    if (fd >= 0 && close(fd) < 0)
-        bad = 1;
-    if (bad || rename(tmp, path) < 0) {
-        mqc_msg(msg, "%s: cannot write report: %s", path, strerror(errno));
-        if (fd >= 0)
-            unlink(tmp);
-        return MQC_ERR_IO;
-    }
-    return 0;
 }
 
 /* ---- keys and events ---- */
@@ -406,47 +363,6 @@ static int reuse_stored(const QcConfig *cfg, const QcObject *obj, const MqcProfi
     return same;
 }
 
-static int store_report(const QcConfig *cfg, const char *where, const char *text, MqcMsg *msg)
-{
-    return cfg->root ? qc_write_atomic(where, text, strlen(text), msg)
-                     : mqc_remote_put(where, text, strlen(text), "application/json", msg);
-}
-
-/* The HTML page: written in place locally; for object storage written to a
- * private temp folder, then PUT whole. */
-static int store_html(const QcConfig *cfg, const MqcRun *run, const MqcCapture *cap,
-                      const char *where, MqcMsg *msg)
-{
-    if (cfg->root) {
-        char parents[2048];
-        snprintf(parents, sizeof(parents), "%s", where);
-        if (make_parents(parents) < 0) {
-            mqc_msg(msg, "%s: cannot create its folder: %s", where, strerror(errno));
-            return MQC_ERR_IO;
-        }
-        return mqc_html_write(run, cap, where, 0, NULL, msg);
-    }
-    const char *tmpdir = getenv("TMPDIR");
-    char dir[1024], path[1100];
-    snprintf(dir, sizeof(dir), "%s/mediaqc-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-    if (!mkdtemp(dir)) {
-        mqc_msg(msg, "%s: cannot create a temporary folder: %s", dir, strerror(errno));
-        return MQC_ERR_IO;
-    }
-    snprintf(path, sizeof(path), "%s/report.html", dir);
-    char *text = NULL;
-    size_t len = 0;
-    int ret = mqc_html_write(run, cap, path, 0, NULL, msg);
-    if (ret >= 0)
-        ret = qc_read_all(path, (size_t)1 << 30, &text, &len, msg);
-    if (ret >= 0)
-        ret = mqc_remote_put(where, text, len, "text/html; charset=utf-8", msg);
-    free(text);
-    unlink(path);
-    rmdir(dir);
-    return ret < 0 ? MQC_ERR_IO : 0;
-}
-
 void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
 {
     memset(out, 0, sizeof(*out));
@@ -475,10 +391,12 @@ void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
         snprintf(out->report, sizeof(out->report), "s3://%s/%s%s.json", obj->bucket,
                  cfg->report_prefix, obj->key);
     }
-    /* object storage: the object as it is now (a newer upload replaces the
-     * event's version); its ETag makes the job idempotent, its size goes in
-     * the report since there is no stat() */
+    /* the object as it is now (a newer upload replaces the event's version):
+     * its ETag, size and (under --root) mtime make the job idempotent; on
+     * object storage the size goes in the report since there is no stat() */
     QcObject now = *obj;
+    int ret = 0;
+    MqcMsg msg = { "" };
     if (cfg->root) {
         struct stat st;
         if (stat(out->input, &st) == 0) {
@@ -487,85 +405,56 @@ void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
         }
         obj = &now;
     } else {
-        MqcMsg why;
-        int ret = mqc_remote_stat(out->input, &now.size, now.etag, sizeof(now.etag), &why);
-        if (ret < 0) {
-            snprintf(out->message, sizeof(out->message), "%s", why.text);
-            out->exit_code = mqc_exit_code(ret, MQC_ERROR);
-            out->report[0] = out->html[0] = 0;
-            return;
-        }
+        ret = mqc_remote_stat(out->input, &now.size, now.etag, sizeof(now.etag), &msg);
         if (!now.etag[0])
             snprintf(now.etag, sizeof(now.etag), "%s", obj->etag);
         obj = &now;
     }
     snprintf(out->html, sizeof(out->html), "%.*s.html", (int)strlen(out->report) - 5, out->report);
-    if (reuse_stored(cfg, obj, profile, out))
+    if (ret >= 0 && reuse_stored(cfg, obj, profile, out))
         return;
 
-    /* thumbnails and curves for the HTML page come from the same pass */
-    MqcCapture *capture = NULL;
-    const MqcObserver *observers[2] = { NULL, NULL };
-    int ret = mqc_capture_new(&capture);
-    if (ret < 0) {
-        snprintf(out->message, sizeof(out->message), "%s", mqc_strerror(ret));
-        out->exit_code = mqc_exit_code(ret, MQC_ERROR);
-        out->report[0] = out->html[0] = 0;
-        return;
+    MqcJob job = { .reg = cfg->reg, .profile = profile, .size_hint = obj->size,
+                   .opt = { .input = out->input, .stream_index = -1, .threads = cfg->threads },
+                   .out = { [MQC_OUTPUT_JSON] = out->report, [MQC_OUTPUT_HTML] = out->html },
+                   .flags = MQC_JOB_MKDIRS | MQC_JOB_STOP_ON_ERROR };
+    cJSON *trigger = cJSON_CreateObject();
+    if (trigger) {
+        if (obj->bucket[0])
+            cJSON_AddStringToObject(trigger, "bucket", obj->bucket);
+        cJSON_AddStringToObject(trigger, "key", obj->key);
+        cJSON_AddStringToObject(trigger, "etag", obj->etag);
+        if (obj->mtime_ns) {   /* a string: nanoseconds exceed a double */
+            char mtime[32];
+            snprintf(mtime, sizeof(mtime), "%lld", (long long)obj->mtime_ns);
+            cJSON_AddStringToObject(trigger, "mtime_ns", mtime);
+        }
+        if (obj->event[0])
+            cJSON_AddStringToObject(trigger, "event", obj->event);
+        cJSON_AddStringToObject(trigger, "rule", rule);
     }
-    observers[0] = &capture->observer;
-    MqcRunOptions opt = { .input = out->input, .stream_index = -1, .threads = cfg->threads,
-                          .observers = observers };
-    MqcRun *run = NULL;
-    MqcMsg msg = { "" };
-    ret = mqc_run(cfg->reg, profile, &opt, &run, &msg);
-    if (ret < 0) {
-        mqc_capture_free(&capture);
-        snprintf(out->message, sizeof(out->message), "%s",
-                 msg.text[0] ? msg.text : mqc_strerror(ret));
-        out->exit_code = mqc_exit_code(ret, MQC_ERROR);
-        out->report[0] = out->html[0] = 0;
-        return;
-    }
-    if (!run->input_size && obj->size > 0)   /* object storage: no stat() */
-        run->input_size = obj->size;
-    cJSON *doc = mqc_report_json(run, 0, NULL);
-    cJSON *trigger = cJSON_AddObjectToObject(cJSON_GetObjectItemCaseSensitive(doc, "run"),
-                                             "trigger");
-    if (obj->bucket[0])
-        cJSON_AddStringToObject(trigger, "bucket", obj->bucket);
-    cJSON_AddStringToObject(trigger, "key", obj->key);
-    cJSON_AddStringToObject(trigger, "etag", obj->etag);
-    if (obj->mtime_ns) {
-        char mtime[32];
-        snprintf(mtime, sizeof(mtime), "%lld", (long long)obj->mtime_ns);
-        cJSON_AddStringToObject(trigger, "mtime_ns", mtime);
-    }
-    if (obj->event[0])
-        cJSON_AddStringToObject(trigger, "event", obj->event);
-    cJSON_AddStringToObject(trigger, "rule", rule);
-    char *text = cJSON_Print(doc);
-    cJSON_Delete(doc);
-    snprintf(out->verdict, sizeof(out->verdict), "%s", mqc_verdict_name(run->verdict));
-    out->exit_code = mqc_exit_code(0, run->verdict);
-    out->errors = run->errors;
-    out->warnings = run->warnings;
-    out->frames = run->frames;
-    if (run->unreadable[0] || run->error[0])
-        snprintf(out->message, sizeof(out->message), "%s",
-                 run->unreadable[0] ? run->unreadable : run->error);
-    ret = text ? store_html(cfg, run, capture, out->html, &msg) : MQC_ERR_NOMEM;
+    job.trigger = trigger;
+    MqcJobResult res = { .run = NULL };
     if (ret >= 0)
-        ret = store_report(cfg, out->report, text, &msg);
-    mqc_run_free(run);
-    mqc_capture_free(&capture);
+        ret = trigger ? mqc_job_run(&job, &res, &msg) : MQC_ERR_NOMEM;
+    cJSON_Delete(trigger);
+    const MqcRun *run = res.run;
+    out->exit_code = mqc_exit_code(ret, run ? run->verdict : MQC_ERROR);
     if (ret < 0) {
-        snprintf(out->message, sizeof(out->message), "%s", text ? msg.text : mqc_strerror(ret));
-        out->exit_code = mqc_exit_code(ret, MQC_ERROR);
-        out->verdict[0] = 0;
+        /* no report: the run could not start or an output was not stored */
+        snprintf(out->message, sizeof(out->message), "%s", msg.text[0] ? msg.text :
+                 mqc_strerror(ret));
         out->report[0] = out->html[0] = 0;
+    } else {
+        snprintf(out->verdict, sizeof(out->verdict), "%s", mqc_verdict_name(run->verdict));
+        out->errors = run->errors;
+        out->warnings = run->warnings;
+        out->frames = run->frames;
+        if (run->unreadable[0] || run->error[0])
+            snprintf(out->message, sizeof(out->message), "%s",
+                     run->unreadable[0] ? run->unreadable : run->error);
     }
-    free(text);
+    mqc_job_result_free(&res);
 }
 
 cJSON *qc_outcome_json(const QcObject *obj, const QcOutcome *out)

@@ -68,9 +68,10 @@ typedef struct QcOutcome {
     int skipped;                /* not media: excluded by the rules' patterns, no report */
 } QcOutcome;
 
-/* QCs one object and stores its reports, the HTML page first and the JSON
- * last (the JSON marks the job done), locally with temp + rename, in
- * object storage with one PUT each. When a report of the same bucket/key/eTag and profile
+/* QCs one object and stores its reports through the one job pipeline
+ * (reports/job.h): the HTML page first and the JSON last (the JSON marks
+ * the job done), locally with temp + fsync + rename, in object storage with
+ * one PUT each. When a report of the same bucket/key/eTag and profile
  * is already stored it is reused, so a redelivered job costs nothing and
  * gives the same report. */
 void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out);
@@ -103,9 +104,6 @@ int qc_usage_error(const char *fmt, const char *arg);
 int qc_parse_json_file(const char *path, struct cJSON **doc, MqcMsg *msg);
 /* Whole file or stdin ("-") into memory, at most max bytes. */
 int qc_read_all(const char *path, size_t max, char **text, size_t *len, MqcMsg *msg);
-/* Writes a file atomically: temp file in the same directory, then rename;
- * creates missing parent directories. */
-int qc_write_atomic(const char *path, const char *data, size_t len, MqcMsg *msg);
 
 /* the subcommands (cli/event.c, cli/worker.c, cli/watch.c) */
 int cmd_event(int argc, char **argv);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <cjson/cJSON.h>
+#include "../reports/job.h"
 #include "qc_job.h"
 #include "../engine/args.h"
 
@@ -136,7 +137,8 @@ static int save_state(const char *path, const Entries *done, MqcMsg *msg)
     }
     char *text = cJSON_Print(doc);
     cJSON_Delete(doc);
-    int ret = text ? qc_write_atomic(path, text, strlen(text), msg) : MQC_ERR_NOMEM;
+    int ret = text ? mqc_write_atomic(path, text, strlen(text), MQC_WRITE_MKDIRS, "watch state",
+                                      msg) : MQC_ERR_NOMEM;
     free(text);
     return ret;
 }

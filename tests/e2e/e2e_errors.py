@@ -16,6 +16,8 @@ import subprocess
 import tempfile
 import unittest
 
+from common import stable
+
 MEDIAQC = os.path.abspath(os.environ.get("MEDIAQC", "build/mediaqc"))
 MEDIA = os.path.abspath(os.environ.get("MQC_MEDIA", "build/tests/e2e-media"))
 CLIP = "h264_8bit_420.mp4"      # 75 frames; range/gamut events from frame 10, black at 50
@@ -39,14 +41,6 @@ def run(args, fail_after=None, out=None):
         with open(out) as f:
             report = json.load(f)
     return proc, report
-
-
-def stable(report):
-    r = json.loads(json.dumps(report))
-    r.pop("run", None)
-    r["summary"].pop("elapsed_s", None)
-    r["summary"].pop("fps", None)
-    return r
 
 
 class AllocationFailureTest(unittest.TestCase):

@@ -1,7 +1,8 @@
 /* The test program of docs/adding-a-check.md: the shipped checks plus the
- * example check (flat.c), run through the real engine, capture and HTML
- * writer. Nothing in reports/ names the example check; its curve must still
- * be in the page (e2e_example_check.py asserts it).
+ * example check (flat.c), run through the real pipeline (mqc_job_run:
+ * engine, capture, HTML writer, sink). Nothing in reports/ names the
+ * example check; its curve must still be in the page (e2e_example_check.py
+ * asserts it).
  *
  *   mqc-example-check INPUT HTML FRAMES JSON    run, write the three outputs
  *   mqc-example-check --series                  "check NAME" and
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "checks/all.h"
+#include "reports/job.h"
 #include "reports/reports.h"
 
 extern const MqcCheck mqc_check_flat;
@@ -43,25 +45,19 @@ int main(int argc, char **argv)
     }
     MqcMsg msg = { { 0 } };
     MqcProfile *profile = NULL;
-    MqcCapture *cap = NULL;
-    MqcRun *run = NULL;
+    MqcJobResult res = { .run = NULL };
     int ret = mqc_profile_load(reg, MQC_DEFAULT_PROFILE, &profile, &msg);
-    if (ret >= 0)
-        ret = mqc_capture_new(&cap);
     if (ret >= 0) {
-        const MqcObserver *observers[] = { &cap->observer, NULL };
-        MqcRunOptions opt = { .input = argv[1], .stream_index = -1, .threads = 2,
-                              .frames_path = argv[3], .observers = observers };
-        ret = mqc_run(reg, profile, &opt, &run, &msg);
+        /* the pipeline of `mediaqc check`: run with the HTML capture, store outputs */
+        MqcJob job = { .reg = reg, .profile = profile, .argc = argc, .argv = argv,
+                       .opt = { .input = argv[1], .stream_index = -1, .threads = 2,
+                                .frames_path = argv[3] },
+                       .out = { [MQC_OUTPUT_HTML] = argv[2], [MQC_OUTPUT_JSON] = argv[4] } };
+        ret = mqc_job_run(&job, &res, &msg);
     }
-    if (ret >= 0)
-        ret = mqc_html_write(run, cap, argv[2], argc, argv, &msg);
-    if (ret >= 0)
-        ret = mqc_report_write(run, argv[4], argc, argv, &msg);
     if (ret < 0)
         fprintf(stderr, "%s\n", msg.text[0] ? msg.text : mqc_strerror(ret));
-    mqc_run_free(run);
-    mqc_capture_free(&cap);
+    mqc_job_result_free(&res);
     mqc_profile_free(profile);
     return ret < 0 ? 2 : 0;
 }

@@ -11,6 +11,7 @@
 #include <libavutil/channel_layout.h>
 #include "checks/all.h"
 #include "engine/internal.h"
+#include "checks/format.h"
 
 typedef struct Bench {
     const MqcCheck *ck;

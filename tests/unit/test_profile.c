@@ -13,6 +13,7 @@
 #include <criterion/criterion.h>
 #include "engine/mediaqc.h"
 #include "engine/internal.h"
+#include "checks/format.h"
 #include "checks/all.h"
 
 #define SHIPPED_DIR MQC_SOURCE_DIR "/profiles"
@@ -160,7 +161,7 @@ static const struct BadProfile {
     { "{\"description\": 5}", "description: expected string" },
     { "{\"checks\": []}", "checks: expected an object" },
     /* a prefix: checks added later extend the list */
-    { "{\"checks\": {\"blak\": {}}}", "checks.blak: unknown check (valid: legal_range, gamut, black, freeze, dropped_frames, "
+    { "{\"checks\": {\"blak\": {}}}", "checks.blak: unknown check (valid: decode, format, legal_range, gamut, black, freeze, dropped_frames, "
                                         "timecode, checksum, bit_depth, hdr, " },
     { "{\"checks\": {\"black\": true}}", "checks.black: expected an object" },
     { "{\"checks\": {\"black\": {\"foo\": 1}}}", "checks.black.foo: unknown option" },

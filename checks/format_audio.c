@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
-#include "internal.h"
+#include "format.h"
 
 typedef enum { A_INT, A_NAMES, A_SECONDS } AKind;
 

@@ -1,9 +1,10 @@
-/* The profile's "expect" block: declared stream facts a deliverable must
- * have, reported as format_mismatch events by the engine's "format" check. */
+/* format: the profile's "expect" block — declared stream facts a
+ * deliverable must have — against the stream, as format_mismatch events. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <libavutil/parseutils.h>
-#include "internal.h"
+#include "format.h"
 
 /* EXPECT_ASPECT: a measured value a check publishes as a learnt fact
  * (check.h), held against the expectation within EXPECT_TOLERANCE's key. */
@@ -196,3 +197,69 @@ void mqc_expect_evaluate(const cJSON *expect, const MqcStreamInfo *si, int64_t f
         mqc_events_add(ev, &e);
     }
 }
+
+/* ---- the check ---- */
+
+typedef struct Format {
+    cJSON *expect;              /* the profile's block, a copy */
+    int64_t frames;
+} Format;
+
+static const MqcOption format_options[] = { { NULL } };
+
+static const MqcEventCode format_codes[] = {
+    { "format_mismatch", "the stream does not match the profile's expect block" },
+    { NULL, NULL },
+};
+
+static int format_configure(void *priv, const cJSON *block)
+{
+    Format *s = priv;
+    s->expect = cJSON_Duplicate(block, 1);
+    return s->expect ? 0 : MQC_ERR_NOMEM;
+}
+
+static int format_fold(void *priv, const MqcFrameInfo *fi, const void *frame, MqcEvents *ev)
+{
+    (void)frame;
+    (void)ev;
+    ((Format *)priv)->frames = fi->index + 1;
+    return 0;
+}
+
+static void format_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, MqcMetrics *m)
+{
+    (void)m;
+    const Format *s = priv;
+    mqc_expect_evaluate(s->expect, si, s->frames, ev);
+}
+
+static void format_merge(void *priv_a, const void *priv_b)
+{
+    ((Format *)priv_a)->frames += ((const Format *)priv_b)->frames;
+}
+
+static void format_close(void *priv)
+{
+    Format *s = priv;
+    cJSON_Delete(s->expect);
+    s->expect = NULL;
+}
+
+const MqcCheck mqc_check_format = {
+    .name = "format",
+    .summary = "the stream against the profile's expect block (size, bit depth, frame rates, "
+               "pix_fmt, codec, colour tags)",
+    .default_severity = MQC_SEV_ERROR,
+    .options = format_options,
+    .codes = format_codes,
+    .priv_size = sizeof(Format),
+    .fold = format_fold,
+    .finish = format_finish,
+    .merge = format_merge,
+    .close = format_close,
+    .flags = MQC_CHECK_WITHOUT_PICTURES,
+    .profile_block = "expect",
+    .validate_block = mqc_expect_validate,
+    .configure = format_configure,
+};
