@@ -1,7 +1,8 @@
 /* mediaqc hash INPUT: per-frame checksums in ffmpeg's framemd5 text format,
  * so `diff` against `ffmpeg -i INPUT -map 0:v:0 -fflags +bitexact -f framemd5 -`
- * shows nothing. It is a QC run with only the checksum check: the lines come
- * from its per-frame records, through a run observer. */
+ * shows nothing. It is a QC run of the check the flag-alias table names for
+ * --algorithm (cli/aliases.c): the lines come from its per-frame records,
+ * through a run observer. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -11,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <libavutil/frame.h>
 #include <libavutil/imgutils.h>
+#include "aliases.h"
 #include "hash.h"
 #include "../engine/mediaqc.h"
 #include "../checks/all.h"
@@ -83,21 +85,27 @@ static void print_frame(void *ud, const MqcRun *run, const MqcFrameInfo *fi, con
             digest);
 }
 
+/* A profile of the options the flag-alias table gives `hash` (the check
+ * they name, alone): --algorithm and the fixed ones. */
 static MqcProfile *hash_profile(const char *algorithm, MqcMsg *msg, int *err)
 {
     MqcProfile *p = calloc(1, sizeof(*p));
     char set[128];
     *err = MQC_ERR_NOMEM;
     if (!p || !(p->name = strdup("hash")) || !(p->source = strdup("built-in")) ||
-        !(p->checks = cJSON_Parse("{\"checksum\": {\"file_hash\": false}}"))) {
+        !(p->checks = cJSON_CreateObject())) {
         mqc_profile_free(p);
         return NULL;
     }
-    /* the option table validates the name */
-    snprintf(set, sizeof(set), "checksum.algorithm=%s", algorithm);
-    if ((*err = mqc_profile_set(mqc_all_checks, p, set, msg)) < 0) {
-        mqc_profile_free(p);
-        return NULL;
+    for (const MqcFlagAlias *a = mqc_flag_aliases; a->command; a++) {
+        if (strcmp(a->command, "hash"))
+            continue;
+        /* the option table validates the values */
+        mqc_flag_alias_set(a, a->flag ? algorithm : a->value, set, sizeof(set));
+        if ((*err = mqc_profile_set(mqc_all_checks, p, set, msg)) < 0) {
+            mqc_profile_free(p);
+            return NULL;
+        }
     }
     return p;
 }
@@ -159,19 +167,17 @@ int mqc_cmd_hash(int argc, char **argv)
         return hash_usage_error("expected exactly one INPUT%s", "");
     opt.input = argv[optind];
 
-    /* the checksum check's option table knows the algorithms */
-    const MqcCheck *ck = mqc_registry_find(mqc_all_checks, "checksum");
-    for (const MqcOption *o = ck ? ck->options : NULL; o && o->name; o++) {
-        int known = 0;
-        for (int i = 0; o->type == MQC_OPT_ENUM && o->choices[i]; i++)
-            known |= !strcmp(o->choices[i], algorithm);
-        if (!strcmp(o->name, "algorithm") && !known) {
-            char want[256];
-            mqc_option_describe(o, want, sizeof(want));
-            fprintf(stderr, "mediaqc: hash: --algorithm: expected %s, got \"%s\"\n", want,
-                    algorithm);
-            return MQC_EXIT_USAGE;
-        }
+    /* the option --algorithm sets knows the algorithms */
+    const MqcOption *o = mqc_flag_alias_option(mqc_all_checks, mqc_flag_alias("hash", 'a'));
+    int known = 0;
+    for (int i = 0; o && o->type == MQC_OPT_ENUM && o->choices[i]; i++)
+        known |= !strcmp(o->choices[i], algorithm);
+    if (o && !known) {
+        char want[256];
+        mqc_option_describe(o, want, sizeof(want));
+        fprintf(stderr, "mediaqc: hash: --algorithm: expected %s, got \"%s\"\n", want,
+                algorithm);
+        return MQC_EXIT_USAGE;
     }
     MqcMsg msg = { "" };
     int err;

@@ -12,6 +12,7 @@
 #include "../checks/all.h"
 #include "../engine/args.h"
 #include "../triggers/qc_job.h"
+#include "aliases.h"
 #include "hash.h"
 #include "../reports/job.h"
 #include "../reports/text.h"
@@ -98,13 +99,6 @@ static void print_summary(const MqcRun *run, const MqcJob *job, const MqcJobResu
         }
 }
 
-/* --reference and --mhl are the checksum check's options: the one table of
- * flag aliases the program keeps */
-static const struct { int flag; const char *option; } option_aliases[] = {
-    { 'R', "checksum.reference" },
-    { 'M', "checksum.mhl" },
-};
-
 static int cmd_check(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -150,11 +144,11 @@ static int cmd_check(int argc, char **argv)
         case 'M':
             if (nsets == 16)
                 return usage_error("too many --set options (at most 16)%s", "");
-            snprintf(sets[nsets], sizeof(sets[0]), "%s", optarg);
-            for (size_t i = 0; i < sizeof(option_aliases) / sizeof(*option_aliases); i++)
-                if (c == option_aliases[i].flag)
-                    snprintf(sets[nsets], sizeof(sets[0]), "%s=%s", option_aliases[i].option,
-                             optarg);
+            if (mqc_flag_alias("check", c))   /* --reference, --mhl: a check's option */
+                mqc_flag_alias_set(mqc_flag_alias("check", c), optarg, sets[nsets],
+                                   sizeof(sets[0]));
+            else
+                snprintf(sets[nsets], sizeof(sets[0]), "%s", optarg);
             nsets++;
             break;
         case 'o': job.out[MQC_OUTPUT_JSON] = optarg; break;
