@@ -175,7 +175,7 @@ static int cmd_check(int argc, char **argv)
             break;
         case 'N':
         case 'F':
-            if (mqc_parse_sequence_option(c, optarg, &opt.sequence) < 0)
+            if (mqc_parse_sequence_option(c, optarg, &opt->sequence) < 0)
                 return usage_error(mqc_sequence_option_usage(c), optarg);
             break;
         case 'b':
