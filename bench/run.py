@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """mediaqc against ffmpeg on the same files, in the same run.
 
-    python3 bench/run.py                      # full: 1080p ProRes + H.264 + UHD ProRes
+    python3 bench/run.py                      # full: 1080p ProRes + H.264 + UHD ProRes + PQ
     python3 bench/run.py --smoke              # CI: tiny clip, one repeat, no targets
-    python3 bench/run.py --only hevc_pq_1080p_10bit.mp4 --checks hdr   # the hdr kernel's cost
+    python3 bench/run.py --only hevc_pq_uhd_10bit.mp4 --checks hdr --checks-only \
+        --repeat 7                            # the hdr kernel's cost: decode, checks alone
 
 For each generated clip it times, alternating the commands within each repeat
 so machine noise hits all of them alike:
@@ -13,8 +14,9 @@ so machine noise hits all of them alike:
   mediaqc       mediaqc check FILE (default profile)
   only:<check>  mediaqc with that check alone; only:none no check (the engine's
                 decode pass), only:structure flash + active_area + interlace
-then min/median wall times and ratios, thread scaling (1 thread vs N) and peak
-RSS of a short and a 6x longer version of the same content. The audio bench
+then min/median wall times and ratios, CPU times (user + system) and their
+ratios for the checks alone, thread scaling (1 thread vs N) and peak RSS of a
+short and a 6x longer version of the same content. The audio bench
 (issue 15) times a 1080p ProRes clip with 8 channels of 48 kHz 24-bit PCM:
 decode-only (ffmpeg decodes the audio too), the default profile, and the
 default profile with the audio checks disabled; the audio checks' cost is
@@ -31,20 +33,22 @@ import sys
 import tempfile
 import time
 
-CLIPS = {  # name -> (size, ffmpeg encode arguments), testsrc2 at 23.976 fps
+# HDR10 deliverables: libx265 with the HDR10 SEI (ST 2086 mastering display, CLL)
+HDR10_X265 = ["-c:v", "libx265", "-preset", "fast", "-crf", "18",
+              "-x265-params", "log-level=error:hdr10=1:"
+              "master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)"
+              "L(10000000,50):max-cll=1000,400", "-pix_fmt", "yuv420p10le"]
+CLIPS = {  # name -> (size, ffmpeg encode arguments[, most seconds]), testsrc2 at 23.976 fps
     "prores_hq_1080p_10bit.mov": ("1920x1080", ["-c:v", "prores_ks", "-profile:v", "3",
                                                 "-pix_fmt", "yuv422p10le"]),
     "h264_1080p_8bit.mp4": ("1920x1080", ["-c:v", "libx264", "-preset", "fast", "-crf", "18",
                                           "-pix_fmt", "yuv420p"]),
     "prores_hq_uhd_10bit.mov": ("3840x2160", ["-c:v", "prores_ks", "-profile:v", "3",
                                               "-pix_fmt", "yuv422p10le"]),
-    # an HDR10 deliverable: the hdr check measures it (PQ), the others as usual
-    "hevc_pq_1080p_10bit.mp4": ("1920x1080", ["-c:v", "libx265", "-preset", "fast", "-crf", "18",
-                                              "-x265-params", "log-level=error:hdr10=1:"
-                                              "master-display=G(13250,34500)B(7500,3000)"
-                                              "R(34000,16000)WP(15635,16450)L(10000000,50):"
-                                              "max-cll=1000,400",
-                                              "-pix_fmt", "yuv420p10le"]),
+    # the hdr check measures these (PQ), the others as usual
+    "hevc_pq_1080p_10bit.mp4": ("1920x1080", HDR10_X265),
+    # UHD: 96 frames at most, as libx265 encodes UHD slowly
+    "hevc_pq_uhd_10bit.mp4": ("3840x2160", HDR10_X265, 4),
 }
 PQ_TAGS = ["-color_primaries", "bt2020", "-color_trc", "smpte2084", "-colorspace", "bt2020nc"]
 
@@ -57,7 +61,7 @@ def make_clip(path, size, args, seconds):
                  "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
         # PQ clips: the same picture as BT.2020 code values, tagged PQ
         tags = (["-vf", "scale=out_color_matrix=bt2020:out_range=tv", "-color_range", "tv"] +
-                PQ_TAGS if "libx265" in args else bt709)
+                PQ_TAGS if args is HDR10_X265 else bt709)
         subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", src] + tags + args
                        + [path], check=True)
 
@@ -107,6 +111,8 @@ def bench_clip(a, path, names, tmp):
         "decode_1thread": ["ffmpeg", "-v", "error", "-threads", "1", "-i", path, "-f", "null",
                            "-"],
     }
+    if a.checks_only:
+        cmds = {"decode": cmds["decode"]}
     if not a.smoke:
         for name in names:
             prof = os.path.join(tmp, "only-%s.json" % name)
@@ -130,10 +136,11 @@ def bench_clip(a, path, names, tmp):
     row = {k: stats(v) for k, v in times.items()}
     row["cpu_s"] = {k: stats(v) for k, v in cpu.items()}
     ratio = lambda x, y: {s: row[x][s] / row[y][s] for s in ("min", "median")}
-    row["ratio_mediaqc_decode"] = ratio("mediaqc", "decode")
-    row["ratio_chain_mediaqc"] = ratio("chain", "mediaqc")
-    row["ratio_chain_decode"] = ratio("chain", "decode")
-    row["thread_scaling"] = ratio("mediaqc_1thread", "mediaqc")
+    if not a.checks_only:
+        row["ratio_mediaqc_decode"] = ratio("mediaqc", "decode")
+        row["ratio_chain_mediaqc"] = ratio("chain", "mediaqc")
+        row["ratio_chain_decode"] = ratio("chain", "decode")
+        row["thread_scaling"] = ratio("mediaqc_1thread", "mediaqc")
     for k in cmds:
         if k.startswith("only:"):
             row["ratio_%s_decode" % k] = ratio(k, "decode")
@@ -207,6 +214,8 @@ def main():
     ap.add_argument("--out", default="build/bench-results.json")
     ap.add_argument("--only", help="run one clip")
     ap.add_argument("--checks", help="time only these checks alone (comma-separated)")
+    ap.add_argument("--checks-only", action="store_true",
+                    help="time decode and the checks alone, nothing else (kernel work)")
     ap.add_argument("--rss-seconds", type=float, default=5)
     ap.add_argument("--smoke", action="store_true", help="tiny clip, one repeat (CI)")
     ap.add_argument("--audio-only-bench", action="store_true",
@@ -225,27 +234,33 @@ def main():
                            "processor": platform.processor()},
                "threads": a.threads, "repeat": a.repeat, "seconds": a.seconds,
                "checks": names, "clips": {}}
-    results["audio"] = bench_audio(a, tmp)
-    for name, (size, args) in clips.items():
+    if not a.checks_only:
+        results["audio"] = bench_audio(a, tmp)
+    for name, (size, args, *most) in clips.items():
         if a.audio_only_bench:
             break
         if a.only and a.only != name:
             continue
         path = os.path.join(a.dir, name)
-        make_clip(path, size, args, a.seconds)
+        make_clip(path, size, args, min([a.seconds] + most))
         row = bench_clip(a, path, names, tmp)
         results["clips"][name] = row
-        print("%-26s decode %6.2fs  chain %6.2fs  mediaqc %6.2fs | mediaqc/decode %.2fx "
-              "(median %.2fx)  chain/mediaqc %.1fx  1->%d threads %.2fx" % (
-                  name, row["decode"]["min"], row["chain"]["min"], row["mediaqc"]["min"],
-                  row["ratio_mediaqc_decode"]["min"], row["ratio_mediaqc_decode"]["median"],
-                  row["ratio_chain_mediaqc"]["min"], a.threads, row["thread_scaling"]["min"]),
-              flush=True)
+        if a.checks_only:
+            print("%-26s decode %6.2fs, CPU %.2fs" % (name, row["decode"]["min"],
+                                                       row["cpu_s"]["decode"]["min"]))
+        else:
+            print("%-26s decode %6.2fs  chain %6.2fs  mediaqc %6.2fs | mediaqc/decode %.2fx "
+                  "(median %.2fx)  chain/mediaqc %.1fx  1->%d threads %.2fx" % (
+                      name, row["decode"]["min"], row["chain"]["min"], row["mediaqc"]["min"],
+                      row["ratio_mediaqc_decode"]["min"], row["ratio_mediaqc_decode"]["median"],
+                      row["ratio_chain_mediaqc"]["min"], a.threads, row["thread_scaling"]["min"]),
+                  flush=True)
         for k in row:
             if k.startswith("ratio_only:"):
-                print("    %-34s %.2fx decode (CPU time %.2fx)" % (
-                    k[6:-7], row[k]["min"], row["cpu_" + k]["min"]))
-    if not a.only and not a.audio_only_bench:
+                cpu = row["cpu_" + k]
+                print("    %-34s %.2fx decode (CPU time %.2fx min, %.2fx median)" % (
+                    k[6:-7], row[k]["min"], cpu["min"], cpu["median"]), flush=True)
+    if not a.only and not a.audio_only_bench and not a.checks_only:
         results["rss_kib"] = rss_growth(a, tmp)
         print("peak RSS: %(short)d KiB (short), %(long)d KiB (6x longer): x%(long_over_short).3f"
               % results["rss_kib"])
