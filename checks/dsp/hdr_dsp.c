@@ -36,6 +36,10 @@ int mqc_hdr_kernel_init(MqcHdrKernel *k, MqcGamutMatrix matrix, int bit_depth, i
     k->round = (int32_t)1 << (k->shift - 1);
     k->index_max = (int32_t)(((1 << bit_depth) - 1) << k->extra);
     k->top = (int32_t)(((int64_t)k->index_max << k->shift) - k->round);
+    /* limited-range Y'CbCr: value = Y << frac_bits + chroma terms, and
+     * indices (< 2^12) with chroma terms (< 2^12) fit signed 16 bits */
+    k->lim16 = !is_rgb && bit_depth <= 12 && k->conv.offset == 0 &&
+               k->conv.y_gain == (int32_t)1 << k->conv.frac_bits;
     const int hlg = tf == MQC_TRANSFER_HLG;
     for (int32_t i = 0; i <= k->index_max; i++)
         k->light[i] = (uint32_t)llround(ldexp(index_light(k, i), hlg ? 16 : MQC_HDR_SUM_FRAC));

@@ -31,6 +31,7 @@ typedef struct MqcHdrKernel {
     int shift;                  /* value v in [0, top] -> index (v + round) >> shift */
     int32_t round, top;
     int32_t index_max;
+    int lim16;                  /* SIMD: indices from (Y << extra) in 16-bit lanes */
     uint32_t peak_level;        /* a pixel is above the peak when level > peak_level */
     int32_t kr, kg, kb;         /* HLG Ys weights in 2^-14, summing to 2^14 */
     uint32_t gain[(1 << MQC_HDR_GAIN_BITS) + 1];    /* HLG: OOTF gain * 64 */

@@ -392,14 +392,21 @@ static int hdr_counts_equal(const MqcHdrCounts *a, const MqcHdrCounts *b)
            a->max_level == b->max_level;
 }
 
+/* The C versions, the random seed and a kernel (large: on the heap) */
+static MqcHdrKernel *hdr_setup(MqcHdrDsp *c, uint32_t seed)
+{
+    mqc_hdr_dsp(0, c);
+    rng = seed;
+    MqcHdrKernel *k = malloc(sizeof(*k));
+    cr_assert_not_null(k);
+    return k;
+}
+
 static void check_hdr_rows(const MqcHdrDsp *simd)
 {
     MqcHdrDsp c;
-    mqc_hdr_dsp(0, &c);
-    rng = 0x51ed270bu;
+    MqcHdrKernel *k = hdr_setup(&c, 0x51ed270bu);
     stray_bits = 0;
-    MqcHdrKernel *k = malloc(sizeof(*k));
-    cr_assert_not_null(k);
     static const int depths[] = { 8, 10, 12, 16 };
     static const MqcTransfer tfs[] = { MQC_TRANSFER_PQ, MQC_TRANSFER_HLG, MQC_TRANSFER_BT1886 };
     static const double peaks[] = { 0, 1000, 0.001, 20000 };
@@ -450,10 +457,7 @@ static void check_hdr_rows(const MqcHdrDsp *simd)
 static void check_hdr_wide(const MqcHdrDsp *simd)
 {
     MqcHdrDsp c;
-    mqc_hdr_dsp(0, &c);
-    rng = 0x2b992ddfu;
-    MqcHdrKernel *k = malloc(sizeof(*k));
-    cr_assert_not_null(k);
+    MqcHdrKernel *k = hdr_setup(&c, 0x2b992ddfu);
     static const int widths[] = { 1920, 3840, 7680 + 9 };
     for (int t = 0; t < 2; t++)
         for (int i = 0; i < 3; i++) {
@@ -472,6 +476,49 @@ static void check_hdr_wide(const MqcHdrDsp *simd)
     free(k);
 }
 
+/* Rows of runs of equal samples (flat areas, where the SIMD version reads
+ * the light of a block of equal indices once), every container and range. */
+static void check_hdr_flat(const MqcHdrDsp *simd)
+{
+    MqcHdrDsp c;
+    MqcHdrKernel *k = hdr_setup(&c, 0x6a09e667u);
+    static const int depths[] = { 8, 10, 12, 16 };
+    for (int di = 0; di < 4; di++)
+        for (int full = 0; full <= 1; full++)
+            for (int si = 0; si <= 1; si++) {
+                const int depth = depths[di], bps = depth > 8 ? 2 : 1;
+                cr_assert_eq(mqc_hdr_kernel_init(k, MQC_MATRIX_BT2020, depth, full, 0,
+                                                 MQC_TRANSFER_PQ, 1000), 0);
+                const unsigned max = (1u << depth) - 1;
+                const unsigned specials[] = { 0, max, 64u << (depth - 8), 1u << (depth - 1) };
+                HdrPic p = hdr_pic(1000 + 7 * si, 2, bps, depth, si, si, 0, specials, 4);
+                for (int pl = 0; pl < 3; pl++) {
+                    const int n = (int)(p.pic.linesize[pl] / bps) * (pl ? 2 >> si : 2);
+                    for (int x = 0; x < n;) {
+                        const int run = 1 + (int)(next_random() % 48);
+                        for (int j = 1; j < run && x + j < n; j++)
+                            memcpy(p.buf[pl] + (size_t)(x + j) * bps, p.buf[pl] + (size_t)x * bps,
+                                   (size_t)bps);
+                        x += run;
+                    }
+                }
+                for (int y = 0; y < 2; y++) {
+                    MqcHdrCounts a = { 0 }, b = { 0 };
+                    c.row[bps - 1](k, &p.pic, y, &a);
+                    simd->row[bps - 1](k, &p.pic, y, &b);
+                    cr_assert(hdr_counts_equal(&a, &b),
+                              "%d-bit full %d sub %d row %d: C sum %llu above %llu max %u, "
+                              "SIMD sum %llu above %llu max %u", depth, full, si, y,
+                              (unsigned long long)a.sum, (unsigned long long)a.above,
+                              a.max_level, (unsigned long long)b.sum,
+                              (unsigned long long)b.above, b.max_level);
+                }
+                for (int pl = 0; pl < 3; pl++)
+                    free(p.buf[pl]);
+            }
+    free(k);
+}
+
 Test(simd, hdr_row_avx2)
 {
     need(MQC_CPU_AVX2, "AVX2");
@@ -479,6 +526,7 @@ Test(simd, hdr_row_avx2)
     mqc_hdr_dsp(MQC_CPU_AVX2, &f);
     check_hdr_rows(&f);
     check_hdr_wide(&f);
+    check_hdr_flat(&f);
 }
 
 /* ---- dispatch ---- */
