@@ -10,10 +10,6 @@
 #include "dsp/transfer.h"
 #include "ocio_shim.h"
 
-typedef enum MqcGamutMatrix {
-    MQC_MATRIX_BT601, MQC_MATRIX_BT709, MQC_MATRIX_BT2020
-} MqcGamutMatrix;
-
 
 /* Per-pixel state of the target-gamut test (built once at init). */
 #define MQC_GAMUT_LUT_SIZE 8192

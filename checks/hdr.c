@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "../engine/mediaqc.h"
-#include "dsp/hdr_dsp.h"
+#include "gamut.h"
 
 static const char *const transfer_names[] = { "auto", "pq", "hlg", NULL };
 static const char *const matrix_names[] = { "auto", "bt601", "bt709", "bt2020", NULL };
@@ -20,7 +20,7 @@ typedef struct Hdr {
     int matrix;                 /* index into matrix_names */
     /* for this stream */
     MqcHdrMetadata meta;        /* the container's, else the first frame's */
-    const MqcHdrDsp *dsp;
+    const MqcDsp *dsp;
     double peak_nits;           /* mastering display max luminance, 0 when unknown */
     char transfer_used[8], matrix_used[48];
     /* temporal state */
@@ -116,7 +116,7 @@ static int hdr_init(void *priv, const MqcStreamInfo *si, char *why, size_t why_l
     Hdr *s = priv;
     s->meta = si->hdr;
     s->max_cll_frame = s->max_fall_frame = s->last_frame = -1;
-    s->dsp = mqc_hdr_dsp_best();
+    s->dsp = mqc_dsp_get();
     if (!si->is_rgb && !strncmp(si->pix_fmt, "gray", 4)) {
         snprintf(why, why_len, "greyscale input");
         return 1;

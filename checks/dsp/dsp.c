@@ -36,6 +36,8 @@ void mqc_dsp_init(MqcDsp *d, unsigned cpu_flags)
         .column_sums = { mqc_column_sums_8_c, mqc_column_sums_16_c },
         .idet_row = { mqc_idet_row_8_c, mqc_idet_row_16_c },
         .flash_row = { mqc_flash_row_8_c, mqc_flash_row_16_c },
+        /* one C reference for both containers */
+        .hdr_row = { mqc_hdr_row_c, mqc_hdr_row_c },
     };
 #if defined(__x86_64__) || defined(__i386__)
     if (cpu_flags & MQC_CPU_AVX2) {
@@ -49,6 +51,8 @@ void mqc_dsp_init(MqcDsp *d, unsigned cpu_flags)
         d->gamut_yuv_count[1] = mqc_gamut_yuv_count_16_avx2;
         d->idet_row[0] = mqc_idet_row_8_avx2;
         d->idet_row[1] = mqc_idet_row_16_avx2;
+        d->hdr_row[0] = mqc_hdr_row_avx2;
+        d->hdr_row[1] = mqc_hdr_row_avx2;
     }
 #else
     (void)cpu_flags;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "../../engine/check.h"
 #include "gamut_dsp.h"
+#include "hdr_dsp.h"
 #include "structure.h"
 
 /* Statistics of a rectangle of one plane against a legal band [lo, hi]. */
@@ -65,6 +66,7 @@ typedef struct MqcDsp {
     MqcColumnSumsFn column_sums[2];
     MqcIdetRowFn idet_row[2];   /* [1]: samples below 2^15 (depth <= 14) */
     MqcFlashRowFn flash_row[2];
+    MqcHdrRowFn hdr_row[2];
 } MqcDsp;
 
 /* Fills d with the versions for a set of CPU flags (MQC_CPU_*): the C

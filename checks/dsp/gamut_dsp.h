@@ -10,6 +10,11 @@
 
 #include <stdint.h>
 
+/* The Y'CbCr -> R'G'B' matrices (NCL) */
+typedef enum MqcGamutMatrix {
+    MQC_MATRIX_BT601, MQC_MATRIX_BT709, MQC_MATRIX_BT2020
+} MqcGamutMatrix;
+
 /* Row segments are the unit of conversion and of the shortcut. */
 #define MQC_GAMUT_SEGMENT 64
 

@@ -14,7 +14,7 @@
  * HLG: the shared Y'CbCr conversion of ycbcr_avx2.h and gathers for the
  *   three components' scene light and the OOTF gain. */
 #if defined(__x86_64__) || defined(__i386__)
-#include "hdr_dsp.h"
+#include "kernels.h"
 #include "ycbcr_avx2.h"
 
 /* ---- PQ and BT.1886 ---- */

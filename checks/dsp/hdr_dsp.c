@@ -1,9 +1,9 @@
 #include <math.h>
-#include <pthread.h>
 #include <string.h>
 #include "../../engine/mediaqc.h"
-#include "cpu.h"
+#include "../gamut.h"
 #include "hdr_dsp.h"
+#include "kernels.h"
 
 /* cd/m2 (PQ, BT.1886) or scene light (HLG) at LUT index i */
 static double index_light(const MqcHdrKernel *k, int32_t i)
@@ -125,34 +125,11 @@ void mqc_hdr_row_c(const MqcHdrKernel *k, const MqcPicture *pic, int y, MqcHdrCo
     }
 }
 
-void mqc_hdr_dsp(unsigned cpu_flags, MqcHdrDsp *d)
-{
-    *d = (MqcHdrDsp){ { mqc_hdr_row_c, mqc_hdr_row_c } };
-#if defined(__x86_64__) || defined(__i386__)
-    if (cpu_flags & MQC_CPU_AVX2)
-        *d = (MqcHdrDsp){ { mqc_hdr_row_avx2, mqc_hdr_row_avx2 } };
-#endif
-}
-
-static MqcHdrDsp best;
-static pthread_once_t best_once = PTHREAD_ONCE_INIT;
-
-static void pick_best(void)
-{
-    mqc_hdr_dsp(mqc_cpu_flags(), &best);
-}
-
-const MqcHdrDsp *mqc_hdr_dsp_best(void)
-{
-    pthread_once(&best_once, pick_best);
-    return &best;
-}
-
-void mqc_hdr_rows(const MqcHdrDsp *d, const MqcHdrKernel *k, const MqcPicture *pic, int y0,
+void mqc_hdr_rows(const MqcDsp *d, const MqcHdrKernel *k, const MqcPicture *pic, int y0,
                   int y1, MqcHdrCounts *out)
 {
     memset(out, 0, sizeof(*out));
-    const MqcHdrRowFn row = d->row[pic->bytes_per_sample > 1];
+    const MqcHdrRowFn row = d->hdr_row[pic->bytes_per_sample > 1];
     for (int y = y0; y < y1; y++)
         row(k, pic, y, out);
     out->pixels = (uint64_t)pic->width * (uint64_t)(y1 - y0);

@@ -16,7 +16,8 @@
 #define MQC_HDR_DSP_H
 
 #include <stdint.h>
-#include "../gamut.h"
+#include "../../engine/check.h"
+#include "gamut_dsp.h"
 #include "transfer.h"
 
 #define MQC_HDR_SUM_FRAC 12                 /* sums: 2^-12 cd/m2 */
@@ -57,28 +58,18 @@ int mqc_hdr_kernel_init(MqcHdrKernel *k, MqcGamutMatrix matrix, int bit_depth, i
 double mqc_hdr_level_nits(const MqcHdrKernel *k, uint32_t level);
 
 /* One row of a picture: adds its pixels' sum, count above the peak and
- * highest level to c (not c->pixels). */
+ * highest level to c (not c->pixels). The versions are MqcDsp.hdr_row
+ * (dsp.h; [0]: 8-bit, [1]: 16-bit containers). */
 typedef void (*MqcHdrRowFn)(const MqcHdrKernel *k, const MqcPicture *pic, int y,
                             MqcHdrCounts *c);
 
-typedef struct MqcHdrDsp {
-    MqcHdrRowFn row[2];         /* 8-bit, 16-bit containers */
-} MqcHdrDsp;
+struct MqcDsp;
 
-/* The versions for a set of CPU flags (MQC_CPU_*; 0: the C reference). */
-void mqc_hdr_dsp(unsigned cpu_flags, MqcHdrDsp *d);
-/* Those of mqc_cpu_flags(), chosen once. */
-const MqcHdrDsp *mqc_hdr_dsp_best(void);
-
-/* Rows [y0, y1) of pic into *out (overwritten). */
-void mqc_hdr_rows(const MqcHdrDsp *d, const MqcHdrKernel *k, const MqcPicture *pic, int y0,
+/* Rows [y0, y1) of pic into *out (overwritten), with the versions of d. */
+void mqc_hdr_rows(const struct MqcDsp *d, const MqcHdrKernel *k, const MqcPicture *pic, int y0,
                   int y1, MqcHdrCounts *out);
 
 /* a += b; first: a = b. */
 void mqc_hdr_counts_merge(MqcHdrCounts *a, const MqcHdrCounts *b, int first);
-
-void mqc_hdr_row_c(const MqcHdrKernel *k, const MqcPicture *pic, int y, MqcHdrCounts *c);
-/* hdr_avx2.c; call only when the CPU has AVX2 */
-void mqc_hdr_row_avx2(const MqcHdrKernel *k, const MqcPicture *pic, int y, MqcHdrCounts *c);
 
 #endif

@@ -38,6 +38,8 @@
 MQC_DSP_C_REFERENCES(8)
 MQC_DSP_C_REFERENCES(16)
 #undef MQC_DSP_C_REFERENCES
+/* hdr_dsp.c: both containers */
+void mqc_hdr_row_c(const MqcHdrKernel *k, const MqcPicture *pic, int y, MqcHdrCounts *c);
 
 #if defined(__x86_64__) || defined(__i386__)
 /* dsp_avx2.c */
@@ -67,6 +69,9 @@ void mqc_idet_row_8_avx2(const uint8_t *c_above, const uint8_t *c, const uint8_t
 void mqc_idet_row_16_avx2(const uint8_t *c_above, const uint8_t *c, const uint8_t *c_below,
                           const uint8_t *p_above, const uint8_t *p, const uint8_t *p_below,
                           int width, MqcIdetRow *out);
+
+/* hdr_avx2.c: both containers */
+void mqc_hdr_row_avx2(const MqcHdrKernel *k, const MqcPicture *pic, int y, MqcHdrCounts *c);
 #endif
 
 #endif

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
-#include "checks/dsp/hdr_dsp.h"
+#include "checks/dsp/dsp.h"
 #include "engine/mediaqc.h"
 
 static uint32_t rng = 0x6d2b79f5u;
@@ -48,8 +48,8 @@ static MqcHdrKernel *kernel(MqcTransfer tf, double peak)
 static MqcHdrCounts measure(const MqcHdrKernel *k, const Row *r)
 {
     MqcHdrCounts c;
-    MqcHdrDsp d;
-    mqc_hdr_dsp(0, &d);
+    MqcDsp d;
+    mqc_dsp_init(&d, 0);
     mqc_hdr_rows(&d, k, &r->pic, 0, 1, &c);
     return c;
 }
@@ -207,8 +207,8 @@ Test(hdr, bands_merge_to_the_whole)
     }
     const MqcHdrCounts whole = measure(k, &r);
     MqcHdrCounts a = { 0 }, parts[2];
-    MqcHdrDsp d;
-    mqc_hdr_dsp(0, &d);
+    MqcDsp d;
+    mqc_dsp_init(&d, 0);
     for (int p = 0; p < 2; p++) {
         Row half = r;
         half.pic.width = 32;
