@@ -22,16 +22,6 @@ typedef struct MqcGamutTarget {
     float lut[MQC_GAMUT_LUT_SIZE + 1];  /* linear light at E' = MIN + i * step */
 } MqcGamutTarget;
 
-/* The matrix an FFmpeg colour-space tag names (BT.601/709/2020 NCL): 0, or
- * -1 for any other tag. */
-int mqc_gamut_matrix_from_tag(const char *tag, MqcGamutMatrix *m);
-
-/* Coefficients and thresholds for a stream. min/max_pct: the band in % of
- * nominal black..white; taps 1, 3 or 5. Returns 0 or MQC_ERR_USAGE. */
-int mqc_gamut_kernel_init(MqcGamutKernel *k, MqcGamutMatrix matrix, int bit_depth,
-                          int full_range, int is_rgb, double min_pct, double max_pct, int taps,
-                          int shortcut);
-
 /* Fills the LUT (mqc_transfer_linear) and the scale for kernel k. */
 void mqc_gamut_target_init(MqcGamutTarget *t, const MqcGamutKernel *k, MqcTransfer tf,
                            const MqcOcioProcessor *proc, double tolerance);
@@ -40,10 +30,6 @@ void mqc_gamut_target_init(MqcGamutTarget *t, const MqcGamutKernel *k, MqcTransf
  * target test). */
 void mqc_gamut_rows(const MqcDsp *d, const MqcGamutKernel *k, const MqcGamutTarget *t,
                     const MqcPicture *pic, int y0, int y1, MqcGamutCounts *out);
-
-/* Values of n pixels of row y from x0 (unit tests). */
-void mqc_gamut_convert(const MqcGamutKernel *k, const MqcPicture *pic, int y, int x0, int n,
-                       int32_t *r, int32_t *g, int32_t *b);
 
 /* a += b; first: a = b. */
 void mqc_gamut_counts_merge(MqcGamutCounts *a, const MqcGamutCounts *b, int first);

@@ -83,4 +83,22 @@ typedef void (*MqcGamutSpanFn)(const MqcGamutKernel *k, const void *const p[3], 
 typedef void (*MqcGamutCountFn)(const MqcGamutKernel *k, const void *y, const void *cb,
                                 const void *cr, int s, int x0, int n, MqcGamutCounts *c);
 
+/* The matrix an FFmpeg colour-space tag names (BT.601/709/2020 NCL): 0, or
+ * -1 for any other tag. */
+int mqc_gamut_matrix_from_tag(const char *tag, MqcGamutMatrix *m);
+
+/* Coefficients and thresholds for a stream. min/max_pct: the band in % of
+ * nominal black..white; taps 1, 3 or 5. Returns 0 or MQC_ERR_USAGE. */
+int mqc_gamut_kernel_init(MqcGamutKernel *k, MqcGamutMatrix matrix, int bit_depth,
+                          int full_range, int is_rgb, double min_pct, double max_pct, int taps,
+                          int shortcut);
+
+/* Row y's plane pointers (Y, Cb, Cr or G, B, R); returns the horizontal
+ * chroma shift. */
+int mqc_gamut_row_planes(const MqcPicture *pic, int y, const void *p[3]);
+
+/* Values of n pixels of row y from x0 (unit tests). */
+void mqc_gamut_convert(const MqcGamutKernel *k, const MqcPicture *pic, int y, int x0, int n,
+                       int32_t *r, int32_t *g, int32_t *b);
+
 #endif

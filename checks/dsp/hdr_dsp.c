@@ -1,7 +1,7 @@
 #include <math.h>
 #include <string.h>
 #include "../../engine/mediaqc.h"
-#include "../gamut.h"
+#include "gamut_dsp.h"
 #include "hdr_dsp.h"
 #include "kernels.h"
 
