@@ -9,6 +9,8 @@ chroma, SMPTE ST 2084, BT.2100 HLG with a 1000 cd/m2 display and gamma 1.2).
   MaxCLL/MaxFALL within 0.5% of the Python computation, the planted bright
   patch at its analytic ST 2084 value, each event at its frames, the
   metadata read back as ffprobe shows it, SDR skipped.
+- HDR10+: an ST 2094-40 SEI written here bit by bit into an x265 stream is
+  counted on every frame, as ffprobe counts it.
 - The real HDR files of $MQC_REAL_MEDIA (skipped only when that directory is
   absent): metadata as ffprobe shows it, sampled frames measured within 0.5%,
   and the only events those measurements justify.
@@ -201,6 +203,69 @@ def have_x265():
     return "libx265" in enc
 
 
+class BitWriter:
+    def __init__(self):
+        self.bits = []
+
+    def put(self, value, n):
+        self.bits += [(value >> (n - 1 - i)) & 1 for i in range(n)]
+
+    def bytes(self):
+        bits = self.bits + [0] * (-len(self.bits) % 8)
+        return bytes(int("".join(map(str, bits[i:i + 8])), 2) for i in range(0, len(bits), 8))
+
+
+def hdr10plus_sei_nal():
+    """An HEVC prefix SEI NAL unit carrying SMPTE ST 2094-40 (HDR10+) metadata,
+    written from the standard's syntax (ITU-T T.35 country 0xB5, provider 0x003C,
+    oriented code 0x0001, application identifier 4, version 1; one window)."""
+    w = BitWriter()
+    for value, n in ((0xB5, 8), (0x003C, 16), (0x0001, 16), (4, 8), (1, 8)):
+        w.put(value, n)
+    w.put(1, 2)                 # num_windows
+    w.put(400, 27)              # targeted_system_display_maximum_luminance
+    w.put(0, 1)                 # targeted_system_display_actual_peak_luminance_flag
+    for _ in range(3):
+        w.put(50000, 17)        # maxscl[c]
+    w.put(10000, 17)            # average_maxrgb
+    w.put(1, 4)                 # num_distribution_maxrgb_percentiles
+    w.put(50, 7)                # distribution_index
+    w.put(20000, 17)            # distribution_value
+    w.put(0, 10)                # fraction_bright_pixels
+    w.put(0, 1)                 # mastering_display_actual_peak_luminance_flag
+    w.put(0, 1)                 # tone_mapping_flag
+    w.put(0, 1)                 # color_saturation_mapping_flag
+    payload = w.bytes()
+    sei = bytes([4, len(payload)]) + payload + b"\x80"   # type 4: user_data_registered_itu_t_t35
+    escaped = bytearray()
+    zeros = 0
+    for b in sei:               # emulation prevention (H.265 7.4.2)
+        if zeros >= 2 and b <= 3:
+            escaped.append(3)
+            zeros = 0
+        escaped.append(b)
+        zeros = zeros + 1 if b == 0 else 0
+    return b"\x00\x00\x00\x01" + bytes([39 << 1, 1]) + bytes(escaped)
+
+
+def insert_before_slices(annexb, nal):
+    """Puts nal before the first slice NAL unit of every access unit (Annex B)."""
+    starts = [i for i in range(len(annexb) - 3) if annexb[i:i + 3] == b"\x00\x00\x01"]
+    out, prev, in_au = bytearray(), 0, False
+    for i in starts:
+        begin = i - 1 if i > 0 and annexb[i - 1] == 0 else i
+        nal_type = (annexb[i + 3] >> 1) & 0x3F
+        if nal_type < 32:       # a VCL NAL unit
+            if not in_au:
+                out += annexb[prev:begin] + nal
+                prev = begin
+            in_au = True
+        elif nal_type in (32, 33, 34, 35):     # VPS/SPS/PPS/AUD: a new access unit
+            in_au = False
+    out += annexb[prev:]
+    return bytes(out)
+
+
 class Measured:
     """Runs the check (hdr only) and keeps report, records and the reference."""
 
@@ -348,6 +413,33 @@ class GeneratedClips(unittest.TestCase):
         patch = 1000 * hlg_scene((800 - 64) / 876) ** 1.2
         self.assertAlmostEqual(cll, patch, delta=0.005 * patch)
         self.assertEqual(m.hdr["events"], [])
+
+    def test_hdr10plus_presence(self):
+        """HDR10+ dynamic metadata (an ST 2094-40 SEI written here into every
+        access unit of an x265 stream) is reported frame by frame, as ffprobe
+        sees it."""
+        if not have_x265():
+            self.skipTest("ffmpeg has no libx265 encoder")
+        raw = os.path.join(self.tmp, "hdr10plus.hevc")
+        encode(raw, ["-c:v", "libx265", "-preset", "ultrafast", "-x265-params",
+                     "bframes=0:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:"
+                     "log-level=error",
+                     "-pix_fmt", "yuv420p10le", "-f", "hevc"])
+        with open(raw, "rb") as f:
+            stream = insert_before_slices(f.read(), hdr10plus_sei_nal())
+        with open(raw, "wb") as f:
+            f.write(stream)
+        path = os.path.join(self.tmp, "hdr10plus.mp4")
+        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-r", "25", "-i", raw,
+                        "-c", "copy"] + tags("smpte2084") + [path], check=True, timeout=600)
+        frames = ffprobe(path, "-show_frames")["frames"]
+        with_plus = [f for f in frames
+                     if side_data(f.get("side_data_list"),
+                                  "HDR Dynamic Metadata SMPTE2094-40 (HDR10+)")]
+        self.assertEqual(len(with_plus), FRAMES)     # the independent reading
+        m = Measured(path, self.profile, "pq")
+        self.assertEqual(m.hdr["metrics"]["hdr10plus"], {"frames": FRAMES})
+        self.assert_measured(m)
 
     def test_sdr_is_skipped(self):
         m = self.clips["ffv1_sdr"]
