@@ -400,9 +400,17 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
         mqc_msg(msg, "%s: %s", path, strerror(errno));
         return errno == ENOENT || errno == ENOTDIR ? MQC_ERR_NOT_FOUND : MQC_ERR_UNREADABLE;
     }
+    char dir_pattern[1200];
     if (!remote && S_ISDIR(stbuf.st_mode)) {
-        mqc_msg(msg, "%s: is a directory, not a media file", path);
-        return MQC_ERR_USAGE;
+        /* a shot's directory: its one numbered image sequence */
+        int r = mqc_sequence_pattern_of_dir(path, dir_pattern, sizeof(dir_pattern), msg);
+        if (r >= 0)
+            r = mqc_sequence_open(&seq, dir_pattern, seq_opt && seq_opt->start_number_set ?
+                                  seq_opt->start_number : -1, msg);
+        if (r < 0)
+            return r;
+        path = dir_pattern;
+        memset(&stbuf, 0, sizeof(stbuf));
     }
     if (!remote && S_ISREG(stbuf.st_mode) && stbuf.st_size == 0) {
         mqc_msg(msg, "%s: file is empty (0 bytes)", path);

@@ -2,9 +2,12 @@
  * listing the directory, so a hole in the numbering is seen as missing
  * files and reading goes on after it (the image2 demuxer stops there). */
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <libavformat/avformat.h>
 #include "sequence.h"
 
@@ -173,4 +176,92 @@ void mqc_sequence_free(MqcSequence **ps)
     free((*ps)->numbers);
     free(*ps);
     *ps = NULL;
+}
+
+/* ---- a directory given as the input: the one numbered sequence in it ---- */
+
+/* name = prefix + digits + "." + ext; the split, 0 when name is not so */
+static int split_numbered(const char *name, size_t *prefix_len, size_t *digits, const char **ext)
+{
+    const char *dot = strrchr(name, '.');
+    if (!dot || dot == name || !dot[1] || name[0] == '.')
+        return 0;
+    const char *d = dot;
+    while (d > name && isdigit((unsigned char)d[-1]))
+        d--;
+    if (d == dot)
+        return 0;
+    *prefix_len = (size_t)(d - name);
+    *digits = (size_t)(dot - d);
+    *ext = dot + 1;
+    return 1;
+}
+
+static int is_image_ext(const char *ext)
+{
+    static const char *const exts[] = { "dpx", "exr", "tif", "tiff", "png", "j2c", "j2k", "jp2" };
+    for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+        if (!strcasecmp(ext, exts[i]))
+            return 1;
+    return 0;
+}
+
+int mqc_sequence_pattern_of_dir(const char *dir, char *pattern, size_t len, MqcMsg *msg)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        mqc_msg(msg, "%s: %s", dir, strerror(errno));
+        return MQC_ERR_UNREADABLE;
+    }
+    /* the first numbered image names a sequence; any other sequence makes it ambiguous */
+    char first[512] = "", other[512] = "";
+    size_t first_prefix = 0, width = 0;
+    const char *sep = dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/";
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t prefix, digits;
+        const char *ext;
+        if (!split_numbered(e->d_name, &prefix, &digits, &ext) || !is_image_ext(ext) ||
+            strlen(e->d_name) >= sizeof(first))
+            continue;
+        if (!first[0]) {
+            snprintf(first, sizeof(first), "%s", e->d_name);
+            first_prefix = prefix;
+            width = digits;
+            continue;
+        }
+        const char *first_ext = strrchr(first, '.') + 1;
+        if (prefix != first_prefix || strncmp(e->d_name, first, prefix) ||
+            strcmp(ext, first_ext)) {
+            if (!other[0])
+                snprintf(other, sizeof(other), "%s", e->d_name);
+            continue;
+        }
+        width = digits < width ? digits : width;    /* %04d prints 10000 with 5 digits */
+    }
+    closedir(d);
+    if (!first[0]) {
+        mqc_msg(msg, "%s: is a directory with no numbered image files (DPX, EXR, TIFF, PNG, "
+                "JPEG 2000); give a media file or a sequence pattern such as "
+                "%s%sshot_%%04d.dpx", dir, dir, sep);
+        return MQC_ERR_USAGE;
+    }
+    if (other[0]) {
+        mqc_msg(msg, "%s: is a directory holding more than one image sequence (%s, %s); "
+                "give the one to check as a pattern such as %s%sshot_%%04d.dpx", dir, first,
+                other, dir, sep);
+        return MQC_ERR_USAGE;
+    }
+    char conv[16];
+    if (width > 1)
+        snprintf(conv, sizeof(conv), "%%0%zud", width);
+    else
+        snprintf(conv, sizeof(conv), "%%d");
+    int n = snprintf(pattern, len, "%s%s%.*s%s.%s", dir, sep, (int)first_prefix, first, conv,
+                     strrchr(first, '.') + 1);
+    if (n < 0 || (size_t)n >= len || strchr(first, '%')) {
+        mqc_msg(msg, "%s: the sequence's name is too long or holds a %%", dir);
+        return MQC_ERR_USAGE;
+    }
+    return 0;
 }

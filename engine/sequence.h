@@ -12,6 +12,9 @@ int mqc_sequence_is_pattern(const char *path);
  * present). MQC_ERR_NOT_FOUND when no file matches. */
 int mqc_sequence_open(MqcSequence **out, const char *pattern, int64_t start_number,
                       MqcMsg *msg);
+/* The pattern of the one numbered image sequence in directory dir
+ * (dir/shot_%04d.dpx), or MQC_ERR_USAGE naming what is there instead. */
+int mqc_sequence_pattern_of_dir(const char *dir, char *pattern, size_t len, MqcMsg *msg);
 /* The next run of consecutive numbers; 0 after the last. */
 int mqc_sequence_next_run(MqcSequence *s, int64_t *first, int64_t *count);
 int64_t mqc_sequence_start(const MqcSequence *s);

@@ -95,6 +95,29 @@ class Sequences(unittest.TestCase):
                 self.assertAlmostEqual(ev[0]["start_s"], 5 / 25, places=6)
                 self.assertEqual(check(res.report, "decode")["events"], [])
 
+    def test_directory_is_its_one_sequence(self):
+        """A shot's directory stands for the one numbered sequence in it: the
+        same report as its pattern; none or two sequences: exit 2 naming them."""
+        for kind, pattern in self.patterns.items():
+            with self.subTest(kind=kind):
+                by_dir = run(["check", os.path.dirname(pattern), "--quiet"])
+                by_pattern = run(["check", pattern, "--quiet"])
+                self.assertEqual(by_dir.code, by_pattern.code, by_dir.stderr)
+                self.assertEqual(by_dir.report["checks"], by_pattern.report["checks"])
+                self.assertEqual(by_dir.report["video"], by_pattern.report["video"])
+        d = tempfile.mkdtemp(prefix="mqc-seq-two-", dir=self.tmp)
+        for kind in ("dpx", "png"):
+            src = os.path.dirname(self.patterns[kind])
+            for f in os.listdir(src):
+                shutil.copy(os.path.join(src, f), d)
+        res = run(["check", d, "--quiet"], report=False)
+        self.assertEqual(res.code, 2)
+        self.assertIn("more than one image sequence", res.stderr)
+        empty = tempfile.mkdtemp(prefix="mqc-seq-empty-", dir=self.tmp)
+        res = run(["check", empty, "--quiet"], report=False)
+        self.assertEqual(res.code, 2)
+        self.assertIn("no numbered image files", res.stderr)
+
     def test_start_number(self):
         pattern = self.patterns["dpx"]
         res = run(["check", pattern, "--quiet", "--start-number", "3"])
