@@ -43,7 +43,10 @@ void mqc_remote_redact(const char *url, char *buf, size_t len)
     const char *scheme_end = strstr(url, "://");
     const char *host = scheme_end ? scheme_end + 3 : url;
     const char *path = host + strcspn(host, "/?#");
-    const char *at = memchr(host, '@', (size_t)(path - host));
+    /* userinfo ends at the LAST '@' of the authority: a password may hold '@' */
+    const char *at = NULL;
+    for (const char *p = host; p < path; p++)
+        at = *p == '@' ? p : at;
     size_t query = strcspn(path, "?#");
     snprintf(buf, len, "%.*s%.*s%.*s%s", (int)(host - url), url,
              (int)(path - (at ? at + 1 : host)), at ? at + 1 : host, (int)query, path,
@@ -155,27 +158,32 @@ typedef struct Response {
     size_t error_len;
 } Response;
 
-static size_t on_header(char *line, size_t size, size_t n, void *ud)
+void mqc_remote_header_line(const char *line, size_t len, int64_t *total, char *etag,
+                            size_t etag_len)
 {
-    Response *r = ud;
-    size_t len = size * n;
     char h[512];
     snprintf(h, sizeof(h), "%.*s", (int)(len < sizeof(h) - 1 ? len : sizeof(h) - 1), line);
     h[strcspn(h, "\r\n")] = 0;
     if (!strncmp(h, "HTTP/", 5)) {   /* a new response (after 100 Continue, redirects) */
-        r->total = -1;
-        r->etag[0] = 0;
+        *total = -1;
+        etag[0] = 0;
     } else if (!strncasecmp(h, "ETag:", 5)) {
         const char *v = h + 5 + strspn(h + 5, " \t");
-        snprintf(r->etag, sizeof(r->etag), "%s", v);
+        snprintf(etag, etag_len, "%s", v);
     } else if (!strncasecmp(h, "Content-Range:", 14)) {
         const char *slash = strrchr(h, '/');
         char *end;
-        long long total = slash ? strtoll(slash + 1, &end, 10) : -1;
-        if (slash && end != slash + 1 && total >= 0)
-            r->total = total;
+        long long t = slash ? strtoll(slash + 1, &end, 10) : -1;
+        if (slash && end != slash + 1 && t >= 0)
+            *total = t;
     }
-    return len;
+}
+
+static size_t on_header(char *line, size_t size, size_t n, void *ud)
+{
+    Response *r = ud;
+    mqc_remote_header_line(line, size * n, &r->total, r->etag, sizeof(r->etag));
+    return size * n;
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *ud)
@@ -251,6 +259,8 @@ static int request(CURL *h, const Target *t, const char *method, const char *ran
             snprintf(hdr[0], sizeof(hdr[0]), "Content-Type: %s", content_type);
             headers = curl_slist_append(headers, hdr[0]);
         }
+        if (!strcmp(method, "DELETE"))
+            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE");
         if (range)
             curl_easy_setopt(h, CURLOPT_RANGE, range);
         if (if_match && *if_match) {
@@ -293,17 +303,20 @@ static int request(CURL *h, const Target *t, const char *method, const char *ran
     return MQC_ERR_UNREADABLE;
 }
 
+void mqc_remote_error_code(const char *body, char *code, size_t len)
+{
+    const char *c = strstr(body, "<Code>");
+    const char *e = c ? strstr(c + 6, "</Code>") : NULL;
+    code[0] = 0;
+    if (e && e - (c + 6) < 80)
+        snprintf(code, len, " %.*s", (int)(e - (c + 6)), c + 6);
+}
+
 /* Turns a non-2xx answer into an error code and message. */
 static int http_error(const Target *t, const Response *r, MqcMsg *msg)
 {
     char code[96] = "";
-    const char *c = strstr(r->error_body, "<Code>");
-    if (c) {
-        c += 6;
-        const char *e = strstr(c, "</Code>");
-        if (e && e - c < 80)
-            snprintf(code, sizeof(code), " %.*s", (int)(e - c), c);
-    }
+    mqc_remote_error_code(r->error_body, code, sizeof(code));
     if (r->status == 404) {
         mqc_msg(msg, "%s: not found (HTTP 404%s)", t->shown, code);
         return MQC_ERR_NOT_FOUND;
@@ -595,8 +608,10 @@ int mqc_remote_stat(const char *url, int64_t *size, char *etag, size_t etag_len,
     return ret;
 }
 
-int mqc_remote_put(const char *url, const void *data, size_t len, const char *content_type,
-                   MqcMsg *msg)
+/* A PUT or a DELETE: any 2xx answer is success, and for a DELETE a 404
+ * too (already gone). */
+static int change_object(const char *url, const char *method, const void *data, size_t len,
+                         const char *content_type, MqcMsg *msg)
 {
     Target t;
     int ret = target_init(&t, url, msg);
@@ -605,8 +620,10 @@ int mqc_remote_put(const char *url, const void *data, size_t len, const char *co
         ret = MQC_ERR_NOMEM;
     if (ret >= 0) {
         Response resp = { .body = NULL };
-        ret = request(h, &t, "PUT", NULL, NULL, data, len, content_type, &resp, msg);
-        if (ret >= 0 && (resp.status < 200 || resp.status >= 300))
+        int deleting = !strcmp(method, "DELETE");
+        ret = request(h, &t, method, NULL, NULL, data, len, content_type, &resp, msg);
+        if (ret >= 0 && (resp.status < 200 || resp.status >= 300) &&
+            !(deleting && resp.status == 404))
             ret = http_error(&t, &resp, msg);
         if (ret == MQC_ERR_UNREADABLE || ret == MQC_ERR_NOT_FOUND)
             ret = MQC_ERR_IO;
@@ -615,6 +632,17 @@ int mqc_remote_put(const char *url, const void *data, size_t len, const char *co
         curl_easy_cleanup(h);
     target_free(&t);
     return ret;
+}
+
+int mqc_remote_put(const char *url, const void *data, size_t len, const char *content_type,
+                   MqcMsg *msg)
+{
+    return change_object(url, "PUT", data, len, content_type, msg);
+}
+
+int mqc_remote_delete(const char *url, MqcMsg *msg)
+{
+    return change_object(url, "DELETE", NULL, 0, NULL, msg);
 }
 
 int mqc_remote_get(const char *url, size_t max_len, char **data, size_t *len, MqcMsg *msg)

@@ -36,9 +36,23 @@ int mqc_remote_stat(const char *url, int64_t *size, char *etag, size_t etag_len,
  * whole new one, never a part. */
 int mqc_remote_put(const char *url, const void *data, size_t len, const char *content_type,
                    MqcMsg *msg);
+/* Deletes an object; one that does not exist is no error. */
+int mqc_remote_delete(const char *url, MqcMsg *msg);
 /* Reads a small object (at most max_len bytes) into *data (NUL-terminated,
  * free() it). MQC_ERR_NOT_FOUND when it does not exist. */
 int mqc_remote_get(const char *url, size_t max_len, char **data, size_t *len, MqcMsg *msg);
+
+/* What the request code reads from the server's answer (exposed for the
+ * fuzzing harness tests/fuzz/fuzz_remote_header.c). One response header
+ * line as libcurl hands it over (CR LF included, any bytes): a status line
+ * resets *total to -1 and etag to "" (a new response after 100 Continue or a
+ * redirect), "Content-Range: bytes A-B/TOTAL" sets *total, "ETag: V" sets
+ * etag (truncated to etag_len). */
+void mqc_remote_header_line(const char *line, size_t len, int64_t *total, char *etag,
+                            size_t etag_len);
+/* " CODE" from an S3 XML error document's <Code>CODE</Code> (codes of at
+ * most 79 bytes), "" when there is none. body is NUL-terminated. */
+void mqc_remote_error_code(const char *body, char *code, size_t len);
 
 /* The URL as it may be shown: no user:password@, no ?query (signatures). */
 void mqc_remote_redact(const char *url, char *buf, size_t len);

@@ -9,6 +9,7 @@
 #include "../checks/all.h"
 #include "../engine/remote_io.h"
 #include "../reports/job.h"
+#include "claim.h"
 #include "qc_job.h"
 #include "../engine/args.h"
 
@@ -277,14 +278,23 @@ int qc_event_parse(const char *text, size_t len, const char *origin, const char 
         return MQC_ERR_USAGE;
     }
     int count = cJSON_GetArraySize(list);
+    if (count > QC_MAX_EVENT_RECORDS) {
+        mqc_msg(msg, "%s: %d records in one event, at most %d are accepted (split the event)",
+                origin, count, QC_MAX_EVENT_RECORDS);
+        cJSON_Delete(doc);
+        return MQC_ERR_USAGE;
+    }
     *records = calloc((size_t)(count ? count : 1), sizeof(**records));
     if (!*records) {
         cJSON_Delete(doc);
         return MQC_ERR_NOMEM;
     }
-    for (int i = 0; i < count; i++)
-        parse_record(cJSON_GetArrayItem(list, i), i, report_prefix, &(*records)[i]);
-    *n = count;
+    /* linear walk: cJSON_GetArrayItem(list, i) restarts from the head each time */
+    const cJSON *rec;
+    cJSON_ArrayForEach(rec, list) {
+        parse_record(rec, *n, report_prefix, &(*records)[*n]);
+        ++*n;
+    }
     cJSON_Delete(doc);
     return 0;
 }
@@ -363,6 +373,19 @@ static int reuse_stored(const QcConfig *cfg, const QcObject *obj, const MqcProfi
     return same;
 }
 
+typedef struct ReuseCheck {
+    const QcConfig *cfg;
+    const QcObject *obj;
+    const MqcProfile *profile;
+    QcOutcome *out;
+} ReuseCheck;
+
+static int reuse_check(void *arg)
+{
+    const ReuseCheck *r = arg;
+    return reuse_stored(r->cfg, r->obj, r->profile, r->out);
+}
+
 void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
 {
     memset(out, 0, sizeof(*out));
@@ -413,6 +436,16 @@ void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
     snprintf(out->html, sizeof(out->html), "%.*s.html", (int)strlen(out->report) - 5, out->report);
     if (ret >= 0 && reuse_stored(cfg, obj, profile, out))
         return;
+    /* the same event delivered twice at once: one analysis, the other waits
+     * for its report */
+    QcClaim *claim = NULL;
+    if (ret >= 0) {
+        ReuseCheck again = { cfg, obj, profile, out };
+        ret = qc_claim(out->report, cfg->quiet, reuse_check, &again, &claim, &msg);
+        if (ret == 0)
+            return;
+        ret = ret > 0 ? 0 : ret;
+    }
 
     MqcJob job = { .reg = cfg->reg, .profile = profile, .size_hint = obj->size,
                    .opt = { .input = out->input, .stream_index = -1, .threads = cfg->threads },
@@ -438,6 +471,7 @@ void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
     if (ret >= 0)
         ret = trigger ? mqc_job_run(&job, &res, &msg) : MQC_ERR_NOMEM;
     cJSON_Delete(trigger);
+    qc_claim_release(claim);
     const MqcRun *run = res.run;
     out->exit_code = mqc_exit_code(ret, run ? run->verdict : MQC_ERROR);
     if (ret < 0) {

@@ -11,6 +11,9 @@
 #define QC_DEFAULT_REPORT_PREFIX "qc-reports/"
 /* largest event document or message body accepted */
 #define QC_MAX_EVENT_BYTES (4 << 20)
+/* most records one event may carry (S3 sends one; a batch of thousands is
+ * plausible, a million is an attack on the worker's memory and time) */
+#define QC_MAX_EVENT_RECORDS 10000
 
 /* One object to QC. */
 typedef struct QcObject {
@@ -34,7 +37,8 @@ typedef struct QcRecord {
  * s3.bucket.name, s3.object.key URL-encoded with '+' for space, size, eTag).
  * Records under the report prefix are skipped (a report upload must not
  * trigger QC of the report). Fails (MQC_ERR_USAGE, origin in msg) when the
- * document is not JSON or not an event; bad records are INVALID entries. */
+ * document is not JSON, not an event, or has more than QC_MAX_EVENT_RECORDS
+ * records; bad records are INVALID entries. */
 int qc_event_parse(const char *text, size_t len, const char *origin, const char *report_prefix,
                    QcRecord **records, int *n, MqcMsg *msg);
 void qc_records_free(QcRecord *records, int n);

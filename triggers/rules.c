@@ -164,12 +164,13 @@ static int parse_rules(const MqcCheck *const *reg, QcRules *r, const char *file,
         mqc_msg(msg, "%s: rules: expected an array of rules", file);
         return MQC_ERR_PROFILE;
     }
-    int n = cJSON_GetArraySize(list);
+    int n = cJSON_GetArraySize(list), i = 0;
     r->rules = calloc((size_t)(n ? n : 1), sizeof(*r->rules));
     if (!r->rules)
         return MQC_ERR_NOMEM;
-    for (int i = 0; i < n; i++) {
-        const cJSON *o = cJSON_GetArrayItem(list, i);
+    const cJSON *o;
+    /* linear walk: cJSON_GetArrayItem(list, i) would restart from the head */
+    cJSON_ArrayForEach(o, list) {
         Rule *rule = &r->rules[i];
         char path[48], where[64];
         const char *name, *profile;
@@ -194,7 +195,7 @@ static int parse_rules(const MqcCheck *const *reg, QcRules *r, const char *file,
         snprintf(where, sizeof(where), "%s.profile", path);
         if ((ret = load_profile(reg, file, where, profile, &rule->profile, msg)) < 0)
             return ret;
-        r->n = i + 1;
+        r->n = ++i;
     }
     return 0;
 }

@@ -1,16 +1,25 @@
 /* mediaqc worker --amqp URL: QC jobs (S3 event JSON) from a RabbitMQ queue.
  *
- * A delivery is acked only after its reports are stored and its result
- * message is confirmed by the broker, so a worker that dies mid-job loses
- * nothing: the broker redelivers, and the job is idempotent by
- * bucket/key/eTag (a stored report of the same object version is reused).
- * Retries and dead letters are republished copies (publisher confirms)
- * carrying the attempt count and the error in headers. */
+ * The consuming channel is transactional (tx.select): a delivery's result
+ * messages, its retry or dead-letter copy and its ack are committed together,
+ * after its reports are stored. A worker that dies (or loses the broker)
+ * before the commit has published nothing and acked nothing: the broker
+ * redelivers and the job is idempotent by bucket/key/eTag (a stored report
+ * of the same object version is reused). After the commit nothing is
+ * redelivered. So a result is published once, whatever fails when.
+ *
+ * Every broker call has a deadline (--broker-timeout): librabbitmq's RPC and
+ * handshake timeouts, and a watchdog (SIGALRM) that shuts the socket down
+ * when a send or a frame read overruns it (librabbitmq polls with no timeout
+ * there). On a broker failure the worker exits 3 at once, unacked work goes
+ * back to the queue; a supervisor restarts it (docs/triggers.md). */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 #include <amqp.h>
 #include <amqp_tcp_socket.h>
 #include <cjson/cJSON.h>
@@ -19,7 +28,7 @@
 
 #define HEADER_ATTEMPTS "x-mediaqc-attempts"
 #define HEADER_ERROR "x-mediaqc-error"
-#define CONFIRM_TIMEOUT_S 30
+#define BROKER_TIMEOUT_S 30
 
 static volatile sig_atomic_t stop_requested;
 
@@ -31,8 +40,44 @@ static void on_stop(int sig)
 
 typedef struct Broker {
     amqp_connection_state_t conn;
+    int timeout_s;              /* deadline of every broker call */
     char shown[512];            /* amqp://user@host:port/vhost, no password */
 } Broker;
+
+/* The watchdog: armed around broker calls only (never during a QC job). */
+static volatile sig_atomic_t watchdog_fd = -1, watchdog_fired;
+
+static void on_watchdog(int sig)
+{
+    (void)sig;
+    if (watchdog_fd >= 0) {   /* async-signal-safe; poll() and send() fail at once */
+        shutdown(watchdog_fd, SHUT_RDWR);
+        watchdog_fired = 1;
+    }
+}
+
+static void watchdog_arm(const Broker *b)
+{
+    watchdog_fired = 0;
+    watchdog_fd = amqp_get_sockfd(b->conn);
+    alarm((unsigned)b->timeout_s);
+}
+
+static void watchdog_disarm(void)
+{
+    alarm(0);
+    watchdog_fd = -1;
+}
+
+/* The cause of a failed call, for a person. */
+static const char *broker_cause(const Broker *b, int status, char *buf, size_t len)
+{
+    if (watchdog_fired || status == AMQP_STATUS_TIMEOUT)
+        snprintf(buf, len, "no answer within %d s (broker frozen or unreachable)", b->timeout_s);
+    else
+        snprintf(buf, len, "%s", amqp_error_string2(status));
+    return buf;
+}
 
 typedef struct WorkerOptions {
     const char *queue, *dead_letter, *results;
@@ -45,7 +90,7 @@ static int reply_error(amqp_rpc_reply_t r, const char *what, const Broker *b, Mq
         return 0;
     char cause[300] = "unknown error";
     if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION) {
-        snprintf(cause, sizeof(cause), "%s", amqp_error_string2(r.library_error));
+        broker_cause(b, r.library_error, cause, sizeof(cause));
     } else if (r.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
         const amqp_connection_close_t *c = r.reply.decoded;
         snprintf(cause, sizeof(cause), "broker closed the connection: %u %.*s", c->reply_code,
@@ -59,8 +104,7 @@ static int reply_error(amqp_rpc_reply_t r, const char *what, const Broker *b, Mq
     return -1;
 }
 
-static int broker_connect(Broker *b, const struct amqp_connection_info *ci, int confirms,
-                          MqcMsg *msg)
+static int broker_connect(Broker *b, const struct amqp_connection_info *ci, MqcMsg *msg)
 {
     snprintf(b->shown, sizeof(b->shown), "amqp%s://%s@%s:%d/%s", ci->ssl ? "s" : "", ci->user,
              ci->host, ci->port, ci->vhost);
@@ -70,34 +114,43 @@ static int broker_connect(Broker *b, const struct amqp_connection_info *ci, int 
     }
     b->conn = amqp_new_connection();
     amqp_socket_t *sock = b->conn ? amqp_tcp_socket_new(b->conn) : NULL;
-    struct timeval tv = { 10, 0 };
+    struct timeval tv = { b->timeout_s, 0 };
     int st = sock ? amqp_socket_open_noblock(sock, ci->host, ci->port, &tv) : AMQP_STATUS_NO_MEMORY;
     if (st != AMQP_STATUS_OK) {
-        mqc_msg(msg, "%s: cannot connect: %s", b->shown, amqp_error_string2(st));
+        char cause[160];
+        mqc_msg(msg, "%s: cannot connect: %s", b->shown, broker_cause(b, st, cause, sizeof(cause)));
         return -1;
     }
+    amqp_set_handshake_timeout(b->conn, &tv);
+    amqp_set_rpc_timeout(b->conn, &tv);
     /* no heartbeats: librabbitmq answers them only inside its own calls, and a
      * QC job keeps the worker away from the socket for minutes */
-    if (reply_error(amqp_login(b->conn, ci->vhost, 0, 131072, 0, AMQP_SASL_METHOD_PLAIN,
-                               ci->user, ci->password), "login", b, msg) < 0)
-        return -1;
-    amqp_channel_open(b->conn, 1);
-    if (reply_error(amqp_get_rpc_reply(b->conn), "opening a channel", b, msg) < 0)
-        return -1;
-    if (confirms) {
-        amqp_confirm_select(b->conn, 1);
-        if (reply_error(amqp_get_rpc_reply(b->conn), "enabling publisher confirms", b, msg) < 0)
-            return -1;
+    watchdog_arm(b);
+    int ret = reply_error(amqp_login(b->conn, ci->vhost, 0, 131072, 0, AMQP_SASL_METHOD_PLAIN,
+                                     ci->user, ci->password), "login", b, msg);
+    if (ret == 0) {
+        amqp_channel_open(b->conn, 1);
+        ret = reply_error(amqp_get_rpc_reply(b->conn), "opening a channel", b, msg);
     }
-    return 0;
+    if (ret == 0) {   /* results, retries and the ack of a delivery commit together */
+        amqp_tx_select(b->conn, 1);
+        ret = reply_error(amqp_get_rpc_reply(b->conn), "starting a transaction", b, msg);
+    }
+    watchdog_disarm();
+    return ret;
 }
 
-static void broker_close(Broker *b)
+/* failed: the connection may be dead or its broker frozen, so no goodbyes */
+static void broker_close(Broker *b, int failed)
 {
     if (!b->conn)
         return;
-    amqp_channel_close(b->conn, 1, AMQP_REPLY_SUCCESS);
-    amqp_connection_close(b->conn, AMQP_REPLY_SUCCESS);
+    if (!failed) {
+        watchdog_arm(b);
+        amqp_channel_close(b->conn, 1, AMQP_REPLY_SUCCESS);
+        amqp_connection_close(b->conn, AMQP_REPLY_SUCCESS);
+        watchdog_disarm();
+    }
     amqp_destroy_connection(b->conn);
     b->conn = NULL;
 }
@@ -122,8 +175,9 @@ static int declare(Broker *b, const WorkerOptions *o, MqcMsg *msg)
     return 0;
 }
 
-/* Publishes persistently and waits for the broker's confirm. */
-static int publish(Broker *pub, const char *exchange, const char *routing_key, int attempts,
+/* Publishes persistently inside the channel's transaction: the broker
+ * routes it only when handle() commits. */
+static int publish(Broker *b, const char *exchange, const char *routing_key, int attempts,
                    const char *error, const void *body, size_t len, MqcMsg *msg)
 {
     amqp_table_entry_t h[2];
@@ -145,37 +199,16 @@ static int publish(Broker *pub, const char *exchange, const char *routing_key, i
         .delivery_mode = 2,   /* persistent */
         .headers = { nh, h },
     };
-    amqp_bytes_t b = { len, (void *)body };
-    int st = amqp_basic_publish(pub->conn, 1, amqp_cstring_bytes(exchange),
-                                amqp_cstring_bytes(routing_key), 0, 0, &props, b);
+    amqp_bytes_t bytes = { len, (void *)body };
+    int st = amqp_basic_publish(b->conn, 1, amqp_cstring_bytes(exchange),
+                                amqp_cstring_bytes(routing_key), 0, 0, &props, bytes);
     if (st != AMQP_STATUS_OK) {
-        mqc_msg(msg, "%s: publish to %s: %s", pub->shown, *exchange ? exchange : routing_key,
-                amqp_error_string2(st));
+        char cause[160];
+        mqc_msg(msg, "%s: publish to %s: %s", b->shown, *exchange ? exchange : routing_key,
+                broker_cause(b, st, cause, sizeof(cause)));
         return -1;
     }
-    for (;;) {
-        amqp_frame_t f;
-        struct timeval tv = { CONFIRM_TIMEOUT_S, 0 };
-        st = amqp_simple_wait_frame_noblock(pub->conn, &f, &tv);
-        if (st != AMQP_STATUS_OK) {
-            mqc_msg(msg, "%s: no publish confirm: %s", pub->shown, amqp_error_string2(st));
-            return -1;
-        }
-        if (f.frame_type != AMQP_FRAME_METHOD)
-            continue;
-        if (f.payload.method.id == AMQP_BASIC_ACK_METHOD)
-            return 0;
-        if (f.payload.method.id == AMQP_BASIC_NACK_METHOD) {
-            mqc_msg(msg, "%s: the broker refused a message for %s", pub->shown,
-                    *exchange ? exchange : routing_key);
-            return -1;
-        }
-        if (f.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
-            f.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD) {
-            mqc_msg(msg, "%s: the broker closed the publishing channel", pub->shown);
-            return -1;
-        }
-    }
+    return 0;
 }
 
 static int header_int(const amqp_basic_properties_t *p, const char *key)
@@ -245,7 +278,7 @@ static int run_message(const QcConfig *cfg, const char *body, size_t len, const 
     return status;
 }
 
-static int publish_results(Broker *pub, const WorkerOptions *o, const cJSON *results, int attempt,
+static int publish_results(Broker *b, const WorkerOptions *o, const cJSON *results, int attempt,
                            MqcMsg *msg)
 {
     if (!*o->results)
@@ -254,7 +287,7 @@ static int publish_results(Broker *pub, const WorkerOptions *o, const cJSON *res
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "verdict");
         char key[32], *text = cJSON_PrintUnformatted(r);
         snprintf(key, sizeof(key), "qc.%s", cJSON_IsString(v) ? v->valuestring : "error");
-        int ret = text ? publish(pub, o->results, key, attempt, NULL, text, strlen(text), msg) : -1;
+        int ret = text ? publish(b, o->results, key, attempt, NULL, text, strlen(text), msg) : -1;
         free(text);
         if (ret < 0)
             return ret;
@@ -262,8 +295,23 @@ static int publish_results(Broker *pub, const WorkerOptions *o, const cJSON *res
     return 0;
 }
 
-/* One delivery: QC, then retry / dead-letter / results, then ack. */
-static int handle(Broker *con, Broker *pub, const WorkerOptions *o, const QcConfig *cfg,
+/* Acks (or gives back) a delivery and commits what was published for it. */
+static int settle(Broker *b, uint64_t tag, int give_back, MqcMsg *msg)
+{
+    int st = give_back ? amqp_basic_reject(b->conn, 1, tag, 1) : amqp_basic_ack(b->conn, 1, tag, 0);
+    if (st != AMQP_STATUS_OK) {
+        char cause[160];
+        mqc_msg(msg, "%s: %s: %s", b->shown, give_back ? "reject" : "ack",
+                broker_cause(b, st, cause, sizeof(cause)));
+        return -1;
+    }
+    amqp_tx_commit(b->conn, 1);
+    return reply_error(amqp_get_rpc_reply(b->conn), "committing the results and the ack", b, msg);
+}
+
+/* One delivery: QC, then retry / dead-letter / results and the ack, committed
+ * together. */
+static int handle(Broker *b, const WorkerOptions *o, const QcConfig *cfg,
                   const amqp_envelope_t *env, MqcMsg *msg)
 {
     const amqp_message_t *m = &env->message;
@@ -287,34 +335,30 @@ static int handle(Broker *con, Broker *pub, const WorkerOptions *o, const QcConf
     }
     free(body);
     int ret = 0;
+    watchdog_arm(b);
     if (status < 0) {   /* SIGTERM between records: give it back untouched */
-        amqp_basic_reject(con->conn, 1, env->delivery_tag, 1);
-        cJSON_Delete(results);
-        return 0;
-    }
-    if (status == 1 && attempts < o->max_retries) {
+        ret = settle(b, env->delivery_tag, 1, msg);
+    } else if (status == 1 && attempts < o->max_retries) {
         fprintf(stderr, "mediaqc: %s: attempt %d of %d failed, retrying: %s\n", origin,
                 attempts + 1, o->max_retries + 1, err);
-        ret = publish(pub, "", o->queue, attempts + 1, err, m->body.bytes, m->body.len, msg);
+        ret = publish(b, "", o->queue, attempts + 1, err, m->body.bytes, m->body.len, msg);
     } else {
         if (status) {
             fprintf(stderr, "mediaqc: %s: dead-lettered to %s after %d attempt%s: %s\n", origin,
                     o->dead_letter, attempts + 1, attempts ? "s" : "", err);
-            ret = publish(pub, "", o->dead_letter, attempts + 1, err, m->body.bytes,
+            ret = publish(b, "", o->dead_letter, attempts + 1, err, m->body.bytes,
                           m->body.len, msg);
         }
         if (ret == 0)
-            ret = publish_results(pub, o, results, attempts + 1, msg);
+            ret = publish_results(b, o, results, attempts + 1, msg);
     }
+    /* nothing committed on failure: the broker drops the publishes and
+     * redelivers the job */
+    if (ret == 0 && status >= 0)
+        ret = settle(b, env->delivery_tag, 0, msg);
+    watchdog_disarm();
     cJSON_Delete(results);
-    if (ret < 0)   /* nothing acked: the broker redelivers the job */
-        return -1;
-    int st = amqp_basic_ack(con->conn, 1, env->delivery_tag, 0);
-    if (st != AMQP_STATUS_OK) {
-        mqc_msg(msg, "%s: ack: %s", con->shown, amqp_error_string2(st));
-        return -1;
-    }
-    return 0;
+    return ret;
 }
 
 int cmd_worker(int argc, char **argv)
@@ -327,6 +371,7 @@ int cmd_worker(int argc, char **argv)
         { "results-exchange", required_argument, NULL, 'X' },
         { "prefetch", required_argument, NULL, 'P' },
         { "max-retries", required_argument, NULL, 'M' },
+        { "broker-timeout", required_argument, NULL, 'T' },
         { "root", required_argument, NULL, 'r' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
@@ -336,7 +381,7 @@ int cmd_worker(int argc, char **argv)
                         .max_retries = 3 };
     const char *url = getenv("MEDIAQC_AMQP_URL"), *root = NULL;
     char dead_letter[300];
-    int c;
+    int c, timeout_s = BROKER_TIMEOUT_S;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -361,11 +406,16 @@ int cmd_worker(int argc, char **argv)
                 return qc_usage_error("--max-retries: expected an integer in [0, 100], got \"%s\"",
                                       optarg);
             break;
+        case 'T':
+            if (mqc_parse_int(optarg, 1, 3600, &timeout_s) < 0)
+                return qc_usage_error("--broker-timeout: expected seconds in [1, 3600], got \"%s\"",
+                                      optarg);
+            break;
         case 'h':
             printf("usage: mediaqc worker --amqp amqp://USER:PASS@HOST:PORT/VHOST [--queue Q]\n"
                    "         [--dead-letter-queue Q] [--results-exchange X] [--prefetch N]\n"
-                   "         [--max-retries N] [--root DIR] [--rules FILE] [--profile NAME|PATH]\n"
-                   "         [--report-prefix P/] [--threads N] [--quiet]\n");
+                   "         [--max-retries N] [--broker-timeout S] [--root DIR] [--rules FILE]\n"
+                   "         [--profile NAME|PATH] [--report-prefix P/] [--threads N] [--quiet]\n");
             return MQC_EXIT_PASS;
         case ':': return qc_usage_error("%s: missing value", argv[optind - 1]);
         default: return qc_usage_error("worker: unknown option \"%s\"", argv[optind - 1]);
@@ -397,34 +447,40 @@ int cmd_worker(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
 
-    Broker con = { 0 }, pub = { 0 };
+    struct sigaction alarm_sa = { .sa_handler = on_watchdog };
+    sigaction(SIGALRM, &alarm_sa, NULL);
+
+    Broker con = { .timeout_s = timeout_s };
     MqcMsg msg;
-    int code = MQC_EXIT_PASS;
-    if (broker_connect(&con, &ci, 0, &msg) < 0 || broker_connect(&pub, &ci, 1, &msg) < 0 ||
-        declare(&con, &o, &msg) < 0) {
-        code = MQC_EXIT_UNREADABLE;
+    int code = MQC_EXIT_UNREADABLE;
+    if (broker_connect(&con, &ci, &msg) < 0)
         goto done;
+    watchdog_arm(&con);
+    int ret = declare(&con, &o, &msg);
+    if (ret == 0) {
+        amqp_basic_qos(con.conn, 1, 0, (uint16_t)o.prefetch, 0);
+        ret = reply_error(amqp_get_rpc_reply(con.conn), "setting the prefetch count", &con, &msg);
     }
-    amqp_basic_qos(con.conn, 1, 0, (uint16_t)o.prefetch, 0);
-    if (reply_error(amqp_get_rpc_reply(con.conn), "setting the prefetch count", &con, &msg) < 0) {
-        code = MQC_EXIT_UNREADABLE;
+    if (ret == 0) {
+        amqp_basic_consume(con.conn, 1, amqp_cstring_bytes(o.queue), amqp_empty_bytes, 0, 0, 0,
+                           amqp_empty_table);
+        ret = reply_error(amqp_get_rpc_reply(con.conn), "consuming", &con, &msg);
+    }
+    watchdog_disarm();
+    if (ret < 0)
         goto done;
-    }
-    amqp_basic_consume(con.conn, 1, amqp_cstring_bytes(o.queue), amqp_empty_bytes, 0, 0, 0,
-                       amqp_empty_table);
-    if (reply_error(amqp_get_rpc_reply(con.conn), "consuming", &con, &msg) < 0) {
-        code = MQC_EXIT_UNREADABLE;
-        goto done;
-    }
     if (!setup.quiet)
         fprintf(stderr, "mediaqc: worker consuming %s on %s (prefetch %d, %d retries, "
-                "dead letters to %s)\n", o.queue, con.shown, o.prefetch, o.max_retries,
-                o.dead_letter);
+                "dead letters to %s, broker timeout %d s)\n", o.queue, con.shown, o.prefetch,
+                o.max_retries, o.dead_letter, timeout_s);
+    code = MQC_EXIT_PASS;
     while (!stop_requested) {
         amqp_maybe_release_buffers(con.conn);
         amqp_envelope_t env;
         struct timeval tv = { 0, 250000 };   /* how soon SIGTERM is noticed when idle */
+        watchdog_arm(&con);   /* a frame cut short by a frozen broker */
         amqp_rpc_reply_t r = amqp_consume_message(con.conn, &env, &tv, 0);
+        watchdog_disarm();
         if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
             r.library_error == AMQP_STATUS_TIMEOUT)
             continue;
@@ -439,7 +495,7 @@ int cmd_worker(int argc, char **argv)
             code = MQC_EXIT_UNREADABLE;
             break;
         }
-        int ret = handle(&con, &pub, &o, &cfg, &env, &msg);
+        ret = handle(&con, &o, &cfg, &env, &msg);
         amqp_destroy_envelope(&env);
         if (ret < 0) {
             code = MQC_EXIT_UNREADABLE;
@@ -451,8 +507,7 @@ done:
         fprintf(stderr, "mediaqc: worker: %s\n", msg.text);
     else if (!setup.quiet)
         fprintf(stderr, "mediaqc: worker stopped\n");
-    broker_close(&pub);
-    broker_close(&con);
+    broker_close(&con, code != MQC_EXIT_PASS);
     qc_config_free(&cfg);
     free(url_copy);
     return code;

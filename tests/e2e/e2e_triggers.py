@@ -488,6 +488,99 @@ class EventTest(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("--report-prefix", p.stderr)
 
+    def test_huge_events_are_parsed_linearly_or_refused_clearly(self):
+        """200k records (600 kB, under the 4 MiB limit) took minutes when each
+        record was found from the head of the list: now refused at once; the
+        most an event may carry (10000) parses in well under the bound too."""
+        path = os.path.join(self.root, "many.json")
+        with open(path, "w") as f:
+            f.write('{"Records": [' + ",".join(["{}"] * 200000) + "]}")
+        start = time.time()
+        p = mediaqc("event", path, "--root", self.root)
+        took = time.time() - start
+        self.assertEqual(p.returncode, 2, p.stderr[-2000:])
+        self.assertIn("many.json: 200000 records in one event, at most 10000 are accepted",
+                      p.stderr)
+        self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr[-2000:])
+        self.assertLess(took, 5)
+        with open(path, "w") as f:
+            f.write(event(*[("ObjectRemoved:Delete", "studio", "gone/%d.mov" % i, {})
+                            for i in range(10000)]))
+        start = time.time()
+        p = mediaqc("event", path, "--root", self.root, "--quiet")
+        took = time.time() - start
+        self.assertEqual((p.returncode, p.stdout, p.stderr), (0, "", ""))
+        self.assertLess(took, 5)
+
+    def test_concurrent_duplicates_and_a_killed_claimant_on_a_local_root(self):
+        """Local roots claim a job with flock() on REPORT.claim: two `event`
+        runs of one event analyse once; a SIGKILLed holder blocks nothing."""
+        os.makedirs(os.path.join(self.root, "studio", "dup"))
+        shutil.copy(slow_ffv1(), os.path.join(self.root, "studio", "dup", "slow.mkv"))
+        doc = event(("ObjectCreated:Put", "studio", "dup/slow.mkv", {"eTag": "e1"}))
+        report = os.path.join(self.root, "studio", "qc-reports", "dup", "slow.mkv.json")
+        path = os.path.join(self.root, "event.json")
+        with open(path, "w") as f:
+            f.write(doc)
+        procs = [subprocess.Popen([common.MEDIAQC, "event", path, "--root", self.root],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  env=mqc_env()) for _ in range(2)]
+        outs = [p.communicate(timeout=common.TIMEOUT) for p in procs]
+        self.assertEqual([p.returncode for p in procs], [1, 1], outs)   # the clip fails
+        stdout = "".join(o for o, _ in outs)
+        self.assertEqual(stdout.count("report of this version already stored"), 1, outs)
+        self.assertIn("claimed by another worker", "".join(e for _, e in outs))
+        self.assertFalse(os.path.exists(report + ".claim"))
+
+        # a holder killed mid-job: the kernel drops its lock, the next run proceeds
+        os.unlink(report)
+        victim = subprocess.Popen([common.MEDIAQC, "event", path, "--root", self.root],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  env=mqc_env())
+        try:
+            wait_for("the claim", lambda: os.path.exists(report + ".claim"), step=0.01)
+        finally:
+            victim.kill()
+            victim.wait()
+        self.assertFalse(os.path.exists(report), "finished before the kill: make it slower")
+        self.assertTrue(os.path.exists(report + ".claim"))   # left behind, unlocked
+        p = mediaqc("event", path, "--root", self.root)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertNotIn("claimed by", p.stderr)
+        self.assertNotIn("already stored", p.stdout)
+        self.assertEqual(load(report)["run"]["trigger"]["etag"], "e1")
+        self.assertFalse(os.path.exists(report + ".claim"))
+
+    def test_object_storage_claims_wait_for_a_live_holder_and_take_over_stale_ones(self):
+        claim_key = "qc-reports/claim/clean.mov.json.claim"
+        SVC.put("claim/clean.mov", read(common.clip_path(CLEAN)))
+        doc = event(("ObjectCreated:Put", BUCKET, "claim/clean.mov", {}))
+        # a process on another host, 57 s into its 60 s lease: live 3 s more
+        SVC.put(claim_key, json.dumps({"token": "elsewhere:7:1", "host": "elsewhere", "pid": 7,
+                                       "time": int(time.time()) - 57, "lease_s": 60}).encode())
+        start = time.time()
+        p = mediaqc("event", "-", stdin=doc)
+        took = time.time() - start
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(claim_key.split("/", 1)[1] + ": claimed by elsewhere:7; waiting", p.stderr)
+        self.assertIn("taking over the stale claim of elsewhere:7", p.stderr)
+        self.assertGreater(took, 2)
+        self.assertEqual(SVC.report("claim/clean.mov")["verdict"], "pass")
+        self.assertNotIn(claim_key, SVC.list_keys("qc-reports/claim/"))
+        # a dead process on this host holds nothing: taken over at once
+        dead = subprocess.Popen(["true"])
+        dead.wait()
+        SVC.put("claim/clean.mov", read(common.clip_path(CLEAN)) + b"\0")   # a new version
+        SVC.put(claim_key, json.dumps({"token": "x", "host": socket.gethostname(),
+                                       "pid": dead.pid, "time": int(time.time()),
+                                       "lease_s": 60}).encode())
+        p = mediaqc("event", "-", stdin=doc)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("waiting", p.stderr)
+        self.assertIn("taking over the stale claim of %s:%d" % (socket.gethostname(), dead.pid),
+                      p.stderr)
+        self.assertNotIn(claim_key, SVC.list_keys("qc-reports/claim/"))
+
     def test_rules_choose_the_profile(self):
         rules = os.path.join(FIXTURES, "rules.json")
         for key in ("camera/A001C003.MOV", "editorial/cut.mov", "deliverables/master.mov"):
@@ -657,12 +750,12 @@ class DirectReadTest(unittest.TestCase):
 
 
 class Worker:
-    def __init__(self, queue, *extra, threads=1):
+    def __init__(self, queue, *extra, threads=1, env=None):
         self.log = tempfile.NamedTemporaryFile(dir=WORK, suffix=".log", delete=False)
         self.proc = subprocess.Popen(
             [common.MEDIAQC, "worker", "--amqp", SVC.amqp_url, "--queue", queue,
              "--results-exchange", queue + ".results", "--threads", str(threads)] + list(extra),
-            stdout=self.log, stderr=subprocess.STDOUT, env=mqc_env())
+            stdout=self.log, stderr=subprocess.STDOUT, env=env or mqc_env())
 
     def output(self):
         with open(self.log.name) as f:
@@ -781,7 +874,7 @@ class WorkerTest(unittest.TestCase):
         first = Worker(q)
         try:
             wait_for("the first worker to take the job", lambda: broker.ready() == 0, step=0.02)
-            time.sleep(0.3)   # into the job: fetching and decoding
+            time.sleep(1.5)   # into the job: past the claim's settling second, decoding
             first.proc.kill()
             first.proc.wait(timeout=WAIT)
         finally:
@@ -835,6 +928,85 @@ class WorkerTest(unittest.TestCase):
         self.assertEqual(broker.ready(), 0)   # acked, not requeued
         broker.close()
 
+    def test_frozen_broker_exits_promptly_and_the_result_is_published_once(self):
+        """The broker is stopped with SIGSTOP while a job runs: the worker's
+        publish/ack/commit meet a frozen broker. It must exit 3 within its
+        --broker-timeout (before: poll(-1) forever in channel close), and the
+        job must end with exactly one result message (before: the redelivered
+        job published its result a second time)."""
+        q = "jobs-frozen"
+        broker = Broker(q)
+        key = "frozen/slow.mkv"
+        etag = SVC.put(key, read(slow_ffv1()))
+        w = Worker(q, "--broker-timeout", "2")
+        wait_for("the worker to consume", lambda: "consuming" in w.output())
+        broker.publish(event(("ObjectCreated:Put", BUCKET, key, {"eTag": etag})))
+        wait_for("the worker to take the job", lambda: broker.ready() == 0, step=0.02)
+        self.assertIsNone(SVC.report(key), "the job finished before the freeze: make it slower")
+        os.killpg(SVC.rabbit.pid, signal.SIGSTOP)   # the broker's whole process group
+        try:
+            start = time.time()
+            # the job (a few s) + the 2 s deadline; never the 30 s of the defaults
+            code = w.proc.wait(timeout=WAIT)
+            took = time.time() - start
+            stored = SVC.report(key)   # s3rver is not frozen
+        finally:
+            os.killpg(SVC.rabbit.pid, signal.SIGCONT)
+            if w.proc.poll() is None:
+                w.proc.kill()
+                w.proc.wait()
+        out = w.output()
+        self.assertEqual(code, 3, out)
+        self.assertIn("no answer within 2 s (broker frozen or unreachable)", out)
+        self.assertNotIn("guest:guest", out)
+        self.assertIsNotNone(stored, out)   # the job itself finished
+        self.assertLess(took, 25, out)
+        # the broker is back: whether it committed the frozen transaction or
+        # dropped it with the connection, the job ends with one result
+        second = Worker(q)
+        try:
+            results = broker.wait_results(1)
+            results += broker.wait_results(1, timeout=4)   # a duplicate would come now
+        finally:
+            code2, out2 = second.stop()
+        self.assertEqual(code2, 0, out2)
+        self.assertEqual(len(results), 1, (results, out, out2))
+        self.assertEqual((results[0][1]["key"], results[0][1]["verdict"]), (key, stored["verdict"]))
+        self.assertEqual(broker.ready(), 0)   # acked once, nothing requeued
+        self.assertEqual(SVC.report(key)["run"], stored["run"])   # not analysed again
+        broker.close()
+
+    def test_one_event_delivered_twice_at_once_is_analysed_once(self):
+        """Two workers get the same event at the same moment: one claims the
+        job and analyses, the other waits for its report and reuses it (before:
+        both analysed and stored the report)."""
+        q = "jobs-dup"
+        broker = Broker(q)
+        key = "dup/slow clip.mkv"
+        etag = SVC.put(key, read(slow_ffv1()))
+        env = dict(mqc_env(), MEDIAQC_REMOTE_LOG="1")   # every request on stderr
+        workers = [Worker(q, env=env), Worker(q, env=env)]
+        try:
+            for w in workers:
+                wait_for("the workers to consume", lambda: "consuming" in w.output())
+            body = event(("ObjectCreated:Put", BUCKET, s3_key(key), {"eTag": etag}))
+            broker.publish(body)
+            broker.publish(body)
+            results = broker.wait_results(2)
+        finally:
+            codes = [w.stop() for w in workers]
+        for code, out in codes:
+            self.assertEqual(code, 0, out)
+        logs = "".join(out for _, out in codes)
+        self.assertEqual(sorted(r["reused"] for _, r in results), [False, True], logs)
+        self.assertTrue(all(out.count("remote GET") for _, out in codes), logs)   # both took one
+        report_put = "remote PUT s3://%s/qc-reports/%s.json " % (BUCKET, key)
+        self.assertEqual(logs.count(report_put), 1, logs)   # one analysis, one report
+        self.assertIn(".json.claim: claimed by ", logs)
+        self.assertEqual(SVC.list_keys("qc-reports/dup/"),   # the claim is gone
+                         ["qc-reports/" + key + ".html", "qc-reports/" + key + ".json"])
+        broker.close()
+
     def test_sigterm_while_idle_and_bad_options(self):
         w = Worker("jobs-idle")
         wait_for("the worker to consume", lambda: "consuming" in w.output())
@@ -849,6 +1021,9 @@ class WorkerTest(unittest.TestCase):
         p = mediaqc("worker", "--amqp", SVC.amqp_url, "--max-retries", "-1")
         self.assertEqual(p.returncode, 2)
         self.assertIn("--max-retries", p.stderr)
+        p = mediaqc("worker", "--amqp", SVC.amqp_url, "--broker-timeout", "0")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--broker-timeout", p.stderr)
 
 
 class WatchTest(unittest.TestCase):
