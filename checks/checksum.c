@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cjson/cJSON.h>
 #include <libavutil/common.h>
 #include <libavutil/error.h>
 #include <libavutil/frame.h>
@@ -58,6 +59,7 @@ typedef struct Checksum {
     MqcHashAlgo file_algo;
     MqcHasher file;
     char file_error[160];
+    char file_hex[2 * MQC_DIGEST_MAX + 1];  /* a merge: segment 0's whole-file hash */
     int have_mhl;
     MqcMhlEntry mhl_entry;
     const MqcSequence *files;   /* image sequence: each file hashed and verified */
@@ -117,6 +119,11 @@ static int file_subscribe(Checksum *s, const MqcStreamInfo *si, char *why, size_
 {
     int ret = 0;
     /* a pipe cannot be read a second time, and the engine reads it itself */
+    if (!si->file_bytes && si->segment) {
+        /* segment 0 hashes the whole file; the merge gets it from its partial */
+        snprintf(s->file_error, sizeof(s->file_error), "segment 0's partial is missing");
+        return 0;
+    }
     if (!si->file_bytes)
         snprintf(s->file_error, sizeof(s->file_error), "not a regular file");
     else if ((ret = mqc_byte_tap_subscribe(si->file_bytes, file_bytes, s)) < 0)
@@ -488,7 +495,9 @@ static void finish_file(Checksum *s, MqcEvents *ev, MqcMetrics *m)
         return;
     }
     char hex[2 * MQC_DIGEST_MAX + 1] = "", detail[192];
-    if (s->file_active && s->file_complete && !s->merged) {
+    if (s->file_hex[0]) {
+        snprintf(hex, sizeof(hex), "%s", s->file_hex);
+    } else if (s->file_active && s->file_complete && !s->merged) {
         uint8_t d[MQC_DIGEST_MAX];
         mqc_hasher_end(&s->file, d);
         mqc_hex(d, mqc_hash_size(s->file_algo), hex);
@@ -585,6 +594,47 @@ static void checksum_merge(void *priv_a, const void *priv_b)
     a->merged = 1;
 }
 
+/* A segment: the whole-file hash when this segment (0) tapped the file. */
+static int checksum_save(const void *priv, cJSON *state)
+{
+    const Checksum *s = priv;
+    if (!s->file_active)
+        return 0;
+    if (!s->file_complete) {
+        cJSON_AddStringToObject(state, "file_error", s->file_error);
+        return 0;
+    }
+    MqcHasher h = s->file;      /* the run's own finish() must not see it ended */
+    uint8_t d[MQC_DIGEST_MAX];
+    char hex[2 * MQC_DIGEST_MAX + 1];
+    mqc_hasher_end(&h, d);
+    mqc_hex(d, mqc_hash_size(s->file_algo), hex);
+    cJSON_AddStringToObject(state, "file_hash", hex);
+    cJSON_AddStringToObject(state, "file_algorithm", mqc_hash_option_name(s->file_algo));
+    cJSON_AddNumberToObject(state, "file_bytes_hashed", (double)s->file_hashed);
+    return cJSON_GetObjectItemCaseSensitive(state, "file_bytes_hashed") ? 0 : MQC_ERR_NOMEM;
+}
+
+static int checksum_load(void *priv, const cJSON *state)
+{
+    Checksum *s = priv;
+    const cJSON *hex = cJSON_GetObjectItemCaseSensitive(state, "file_hash");
+    const cJSON *algo = cJSON_GetObjectItemCaseSensitive(state, "file_algorithm");
+    const cJSON *bytes = cJSON_GetObjectItemCaseSensitive(state, "file_bytes_hashed");
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(state, "file_error");
+    if (cJSON_IsString(err)) {
+        snprintf(s->file_error, sizeof(s->file_error), "%s", err->valuestring);
+        return 0;
+    }
+    if (!cJSON_IsString(hex) || !cJSON_IsString(algo) || !cJSON_IsNumber(bytes) ||
+        strcmp(algo->valuestring, mqc_hash_option_name(s->file_algo)) ||
+        strlen(hex->valuestring) != 2 * (size_t)mqc_hash_size(s->file_algo))
+        return MQC_ERR_USAGE;
+    snprintf(s->file_hex, sizeof(s->file_hex), "%s", hex->valuestring);
+    s->file_hashed = (int64_t)bytes->valuedouble;
+    return 0;
+}
+
 static void checksum_close(void *priv)
 {
     Checksum *s = priv;
@@ -613,6 +663,8 @@ const MqcCheck mqc_check_checksum = {
     .record = checksum_record,
     .finish = checksum_finish,
     .merge = checksum_merge,
+    .save = checksum_save,
+    .load = checksum_load,
     .close = checksum_close,
     .series = checksum_series,
     .float_input = 1,           /* bytes are bytes */

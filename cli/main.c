@@ -24,6 +24,8 @@ static const char usage_text[] =
     "                     [--html report.html] [--edl markers.edl] [--markers markers.csv]\n"
     "                     [--junit report.xml]\n"
     "                     [--max-pixels N] [--start-number N] [--frame-rate R]\n"
+    "                     [--segment I/N]   (segment I of N: -o writes a partial)\n"
+    "       mediaqc merge PART... [-o report.json] [--edl F] [--markers F] [--junit F]\n"
     "       mediaqc profiles list | show NAME|PATH | validate PATH\n"
     "       mediaqc checks list [--markdown]\n"
     "       mediaqc hash INPUT [--algorithm md5|xxh64|sha1|sha256] [--stream N] (framemd5 text)\n"
@@ -99,7 +101,31 @@ static void print_summary(const MqcRun *run, const MqcJob *job, const MqcJobResu
         }
 }
 
-static int cmd_check(int argc, char **argv)
+/* "I/N" with 0 <= I < N <= 10000 */
+static int parse_segment(const char *s, MqcRunOptions *opt)
+{
+    char a[16], b[16];
+    const char *slash = strchr(s, '/');
+    long i, n;
+    if (!slash || slash - s >= (long)sizeof(a) || strlen(slash + 1) >= sizeof(b))
+        return -1;
+    snprintf(a, sizeof(a), "%.*s", (int)(slash - s), s);
+    snprintf(b, sizeof(b), "%s", slash + 1);
+    if (mqc_parse_long(b, 1, 10000, &n) < 0 || mqc_parse_long(a, 0, n - 1, &i) < 0)
+        return -1;
+    opt->segment_index = (int)i;
+    opt->segment_count = (int)n;
+    return 0;
+}
+
+/* Options `merge` does not take: what they set is in the partials. */
+static int merge_refuses(int c)
+{
+    return strchr("pfsSXNFRMHbG", c) != NULL;
+}
+
+/* check, and merge (merging = 1): the same outputs and summary. */
+static int cmd_check(int argc, char **argv, int merging)
 {
     static const struct option longopts[] = {
         { "profile", required_argument, NULL, 'p' },
@@ -119,6 +145,7 @@ static int cmd_check(int argc, char **argv)
         { "markers", required_argument, NULL, 'C' },
         { "junit", required_argument, NULL, 'J' },
         { "progress", required_argument, NULL, 'P' },
+        { "segment", required_argument, NULL, 'G' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
@@ -137,7 +164,15 @@ static int cmd_check(int argc, char **argv)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":p:o:qh", longopts, NULL)) != -1) {
+        if (merging && merge_refuses(c))
+            return usage_error("merge: %s belongs to the segments' `check` (their partials "
+                               "carry it)", argv[optind - 1]);
         switch (c) {
+        case 'G':
+            if (parse_segment(optarg, opt) < 0)
+                return usage_error("--segment: expected I/N with 0 <= I < N <= 10000, got "
+                                   "\"%s\"", optarg);
+            break;
         case 'p': profile_name = optarg; break;
         case 'S':
         case 'R':
@@ -208,10 +243,21 @@ static int cmd_check(int argc, char **argv)
         }
         }
     }
-    if (optind + 1 != argc)
+    if (merging && optind >= argc)
+        return usage_error("merge needs the partials of every segment%s", "");
+    if (!merging && optind + 1 != argc)
         return usage_error("check needs exactly one INPUT%s",
                            optind + 1 < argc ? " (got more than one)" : "");
+    if (merging) {
+        job.merge = (const char *const *)argv + optind;
+        job.nb_merge = argc - optind;
+    }
     opt->input = argv[optind];
+    if (opt->segment_count && (!job.out[MQC_OUTPUT_JSON] || job.out[MQC_OUTPUT_HTML] ||
+                               job.out[MQC_OUTPUT_EDL] || job.out[MQC_OUTPUT_MARKERS] ||
+                               job.out[MQC_OUTPUT_JUNIT]))
+        return usage_error("--segment writes a partial (-o PART.json) and nothing else; "
+                           "`mediaqc merge` makes the reports%s", "");
     int to_stdout = 0;
     for (int i = 0; i < MQC_OUTPUT_NB; i++)
         to_stdout += job.out[i] && !strcmp(job.out[i], "-");
@@ -221,7 +267,7 @@ static int cmd_check(int argc, char **argv)
 
     MqcMsg msg = { "" };
     MqcProfile *profile = NULL;
-    int ret = mqc_profile_load(mqc_all_checks, profile_name, &profile, &msg);
+    int ret = merging ? 0 : mqc_profile_load(mqc_all_checks, profile_name, &profile, &msg);
     for (int i = 0; ret >= 0 && i < nsets; i++)
         ret = mqc_profile_set(mqc_all_checks, profile, sets[i], &msg);
     if (ret < 0) {
@@ -235,6 +281,9 @@ static int cmd_check(int argc, char **argv)
     MqcJobResult res;
     ret = mqc_job_run(&job, &res, &msg);
     int code = mqc_exit_code(ret, res.run ? res.run->verdict : MQC_ERROR);
+    /* a segment's verdict is the merge's: a stored partial is success */
+    if (opt->segment_count && res.run && ret >= 0)
+        code = res.run->unreadable[0] ? MQC_EXIT_UNREADABLE : MQC_EXIT_PASS;
     if (!res.run) {
         fprintf(stderr, "mediaqc: %s\n", msg.text);
     } else {
@@ -244,7 +293,14 @@ static int cmd_check(int argc, char **argv)
         for (int k = 0; k < MQC_OUTPUT_NB; k++)
             if (res.status[k] < 0)
                 fprintf(stderr, "mediaqc: %s\n", res.why[k].text);
-        if (!to_stdout)
+        if (!to_stdout && opt->segment_count)
+        {
+            print_text(res.run->input_path);
+            printf(": segment %d/%d, partial: ", opt->segment_index, opt->segment_count);
+            print_text(job.out[MQC_OUTPUT_JSON]);
+            printf("\n");
+        }
+        else if (!to_stdout)
             print_summary(res.run, &job, &res);
     }
     mqc_job_result_free(&res);
@@ -386,7 +442,9 @@ int main(int argc, char **argv)
         return usage_error("missing command%s", "");
     const char *cmd = argv[1];
     if (!strcmp(cmd, "check"))
-        return cmd_check(argc - 1, argv + 1);
+        return cmd_check(argc - 1, argv + 1, 0);
+    if (!strcmp(cmd, "merge"))
+        return cmd_check(argc - 1, argv + 1, 1);
     if (!strcmp(cmd, "profiles"))
         return cmd_profiles(argc - 1, argv + 1);
     if (!strcmp(cmd, "hash"))

@@ -137,6 +137,9 @@ typedef struct MqcStreamInfo {
                                  * "progressive", "tff", "bff", or empty when unknown */
     MqcLearnt *learnt;          /* the run's learnt facts (never NULL in a run) */
     MqcByteTap *file_bytes;     /* the input's bytes as they are read; NULL when unavailable */
+    int segment;                /* a segment or a merge (--segment): segment 0 taps the
+                                 * file's bytes, the others have file_bytes NULL; what
+                                 * a check learns from them goes through save/load */
     int nb_audio;               /* audio streams decoded beside the video */
     const struct MqcAudioInfo *audio;
     /* image sequence: its files, the number at timestamp 0 (pts counts
@@ -438,7 +441,9 @@ typedef struct MqcCheck {
     void (*record)(const void *priv, const void *frame, MqcRecord *rec);
     /* End of stream: close runs, filter events, write metrics. */
     void (*finish)(void *priv, const MqcStreamInfo *si, MqcEvents *ev, MqcMetrics *m);
-    /* Joins the temporal state of a later segment b into a. */
+    /* Joins the temporal state of a later segment b into a (checks' own
+     * use; mqc_merge replays the segments' fold inputs instead, which
+     * gives exactly the single pass's state). */
     void (*merge)(void *priv_a, const void *priv_b);
     /* Optional: one job over the whole picture (a sequential hash cannot
      * be cut into bands). Pure like measure: any thread, reads priv, writes
@@ -474,6 +479,15 @@ typedef struct MqcCheck {
     /* The check wants the decoder's frame as well when the engine converts
      * (MqcPicture.source): a hash of the decoded picture as ffmpeg makes it. */
     int source_frame;
+
+    /* ---- segments (--segment, merge) ----
+     * A segment records what fold() received; merge replays it in order
+     * through a fresh priv, so fold state needs nothing here. What a check
+     * learns outside fold (the whole-file hash from si->file_bytes) it
+     * saves into a JSON object after the segment's last frame, and load()
+     * gets every segment's object, in segment order, after init(). */
+    int (*save)(const void *priv, struct cJSON *state);
+    int (*load)(void *priv, const struct cJSON *state);
 
     /* ---- checks of the input itself, not of its pictures (decode, format) ---- */
     unsigned flags;                     /* MQC_CHECK_* */

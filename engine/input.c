@@ -12,6 +12,7 @@
 #include "gop_timecode.h"
 #include "input.h"
 #include "remote_io.h"
+#include "segment.h"
 #include "sidedata.h"
 #include "sequence.h"
 
@@ -89,6 +90,11 @@ struct MqcInput {
     AVPacket **lead;
     int lead_head, lead_count, lead_cap;
     int64_t lead_bytes;
+    /* a segment (--segment): only display frames [range_first, range_end) are
+     * handed over; range_pos is the display number of the next decoded frame */
+    int ranged;
+    int64_t range_pos, range_first, range_end;
+    AVFrame *context;           /* the last frame before range_first */
 };
 
 static void note_issue(MqcInput *in, int64_t pos, const char *fmt, int err)
@@ -1102,7 +1108,7 @@ int mqc_input_pump(MqcInput *in)
     return ret == 1 ? lead_push(in) : ret;
 }
 
-int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
+static int read_frame(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
 {
     for (;;) {
         int ret = avcodec_receive_frame(in->dec, in->decoded);
@@ -1174,6 +1180,77 @@ int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
     }
 }
 
+int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
+{
+    if (!in->ranged)
+        return read_frame(in, out, si);
+    for (;;) {
+        if (in->range_end >= 0 && in->range_pos >= in->range_end)
+            return AVERROR_EOF;
+        int ret = read_frame(in, out, si);
+        if (ret < 0 || in->range_pos++ >= in->range_first)
+            return ret;
+        /* before the segment: decoded for the frame after it, analysed by
+         * the segment before (and so are its problems) */
+        av_frame_unref(in->context);
+        av_frame_move_ref(in->context, out);
+        char what[8];
+        int64_t pos;
+        mqc_input_take_issues(in, what, sizeof(what), &pos);
+    }
+}
+
+int mqc_input_segment(MqcInput *in, int index, int count, MqcSegmentPlan *plan, MqcMsg *msg)
+{
+    const char *path = in->fmt && in->fmt->url ? in->fmt->url : "input";
+    if (in->stream < 0 || in->seq) {
+        mqc_msg(msg, "%s: --segment needs a video file (not audio only, not an image "
+                "sequence)", path);
+        return MQC_ERR_USAGE;
+    }
+    if (in->nb_audio) {
+        /* loudness, silence, clipping and phase carry state across a cut that
+         * a segment cannot rebuild yet: say so rather than join wrong numbers */
+        mqc_msg(msg, "%s: --segment: files with audio streams are analysed whole "
+                "(audio checks cannot be split into segments yet)", path);
+        return MQC_ERR_USAGE;
+    }
+    AVStream *st = in->fmt->streams[in->stream];
+    int ret = mqc_segment_plan(st, path, index, count, plan, msg);
+    if (ret < 0)
+        return ret;
+    if (!(in->context = av_frame_alloc()))
+        return MQC_ERR_NOMEM;
+    in->ranged = 1;
+    in->range_first = plan->first;
+    in->range_end = plan->end;
+    if (plan->seek_entry < 0)
+        return 0;
+    ret = av_seek_frame(in->fmt, in->stream, plan->seek_ts, AVSEEK_FLAG_BACKWARD);
+    /* the keyframe the plan names, or the display numbers would be wrong: a
+     * seek by timestamp can land a GOP early (B-frames shift decode times) */
+    while (ret >= 0 && (ret = next_video_packet(in)) >= 0 && in->pkt->pos != plan->seek_pos) {
+        if (in->pkt->pos > plan->seek_pos || in->pkt->pos < 0)
+            ret = AVERROR(ESPIPE);
+        av_packet_unref(in->pkt);
+    }
+    if (ret < 0) {
+        char err[AV_ERROR_MAX_STRING_SIZE];
+        av_strerror(ret, err, sizeof(err));
+        mqc_msg(msg, "%s: --segment %d/%d: cannot seek to the keyframe of frame %lld (%s)",
+                path, index, count, (long long)plan->seek_frame, err);
+        return MQC_ERR_USAGE;
+    }
+    in->range_pos = plan->seek_frame;
+    in->packets_in = plan->seek_entry;     /* read before it, by the other segments */
+    return lead_push(in);
+}
+
+const AVFrame *mqc_input_context(const MqcInput *in)
+{
+    return in->context && in->context->buf[0] ? in->context : NULL;
+}
+
 void mqc_input_finish_bytes(MqcInput *in)
 {
     if (in)
@@ -1190,6 +1267,7 @@ void mqc_input_close(MqcInput **pin)
     mqc_tap_avio_close(&in->io);
     av_packet_free(&in->pkt);
     av_frame_free(&in->decoded);
+    av_frame_free(&in->context);
     sws_freeContext(in->sws);
     for (int a = 0; a < in->nb_audio; a++) {
         avcodec_free_context(&in->audio[a].dec);

@@ -21,6 +21,16 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
  * The first call also completes *si (pixel format, depth, range).
  * Returns 0, AVERROR_EOF at the end, or another negative error (fatal). */
 int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si);
+/* Segment `index` of `count` (--segment): plans it (engine/segment.h) and
+ * limits the reads to its frames, decoding from the keyframe before it.
+ * Call before the first read. MQC_ERR_USAGE (message in msg) when the file
+ * cannot be split: no index, audio streams, an image sequence. */
+struct MqcSegmentPlan;
+int mqc_input_segment(MqcInput *in, int index, int count, struct MqcSegmentPlan *plan,
+                      MqcMsg *msg);
+/* With a segment: the frame just before its first one, once the first one
+ * was read (NULL for segment 0). */
+const AVFrame *mqc_input_context(const MqcInput *in);
 /* Decode problems since the last call: their number; the first one is
  * described in `what`, its byte position in *pos (-1 when unknown). */
 int mqc_input_take_issues(MqcInput *in, char *what, size_t len, int64_t *pos);

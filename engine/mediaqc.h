@@ -172,6 +172,9 @@ typedef struct MqcRunOptions {
     const MqcObserver *const *observers;   /* NULL-terminated, or NULL */
     int64_t max_pixels;         /* largest picture accepted; 0: MQC_DEFAULT_MAX_PIXELS */
     MqcSequenceOptions sequence;
+    /* --segment I/N: analyse segment_index of segment_count (0: the whole
+     * file); the run then records a partial (mqc_partial_json) */
+    int segment_index, segment_count;
 } MqcRunOptions;
 
 /* 16K x 16K: above any real master, below what a forged header can ask for */
@@ -218,6 +221,8 @@ typedef struct MqcRun {
     char start_timecode[32];    /* the start timecode as counted (one notation), or "" */
     MqcVerdict verdict;
     int errors, warnings;
+    struct MqcPartial *partial; /* a segment's record (--segment), else NULL */
+    MqcProfile *owned_profile;  /* a merge's profile, read from the partials */
 } MqcRun;
 
 /* Runs the QC pass. Returns 0 with *out filled whenever a report can be
@@ -226,6 +231,21 @@ typedef struct MqcRun {
 int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile,
             const MqcRunOptions *opt, MqcRun **out, MqcMsg *msg);
 void mqc_run_free(MqcRun *run);
+
+/* ---- segments (DESIGN.md §9) ---- */
+
+#define MQC_PARTIAL_SCHEMA "mediaqc.partial/1"
+/* The partial a segment run (opt->segment_count > 0) writes instead of a
+ * report: which file, profile and segment, and the checks' states. NULL
+ * when out of memory. */
+struct cJSON *mqc_partial_json(const MqcRun *run, int argc, char **argv);
+/* Joins the partials of every segment of one file (any order) into the
+ * run a single pass gives. MQC_ERR_USAGE with a message naming the part
+ * for parts that do not belong together (another file, profile or tool
+ * version), overlap or leave a segment out, or are not partials. opt
+ * gives the threads; observers are not called (there are no pictures). */
+int mqc_merge(const MqcCheck *const *reg, const char *const *parts, int nb_parts,
+              const MqcRunOptions *opt, MqcRun **out, MqcMsg *msg);
 /* Seconds from the first frame to the start of display frame `frame`, from
  * the frames' timestamps (DESIGN.md §9). */
 double mqc_run_time(const MqcRun *run, int64_t frame);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <libavutil/pixdesc.h>
 #include "internal.h"
+#include "partial.h"
 #include "remote_io.h"
 #include "scheduler.h"
 
@@ -163,8 +164,11 @@ static void draw_progress(RunState *st, int64_t done, int final)
 }
 
 /* Problems of the input go to the checks that report them (input_problem). */
-static void deliver(MqcRun *run, const MqcInputProblem *p)
+void mqc_run_deliver(MqcRun *run, const MqcInputProblem *p)
 {
+    if (run->partial && mqc_partial_problem(run->partial, p) < 0 && !run->error[0])
+        snprintf(run->error, sizeof(run->error), "%s: the segment's record: %s",
+                 run->input_path, mqc_strerror(MQC_ERR_NOMEM));
     for (int c = 0; c < run->nb_checks; c++) {
         MqcCheckRun *cr = &run->checks[c];
         if (cr->check->input_problem && !cr->skipped)
@@ -177,7 +181,7 @@ static void problem(MqcRun *run, MqcProblemKind kind, int64_t first, int64_t las
 {
     MqcInputProblem p = { .kind = kind, .first_frame = first, .last_frame = last,
                           .count = count, .what = what, .pos = pos };
-    deliver(run, &p);
+    mqc_run_deliver(run, &p);
 }
 
 /* The analysis could not complete (out of memory): verdict error, and an
@@ -189,15 +193,8 @@ static void incomplete(MqcRun *run, int64_t first, int64_t last, const char *why
     problem(run, MQC_PROBLEM_NOMEM, first, last, 1, why, -1);
 }
 
-static void after_fold(void *ud, const MqcFrameInfo *fi, const AVFrame *f,
-                       const void *const *results, int issues, const char *issue, int64_t pos)
+void mqc_run_frame(MqcRun *run, const MqcFrameInfo *fi)
 {
-    RunState *st = ud;
-    MqcRun *run = st->run;
-    if (issues)
-        problem(run, MQC_PROBLEM_DECODE, fi->index, fi->index, issues, issue, pos);
-    if (!f)
-        return;
     run->frames = fi->index + 1;
     if (mqc_timeline_add(&run->timeline, fi->index, fi->pts) < 0 && !run->error[0]) {
         /* times would fall back to the grid: say so */
@@ -206,6 +203,25 @@ static void after_fold(void *ud, const MqcFrameInfo *fi, const AVFrame *f,
                 mqc_strerror(MQC_ERR_NOMEM));
         incomplete(run, fi->index, fi->index, why.text);
     }
+}
+
+static void after_fold(void *ud, const MqcFrameInfo *fi, const AVFrame *f,
+                       const void *const *results, int issues, const char *issue, int64_t pos)
+{
+    RunState *st = ud;
+    MqcRun *run = st->run;
+    /* the fold inputs before the problems, in the order the checks saw them */
+    if (f && run->partial && mqc_partial_frame(run->partial, run, fi, results) < 0) {
+        MqcMsg why;
+        mqc_msg(&why, "%s: the segment's record: %s", run->input_path,
+                mqc_strerror(MQC_ERR_NOMEM));
+        incomplete(run, fi->index, fi->index, why.text);
+    }
+    if (issues)
+        problem(run, MQC_PROBLEM_DECODE, fi->index, fi->index, issues, issue, pos);
+    if (!f)
+        return;
+    mqc_run_frame(run, fi);
     if (st->frames || st->observers) {
         MqcRecord rec;
         rec.n = 0;
@@ -351,7 +367,7 @@ static void add_audio_issues(MqcRun *run, const MqcInput *in)
         MqcInputProblem p = { .kind = MQC_PROBLEM_DECODE, .count = v[i].count,
                               .what = v[i].what, .pos = -1, .audio = 1,
                               .stream = v[i].stream, .time_s = v[i].time_s };
-        deliver(run, &p);
+        mqc_run_deliver(run, &p);
     }
     for (int c = 0; n && c < run->nb_checks; c++)
         if (run->checks[c].check->input_problem && !run->checks[c].skipped)
@@ -379,29 +395,135 @@ static void finalize(MqcRun *run)
                    run->errors ? MQC_FAIL : MQC_PASS;
 }
 
-int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunOptions *opt,
-            MqcRun **out, MqcMsg *msg)
+int mqc_run_new(const MqcCheck *const *reg, const MqcProfile *profile, const char *input,
+                int threads, MqcRun **out)
 {
     *out = NULL;
     MqcRun *run = calloc(1, sizeof(*run));
     char shown[4096];
     /* a presigned URL's query is a credential: never put it in a report */
-    if (mqc_remote_is_url(opt->input))
-        mqc_remote_redact(opt->input, shown, sizeof(shown));
+    if (mqc_remote_is_url(input))
+        mqc_remote_redact(input, shown, sizeof(shown));
     else
-        snprintf(shown, sizeof(shown), "%s", opt->input);
+        snprintf(shown, sizeof(shown), "%s", input);
     if (!run || !(run->input_path = strdup(shown))) {
         free(run);
         return MQC_ERR_NOMEM;
     }
     run->profile = profile;
-    run->threads = opt->threads > 0 ? opt->threads : cpu_count();
-    double t0 = now_s();
+    run->threads = threads > 0 ? threads : cpu_count();
     int ret = setup_checks(run, reg, profile);
     if (ret < 0) {
         mqc_run_free(run);
         return ret;
     }
+    *out = run;
+    return 0;
+}
+
+int mqc_run_clock(MqcRun *run, int video)
+{
+    if (!(run->si.learnt = mqc_learnt_alloc()))
+        return MQC_ERR_NOMEM;
+    if (!video)
+        mqc_tc_init(&run->tc, 0, 0, NULL);  /* safe for every caller; no frames use it */
+    int tc_ret = video ? mqc_tc_init(&run->tc, run->si.rate_num, run->si.rate_den,
+                                     run->si.start_timecode) : 0;
+    if (tc_ret < 0) {
+        /* unusable for this rate: count from 00:00:00:00, keep the tag for the report */
+        snprintf(run->si.bad_timecode, sizeof(run->si.bad_timecode), "%s",
+                 run->si.start_timecode);
+        run->si.start_timecode[0] = 0;
+    } else if (run->si.start_timecode[0]) {
+        /* the report and every event use one notation: the counter's */
+        mqc_tc_string(&run->tc, 0, run->start_timecode);
+        if (tc_ret > 0)   /* the check reads the tag itself to report it, once */
+            run->si.start_timecode[0] = 0;
+    }
+    mqc_timeline_init(&run->timeline, run->si.rate_num, run->si.rate_den, run->si.tb_num,
+                      run->si.tb_den);
+    return 0;
+}
+
+int mqc_run_init_checks(MqcRun *run, const char *input, MqcMsg *msg)
+{
+    for (int c = 0; c < run->nb_checks; c++) {
+        MqcCheckRun *cr = &run->checks[c];
+        if (!(cr->check->flags & MQC_CHECK_WITHOUT_PICTURES) && media_missing(run, cr))
+            continue;
+        if (run->si.is_float && !cr->check->float_input &&
+            (cr->check->measure || cr->check->measure_frame)) {
+            /* its limits are integer code values; float samples are linear light */
+            cr->skipped = 1;
+            snprintf(cr->skip_reason, sizeof(cr->skip_reason), "float pictures (%s, linear "
+                     "light): this check measures integer code values", run->si.pix_fmt);
+            continue;
+        }
+        if (cr->check->init) {
+            int r = cr->check->init(cr->priv, &run->si, cr->skip_reason, sizeof(cr->skip_reason));
+            if (r < 0) {
+                /* a configuration the stream or the environment cannot satisfy
+                 * (unknown colour space, unreadable reference file, ...) */
+                mqc_msg(msg, "%s: %s: %s", input, cr->id,
+                        cr->skip_reason[0] ? cr->skip_reason : mqc_strerror(r));
+                return r == MQC_ERR_NOMEM ? r : MQC_ERR_PROFILE;
+            }
+            cr->skipped = r > 0;
+            /* init may resolve an option for this stream (checksum's default
+             * algorithm follows its reference): params say what ran */
+            cJSON_Delete(cr->params);
+            cr->params = mqc_options_to_json(cr->check->options, cr->priv);
+        }
+    }
+    return 0;
+}
+
+void mqc_run_conclude(MqcRun *run)
+{
+    for (int c = 0; c < run->nb_checks; c++) {
+        MqcCheckRun *cr = &run->checks[c];
+        cr->metrics = cJSON_CreateObject();
+        MqcMetrics m = { cr->metrics };
+        if (!cr->skipped && cr->check->finish)
+            cr->check->finish(cr->priv, &run->si, &cr->events, &m);
+        if (!cr->skipped && cr->check->media == MQC_MEDIA_AUDIO)
+            audio_events_place(run, &cr->events, 1);
+    }
+    /* a list that could not grow dropped events: never a silent pass */
+    for (int c = 0; c < run->nb_checks; c++)
+        if (run->checks[c].events.oom) {
+            MqcMsg why;
+            mqc_msg(&why, "%s: %s: %s, events were dropped", run->input_path, run->checks[c].id,
+                    mqc_strerror(MQC_ERR_NOMEM));
+            incomplete(run, 0, run->frames > 0 ? run->frames - 1 : 0, why.text);
+        }
+}
+
+void mqc_run_end(MqcRun *run, double t0, const MqcObserver *const *observers)
+{
+    if (run->unreadable[0])
+        problem(run, MQC_PROBLEM_UNREADABLE, 0, 0, 1, run->unreadable, -1);
+    run->elapsed_s = now_s() - t0;
+    finalize(run);
+    for (const MqcObserver *const *o = observers; o && *o; o++)
+        if ((*o)->finish)
+            (*o)->finish((*o)->ud, run);
+}
+
+double mqc_run_now(void)
+{
+    return now_s();
+}
+
+int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunOptions *opt,
+            MqcRun **out, MqcMsg *msg)
+{
+    *out = NULL;
+    MqcRun *run;
+    double t0 = now_s();
+    int ret = mqc_run_new(reg, profile, opt->input, opt->threads, &run);
+    if (ret < 0)
+        return ret;
     RunState st = { .run = run, .progress = opt->progress, .t0 = t0,
                     .observers = opt->observers };
     struct stat sb;
@@ -415,6 +537,7 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
     MqcInput *in = NULL;
     MqcAudioFeed *feed = NULL;
     AVFrame *first = NULL;
+    MqcSegmentPlan plan;
     ret = mqc_input_open(&in, opt->input, opt->stream_index,
                          mqc_decoder_threads(run->threads),
                          opt->max_pixels ? opt->max_pixels : MQC_DEFAULT_MAX_PIXELS, &run->si,
@@ -426,6 +549,17 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
     if (ret < 0) {
         snprintf(run->unreadable, sizeof(run->unreadable), "%s", msg->text);
         goto done;
+    }
+    if (opt->segment_count > 0) {
+        /* a segment: its frames only, recorded for `merge` */
+        if ((ret = mqc_input_segment(in, opt->segment_index, opt->segment_count, &plan, msg)) < 0 ||
+            (ret = mqc_partial_new(&run->partial, &plan)) < 0)
+            goto fail;
+        run->si.segment = 1;
+        if (opt->segment_index > 0)
+            run->si.file_bytes = NULL;  /* the whole-file hash is segment 0's */
+        if (plan.end == plan.first)
+            goto done;                  /* more segments than keyframes: an empty one */
     }
     ret = open_audio(run, in, &feed);
     if (ret < 0)
@@ -450,57 +584,9 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         goto done;
     }
     run->have_stream = video;
-    if (!(run->si.learnt = mqc_learnt_alloc())) {
-        ret = MQC_ERR_NOMEM;
+    if ((ret = mqc_run_clock(run, video)) < 0 ||
+        (ret = mqc_run_init_checks(run, opt->input, msg)) < 0)
         goto fail;
-    }
-    if (!video)
-        mqc_tc_init(&run->tc, 0, 0, NULL);  /* safe for every caller; no frames use it */
-    int tc_ret = video ? mqc_tc_init(&run->tc, run->si.rate_num, run->si.rate_den,
-                                     run->si.start_timecode) : 0;
-    if (tc_ret < 0) {
-        /* unusable for this rate: count from 00:00:00:00, keep the tag for the report */
-        snprintf(run->si.bad_timecode, sizeof(run->si.bad_timecode), "%s",
-                 run->si.start_timecode);
-        run->si.start_timecode[0] = 0;
-    } else if (run->si.start_timecode[0]) {
-        /* the report and every event use one notation: the counter's */
-        mqc_tc_string(&run->tc, 0, run->start_timecode);
-        if (tc_ret > 0)   /* the check reads the tag itself to report it, once */
-            run->si.start_timecode[0] = 0;
-    }
-    mqc_timeline_init(&run->timeline, run->si.rate_num, run->si.rate_den, run->si.tb_num,
-                      run->si.tb_den);
-
-    for (int c = 0; c < run->nb_checks; c++) {
-        MqcCheckRun *cr = &run->checks[c];
-        if (!(cr->check->flags & MQC_CHECK_WITHOUT_PICTURES) && media_missing(run, cr))
-            continue;
-        if (run->si.is_float && !cr->check->float_input &&
-            (cr->check->measure || cr->check->measure_frame)) {
-            /* its limits are integer code values; float samples are linear light */
-            cr->skipped = 1;
-            snprintf(cr->skip_reason, sizeof(cr->skip_reason), "float pictures (%s, linear "
-                     "light): this check measures integer code values", run->si.pix_fmt);
-            continue;
-        }
-        if (cr->check->init) {
-            int r = cr->check->init(cr->priv, &run->si, cr->skip_reason, sizeof(cr->skip_reason));
-            if (r < 0) {
-                /* a configuration the stream or the environment cannot satisfy
-                 * (unknown colour space, unreadable reference file, ...) */
-                mqc_msg(msg, "%s: %s: %s", opt->input, cr->id,
-                        cr->skip_reason[0] ? cr->skip_reason : mqc_strerror(r));
-                ret = r == MQC_ERR_NOMEM ? r : MQC_ERR_PROFILE;
-                goto fail;
-            }
-            cr->skipped = r > 0;
-            /* init may resolve an option for this stream (checksum's default
-             * algorithm follows its reference): params say what ran */
-            cJSON_Delete(cr->params);
-            cr->params = mqc_options_to_json(cr->check->options, cr->priv);
-        }
-    }
     if (opt->frames_path) {
         st.frames = fopen(opt->frames_path, "w");
         if (!st.frames) {
@@ -512,7 +598,11 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
     for (const MqcObserver *const *o = opt->observers; o && *o; o++)
         if ((*o)->start && (ret = (*o)->start((*o)->ud, run)) < 0)
             goto fail;
-    MqcSchedFrameHook hook = { after_fold, &st };
+    MqcSchedFrameHook hook = { after_fold, &st, 0, NULL };
+    if (run->partial) {
+        hook.first_index = plan.first;
+        hook.context = mqc_input_context(in);
+    }
     int64_t frames = video ? mqc_schedule(in, first, &run->si, feed, run->checks, run->nb_checks,
                                           run->threads, opt->band_height, &hook)
                            : mqc_schedule_audio(in, feed, run->checks, run->nb_checks, &hook);
@@ -537,35 +627,19 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
     st.frames = NULL;
 
     add_audio_issues(run, in);
-    for (int c = 0; c < run->nb_checks; c++) {
-        MqcCheckRun *cr = &run->checks[c];
-        cr->metrics = cJSON_CreateObject();
-        MqcMetrics m = { cr->metrics };
-        if (!cr->skipped && cr->check->finish)
-            cr->check->finish(cr->priv, &run->si, &cr->events, &m);
-        if (!cr->skipped && cr->check->media == MQC_MEDIA_AUDIO)
-            audio_events_place(run, &cr->events, 1);
-    }
-    /* a list that could not grow dropped events: never a silent pass */
-    for (int c = 0; c < run->nb_checks; c++)
-        if (run->checks[c].events.oom) {
-            MqcMsg why;
-            mqc_msg(&why, "%s: %s: %s, events were dropped", opt->input, run->checks[c].id,
-                    mqc_strerror(MQC_ERR_NOMEM));
-            incomplete(run, 0, run->frames > 0 ? run->frames - 1 : 0, why.text);
-        }
+    /* a segment keeps its states for `merge`: the runs are closed there */
+    if (run->partial)
+        ret = mqc_partial_keep(run->partial, run);
+    else
+        mqc_run_conclude(run);
+    if (ret < 0)
+        goto fail;
 
 done:
-    if (run->unreadable[0])
-        problem(run, MQC_PROBLEM_UNREADABLE, 0, 0, 1, run->unreadable, -1);
     mqc_input_close(&in);
     mqc_feed_free(&feed);
     av_frame_free(&first);
-    run->elapsed_s = now_s() - t0;
-    finalize(run);
-    for (const MqcObserver *const *o = opt->observers; o && *o; o++)
-        if ((*o)->finish)
-            (*o)->finish((*o)->ud, run);
+    mqc_run_end(run, t0, opt->observers);
     *out = run;
     return 0;
 
@@ -600,6 +674,9 @@ void mqc_run_free(MqcRun *run)
         cJSON_Delete(cr->params);
     }
     free(run->checks);
+    mqc_partial_free(&run->partial);
+    if (run->owned_profile)
+        mqc_profile_free(run->owned_profile);
     mqc_learnt_free(&run->si.learnt);
     free(run->audio);
     free(run->input_path);

@@ -311,6 +311,20 @@ static int analyse_frame(Analysis *a, const Slot *slots, int cap, int head, int 
     return mqc_alloc_fails() || av_frame_ref(a->prev, frame) < 0 ? MQC_ERR_NOMEM : 0;
 }
 
+/* A segment's first frame sees the frame before it as the single pass
+ * does: as band->prev, and as the reference of every check (a check that
+ * keeps the first frame of a run compares with this one instead when the
+ * run started in the segment before: checks.md says which). */
+static int segment_context(Analysis *a, const AVFrame *context)
+{
+    if (av_frame_ref(a->prev, context) < 0)
+        return MQC_ERR_NOMEM;
+    for (int c = 0; c < a->n; c++)
+        if (av_frame_ref(a->refs[c], context) < 0)
+            return MQC_ERR_NOMEM;
+    return 0;
+}
+
 static void analysis_free(Analysis *a)
 {
     for (int c = 0; a->refs && c < a->n; c++)
@@ -516,6 +530,10 @@ int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcAudioFe
             goto end;
         }
 
+    if (hook && hook->context && segment_context(&a, hook->context) < 0) {
+        result = MQC_ERR_NOMEM;
+        goto end;
+    }
     /* the first frame was decoded by the caller to learn the format */
     av_frame_move_ref(w.slots[0].frame, first);
     w.slots[0].issues = mqc_input_take_issues(in, w.slots[0].issue, sizeof(w.slots[0].issue),
@@ -531,7 +549,7 @@ int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcAudioFe
         goto end_sync;
     }
 
-    int64_t index = 0;
+    int64_t index = hook ? hook->first_index : 0;
     int ret = 0;
     for (;;) {
         pthread_mutex_lock(&w.lock);

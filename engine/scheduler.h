@@ -23,6 +23,11 @@ typedef struct MqcSchedFrameHook {
                        const void *const *results, int decode_issues,
                        const char *issue, int64_t issue_pos);
     void *ud;
+    /* a segment: the display number of the first frame, and the frame
+     * before it (band->prev of the first frame, and every check's
+     * reference until it keeps one), or NULL */
+    int64_t first_index;
+    const AVFrame *context;
 } MqcSchedFrameHook;
 
 /* Runs checks[0..n) over every frame from `in`, and the audio checks over

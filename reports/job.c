@@ -177,7 +177,8 @@ int mqc_job_run(const MqcJob *job, MqcJobResult *res, MqcMsg *msg)
         observers[nobs++] = &capture->observer;
     }
     opt.observers = observers;
-    ret = mqc_run(job->reg, job->profile, &opt, &res->run, msg);
+    ret = job->merge ? mqc_merge(job->reg, job->merge, job->nb_merge, &opt, &res->run, msg)
+                     : mqc_run(job->reg, job->profile, &opt, &res->run, msg);
     if (ret < 0) {
         if (!msg->text[0])
             mqc_msg(msg, "%s", mqc_strerror(ret));
@@ -186,7 +187,8 @@ int mqc_job_run(const MqcJob *job, MqcJobResult *res, MqcMsg *msg)
     }
     if (!res->run->input_size && job->size_hint > 0)
         res->run->input_size = job->size_hint;
-    cJSON *report = report_json(job, res->run);
+    cJSON *report = res->run->partial ? mqc_partial_json(res->run, job->argc, job->argv)
+                                      : report_json(job, res->run);
     unsigned write_flags = job->flags & MQC_JOB_MKDIRS ? MQC_WRITE_MKDIRS : 0;
     /* the JSON last: when it is there, the job's other outputs are too */
     static const MqcOutputKind order[] = { MQC_OUTPUT_HTML, MQC_OUTPUT_EDL, MQC_OUTPUT_MARKERS,

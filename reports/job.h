@@ -46,6 +46,10 @@ typedef struct MqcJob {
     const struct cJSON *trigger;      /* recorded as run.trigger, or NULL */
     int64_t size_hint;          /* input size when the engine could not learn it, or 0 */
     unsigned flags;             /* MQC_JOB_* */
+    /* merge: the partials to join instead of analysing opt.input (no HTML:
+     * the thumbnails are not in the partials) */
+    const char *const *merge;
+    int nb_merge;
 } MqcJob;
 
 typedef struct MqcJobResult {
@@ -54,7 +58,8 @@ typedef struct MqcJobResult {
     MqcMsg why[MQC_OUTPUT_NB];  /* the message of a failed output */
 } MqcJobResult;
 
-/* Runs the job, then renders and stores its outputs: HTML, EDL, markers,
+/* Runs the job (a segment's run stores its partial as the JSON output),
+ * then renders and stores its outputs: HTML, EDL, markers,
  * JUnit, and the JSON last. Returns the run's error (no run, message in
  * msg) or the first output's error (res->why says which); 0 when every
  * wanted output was stored. res is filled in every case. */

@@ -1,0 +1,736 @@
+/* Segments and their merge (DESIGN.md §9).
+ *
+ * A segment run records what its checks' fold() received — each frame's
+ * facts, each active check's reduced result of the frame, and the problems
+ * of the input, in the order the checks saw them — deflated into the
+ * partial. `merge` replays the segments' records in display order through
+ * freshly initialised checks and finishes them. Fold state (runs of black
+ * or frozen frames, missing frames at a cut, timecode and checksum
+ * continuity, cadence, flash windows) is then exactly the single pass's,
+ * for every check, without a second implementation of each state machine
+ * that could drift from the first. What a check learns outside fold (the
+ * whole-file hash) travels through its save()/load().
+ *
+ * The records are the engine's own structs, so a partial is only read by
+ * the build that wrote it: "tool" names the version and the struct sizes,
+ * and merge refuses parts of another. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+#include <libavutil/base64.h>
+#include "internal.h"
+#include "partial.h"
+#include "remote_io.h"
+
+#define STATE_VERSION 1
+#define OUT_CHUNK (256 << 10)
+#define MAX_PART_BYTES (4LL << 30)
+
+enum { REC_FRAME = 'F', REC_PROBLEM = 'P' };
+
+typedef struct ProblemRec {
+    int32_t kind, count, audio, stream;
+    int64_t first, last, pos;
+    double time_s;
+    uint32_t what_len;
+} ProblemRec;
+
+struct MqcPartial {
+    MqcSegmentPlan plan;
+    z_stream z;
+    int z_open, z_done;
+    uint8_t *data;              /* deflated records */
+    size_t len, cap;
+    int64_t frames;
+    cJSON *states;              /* per check: its save(), or null */
+};
+
+/* ---- recording ---- */
+
+int mqc_partial_new(MqcPartial **out, const MqcSegmentPlan *plan)
+{
+    MqcPartial *p = calloc(1, sizeof(*p));
+    if (!p)
+        return MQC_ERR_NOMEM;
+    p->plan = *plan;
+    if (deflateInit(&p->z, 6) != Z_OK) {
+        free(p);
+        return MQC_ERR_NOMEM;
+    }
+    p->z_open = 1;
+    *out = p;
+    return 0;
+}
+
+static int put(MqcPartial *p, const void *data, size_t n, int finish)
+{
+    if (p->z_done)
+        return MQC_ERR_USAGE;
+    p->z.next_in = (Bytef *)(uintptr_t)data;
+    p->z.avail_in = (uInt)n;
+    for (;;) {
+        if (p->cap - p->len < OUT_CHUNK / 4) {
+            size_t cap = p->cap ? 2 * p->cap : OUT_CHUNK;
+            uint8_t *d = realloc(p->data, cap);
+            if (!d)
+                return MQC_ERR_NOMEM;
+            p->data = d;
+            p->cap = cap;
+        }
+        p->z.next_out = p->data + p->len;
+        p->z.avail_out = (uInt)(p->cap - p->len);
+        int r = deflate(&p->z, finish ? Z_FINISH : Z_NO_FLUSH);
+        p->len = p->cap - p->z.avail_out;
+        if (r == Z_STREAM_END) {
+            p->z_done = 1;
+            return 0;
+        }
+        if (r != Z_OK && r != Z_BUF_ERROR)
+            return MQC_ERR_NOMEM;
+        if (!finish && p->z.avail_in == 0 && p->z.avail_out > 0)
+            return 0;
+    }
+}
+
+int mqc_partial_frame(MqcPartial *p, const MqcRun *run, const MqcFrameInfo *fi,
+                      const void *const *results)
+{
+    uint8_t tag = REC_FRAME;
+    int ret = put(p, &tag, 1, 0);
+    if (ret >= 0)
+        ret = put(p, fi, sizeof(*fi), 0);
+    for (int c = 0; ret >= 0 && c < run->nb_checks; c++) {
+        const MqcCheckRun *cr = &run->checks[c];
+        if (!cr->skipped && cr->check->frame_size)
+            ret = put(p, results[c], cr->check->frame_size, 0);
+    }
+    p->frames++;
+    return ret;
+}
+
+int mqc_partial_problem(MqcPartial *p, const MqcInputProblem *pr)
+{
+    /* the merged run says why the input is unreadable itself */
+    if (pr->kind == MQC_PROBLEM_UNREADABLE)
+        return 0;
+    uint8_t tag = REC_PROBLEM;
+    ProblemRec r;
+    memset(&r, 0, sizeof(r));
+    r.kind = pr->kind;
+    r.count = pr->count;
+    r.audio = pr->audio;
+    r.stream = pr->stream;
+    r.first = pr->first_frame;
+    r.last = pr->last_frame;
+    r.pos = pr->pos;
+    r.time_s = pr->time_s;
+    r.what_len = pr->what ? (uint32_t)strlen(pr->what) : 0;
+    int ret = put(p, &tag, 1, 0);
+    if (ret >= 0)
+        ret = put(p, &r, sizeof(r), 0);
+    if (ret >= 0 && r.what_len)
+        ret = put(p, pr->what, r.what_len, 0);
+    return ret;
+}
+
+int mqc_partial_keep(MqcPartial *p, const MqcRun *run)
+{
+    int ret = put(p, "", 0, 1);
+    if (ret < 0)
+        return ret;
+    if (!(p->states = cJSON_CreateArray()))
+        return MQC_ERR_NOMEM;
+    for (int c = 0; c < run->nb_checks; c++) {
+        const MqcCheckRun *cr = &run->checks[c];
+        cJSON *st = cJSON_CreateObject();
+        if (!st || !cJSON_AddItemToArray(p->states, st)) {
+            cJSON_Delete(st);
+            return MQC_ERR_NOMEM;
+        }
+        if (!cr->skipped && cr->check->save && (ret = cr->check->save(cr->priv, st)) < 0)
+            return ret;
+    }
+    return 0;
+}
+
+void mqc_partial_free(MqcPartial **pp)
+{
+    MqcPartial *p = *pp;
+    if (!p)
+        return;
+    if (p->z_open)
+        deflateEnd(&p->z);
+    free(p->data);
+    cJSON_Delete(p->states);
+    free(p);
+    *pp = NULL;
+}
+
+/* ---- the document ---- */
+
+/* What must match for records to be read back: the version and the sizes
+ * of the structs they hold. */
+static void build_id(char *buf, size_t len)
+{
+    snprintf(buf, len, "%s si%zu fi%zu pr%zu", MQC_VERSION, sizeof(MqcStreamInfo),
+             sizeof(MqcFrameInfo), sizeof(ProblemRec));
+}
+
+static char *base64(const void *data, size_t len)
+{
+    if (len > (size_t)(INT_MAX / 4 * 3 - 4))
+        return NULL;
+    size_t n = AV_BASE64_SIZE(len);
+    char *s = malloc(n);
+    if (s && !av_base64_encode(s, (int)n, data, (int)len)) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static cJSON *profile_json(const MqcProfile *p)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", p->name);
+    cJSON_AddStringToObject(o, "source", p->source);
+    if (p->description)
+        cJSON_AddStringToObject(o, "description", p->description);
+    cJSON_AddItemToObject(o, "checks", p->checks ? cJSON_Duplicate(p->checks, 1)
+                                                 : cJSON_CreateObject());
+    cJSON_AddItemToObject(o, "blocks", p->blocks ? cJSON_Duplicate(p->blocks, 1)
+                                                 : cJSON_CreateObject());
+    return o;
+}
+
+cJSON *mqc_partial_json(const MqcRun *run, int argc, char **argv)
+{
+    const MqcPartial *p = run->partial;
+    if (!p)
+        return NULL;
+    cJSON *doc = cJSON_CreateObject();
+    char id[128], hash[32];
+    build_id(id, sizeof(id));
+    cJSON_AddStringToObject(doc, "schema", MQC_PARTIAL_SCHEMA);
+    cJSON_AddNumberToObject(doc, "state_version", STATE_VERSION);
+    cJSON *tool = cJSON_AddObjectToObject(doc, "tool");
+    cJSON_AddStringToObject(tool, "name", "mediaqc");
+    cJSON_AddStringToObject(tool, "version", MQC_VERSION);
+    cJSON_AddStringToObject(tool, "build", id);
+    cJSON *in = cJSON_AddObjectToObject(doc, "input");
+    cJSON_AddStringToObject(in, "path", run->input_path);
+    cJSON_AddNumberToObject(in, "size_bytes", (double)run->input_size);
+    cJSON_AddStringToObject(in, "format", run->input_format);
+    cJSON_AddNumberToObject(in, "index_frames", (double)p->plan.entries);
+    snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)p->plan.index_hash);
+    cJSON_AddStringToObject(in, "index_hash", hash);
+    cJSON_AddItemToObject(doc, "profile", profile_json(run->profile));
+    cJSON *seg = cJSON_AddObjectToObject(doc, "segment");
+    cJSON_AddNumberToObject(seg, "index", p->plan.index);
+    cJSON_AddNumberToObject(seg, "count", p->plan.count);
+    cJSON_AddNumberToObject(seg, "first_frame", (double)p->plan.first);
+    cJSON_AddNumberToObject(seg, "end_frame", (double)p->plan.end);
+    cJSON_AddNumberToObject(seg, "frames", (double)p->frames);
+    cJSON_AddStringToObject(doc, "unreadable", run->unreadable);
+    cJSON_AddStringToObject(doc, "error", run->error);
+    cJSON *run_o = cJSON_AddObjectToObject(doc, "run");
+    cJSON_AddNumberToObject(run_o, "elapsed_s", run->elapsed_s);
+    cJSON_AddNumberToObject(run_o, "threads", run->threads);
+    cJSON *args = cJSON_AddArrayToObject(run_o, "argv");
+    for (int i = 0; argv && i < argc; i++)
+        cJSON_AddItemToArray(args, cJSON_CreateString(argv[i]));
+    char *si = NULL, *rec = NULL;
+    if (run->have_stream && p->z_done) {
+        MqcStreamInfo copy = run->si;
+        copy.learnt = NULL;     /* pointers mean nothing in another process */
+        copy.file_bytes = NULL;
+        copy.audio = NULL;
+        copy.sequence = NULL;
+        si = base64(&copy, sizeof(copy));
+        rec = base64(p->data, p->len);
+        if (!si || !rec) {
+            free(si);
+            free(rec);
+            cJSON_Delete(doc);
+            return NULL;
+        }
+    }
+    cJSON_AddItemToObject(doc, "stream", si ? cJSON_CreateString(si) : cJSON_CreateNull());
+    cJSON *checks = cJSON_AddArrayToObject(doc, "checks");
+    for (int c = 0; c < run->nb_checks; c++) {
+        const MqcCheckRun *cr = &run->checks[c];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", cr->id);
+        cJSON_AddBoolToObject(o, "skipped", cr->skipped);
+        cJSON_AddStringToObject(o, "skip_reason", cr->skip_reason);
+        cJSON_AddNumberToObject(o, "frame_size", (double)cr->check->frame_size);
+        const cJSON *st = p->states ? cJSON_GetArrayItem(p->states, c) : NULL;
+        cJSON_AddItemToObject(o, "state", st ? cJSON_Duplicate(st, 1) : cJSON_CreateObject());
+        cJSON_AddItemToArray(checks, o);
+    }
+    cJSON_AddItemToObject(doc, "records", rec ? cJSON_CreateString(rec) : cJSON_CreateNull());
+    free(si);
+    free(rec);
+    return doc;
+}
+
+/* ---- reading the parts ---- */
+
+typedef struct Part {
+    const char *name;           /* as given on the command line */
+    cJSON *doc;
+    int index, count;
+    int64_t first, end, frames;
+    const char *stream, *records;   /* base64, or NULL (no frames) */
+} Part;
+
+static int bad_part(MqcMsg *msg, const char *name, const char *why)
+{
+    mqc_msg(msg, "%s: %s", name, why);
+    return MQC_ERR_USAGE;
+}
+
+static int64_t num(const cJSON *o, const char *key, int *ok)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!cJSON_IsNumber(v)) {
+        *ok = 0;
+        return 0;
+    }
+    return (int64_t)v->valuedouble;
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int read_text(const char *name, char **data, size_t *len, MqcMsg *msg)
+{
+    if (mqc_remote_is_url(name))
+        return mqc_remote_get(name, (size_t)MAX_PART_BYTES, data, len, msg);
+    FILE *f = fopen(name, "rb");
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) < 0 || st.st_size > MAX_PART_BYTES) {
+        mqc_msg(msg, "%s: cannot read the partial: %s", name, f ? "too large" : strerror(errno));
+        if (f)
+            fclose(f);
+        return f ? MQC_ERR_USAGE : errno == ENOENT ? MQC_ERR_NOT_FOUND : MQC_ERR_USAGE;
+    }
+    *data = malloc((size_t)st.st_size + 1);
+    *len = *data ? fread(*data, 1, (size_t)st.st_size, f) : 0;
+    int bad = !*data || *len != (size_t)st.st_size;
+    fclose(f);
+    if (bad) {
+        free(*data);
+        *data = NULL;
+        mqc_msg(msg, "%s: cannot read the partial", name);
+        return MQC_ERR_USAGE;
+    }
+    (*data)[*len] = 0;
+    return 0;
+}
+
+/* Parses and validates one part on its own. */
+static int part_read(Part *pt, const char *name, MqcMsg *msg)
+{
+    memset(pt, 0, sizeof(*pt));
+    pt->name = name;
+    char *text = NULL, id[128];
+    size_t len = 0;
+    int ret = read_text(name, &text, &len, msg);
+    if (ret < 0)
+        return ret;
+    pt->doc = cJSON_ParseWithLength(text, len);
+    free(text);
+    const char *schema = str(pt->doc, "schema");
+    if (!pt->doc || !schema || strcmp(schema, MQC_PARTIAL_SCHEMA))
+        return bad_part(msg, name, "not a mediaqc partial (schema \"" MQC_PARTIAL_SCHEMA
+                        "\"; a segment run with -o writes one)");
+    int ok = 1;
+    build_id(id, sizeof(id));
+    const char *build = str(cJSON_GetObjectItemCaseSensitive(pt->doc, "tool"), "build");
+    if (num(pt->doc, "state_version", &ok) != STATE_VERSION || !ok || !build ||
+        strcmp(build, id)) {
+        mqc_msg(msg, "%s: written by another mediaqc build (%s; this one is %s): run every "
+                "segment and the merge with one version", name, build ? build : "unknown", id);
+        return MQC_ERR_USAGE;
+    }
+    const cJSON *seg = cJSON_GetObjectItemCaseSensitive(pt->doc, "segment");
+    pt->index = (int)num(seg, "index", &ok);
+    pt->count = (int)num(seg, "count", &ok);
+    pt->first = num(seg, "first_frame", &ok);
+    pt->end = num(seg, "end_frame", &ok);
+    pt->frames = num(seg, "frames", &ok);
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(pt->doc, "stream");
+    const cJSON *rec = cJSON_GetObjectItemCaseSensitive(pt->doc, "records");
+    pt->stream = cJSON_IsString(st) ? st->valuestring : NULL;
+    pt->records = cJSON_IsString(rec) ? rec->valuestring : NULL;
+    if (!ok || pt->count < 1 || pt->index < 0 || pt->index >= pt->count || pt->first < 0 ||
+        (pt->end >= 0 && pt->end < pt->first) || pt->frames < 0 ||
+        !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(pt->doc, "checks")) ||
+        !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pt->doc, "profile")) ||
+        !str(cJSON_GetObjectItemCaseSensitive(pt->doc, "input"), "path") ||
+        (!pt->stream != !pt->records) || (!st || (!pt->stream && !cJSON_IsNull(st))))
+        return bad_part(msg, name, "damaged partial (missing or invalid fields)");
+    return 0;
+}
+
+/* The parts must be the segments 0..count-1 of one file, profile and build. */
+static int parts_check(Part *pt, int n, MqcMsg *msg)
+{
+    const Part *a = &pt[0];
+    const cJSON *ain = cJSON_GetObjectItemCaseSensitive(a->doc, "input");
+    for (int i = 1; i < n; i++) {
+        const Part *b = &pt[i];
+        const cJSON *bin = cJSON_GetObjectItemCaseSensitive(b->doc, "input");
+        static const char *const keys[] = { "path", "size_bytes", "index_frames", "index_hash" };
+        for (size_t k = 0; k < sizeof(keys) / sizeof(*keys); k++)
+            if (!cJSON_Compare(cJSON_GetObjectItemCaseSensitive(ain, keys[k]),
+                               cJSON_GetObjectItemCaseSensitive(bin, keys[k]), 1)) {
+                mqc_msg(msg, "%s: a segment of another file than %s (input.%s differs)",
+                        b->name, a->name, keys[k]);
+                return MQC_ERR_USAGE;
+            }
+        if (!cJSON_Compare(cJSON_GetObjectItemCaseSensitive(a->doc, "profile"),
+                           cJSON_GetObjectItemCaseSensitive(b->doc, "profile"), 1)) {
+            mqc_msg(msg, "%s: analysed with another profile than %s", b->name, a->name);
+            return MQC_ERR_USAGE;
+        }
+        if (b->count != a->count) {
+            mqc_msg(msg, "%s: segment %d of %d, but %s is one of %d", b->name, b->index,
+                    b->count, a->name, a->count);
+            return MQC_ERR_USAGE;
+        }
+    }
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < i; j++)
+            if (pt[i].index == pt[j].index) {
+                mqc_msg(msg, "%s: segment %d/%d again (also %s): overlapping parts", pt[i].name,
+                        pt[i].index, pt[i].count, pt[j].name);
+                return MQC_ERR_USAGE;
+            }
+    if (n != a->count) {
+        for (int s = 0; s < a->count; s++) {
+            int found = 0;
+            for (int i = 0; i < n; i++)
+                found |= pt[i].index == s;
+            if (!found) {
+                mqc_msg(msg, "segment %d of %d is missing (parts given: %d, e.g. %s)", s,
+                        a->count, n, a->name);
+                return MQC_ERR_USAGE;
+            }
+        }
+    }
+    return 0;
+}
+
+static int by_index(const void *pa, const void *pb)
+{
+    const Part *a = pa, *b = pb;
+    return (a->index > b->index) - (a->index < b->index);
+}
+
+/* Base64 text -> bytes (malloc'd). */
+static int unbase64(const char *s, uint8_t **out, size_t *len)
+{
+    size_t n = strlen(s);
+    if (n > (size_t)INT_MAX)
+        return MQC_ERR_USAGE;
+    *out = malloc(n / 4 * 3 + 3);
+    if (!*out)
+        return MQC_ERR_NOMEM;
+    int r = av_base64_decode(*out, s, (int)(n / 4 * 3 + 3));
+    if (r < 0) {
+        free(*out);
+        *out = NULL;
+        return MQC_ERR_USAGE;
+    }
+    *len = (size_t)r;
+    return 0;
+}
+
+/* ---- replay ---- */
+
+typedef struct Reader {
+    z_stream z;
+    uint8_t *in;
+    int open;
+} Reader;
+
+static int reader_open(Reader *r, const char *records)
+{
+    memset(r, 0, sizeof(*r));
+    size_t len;
+    int ret = unbase64(records, &r->in, &len);
+    if (ret < 0)
+        return ret;
+    if (inflateInit(&r->z) != Z_OK) {
+        free(r->in);
+        return MQC_ERR_NOMEM;
+    }
+    r->open = 1;
+    r->z.next_in = r->in;
+    r->z.avail_in = (uInt)len;
+    return 0;
+}
+
+/* Exactly n bytes: 1; the end of the records: 0; damage: negative. */
+static int reader_get(Reader *r, void *dst, size_t n)
+{
+    r->z.next_out = dst;
+    r->z.avail_out = (uInt)n;
+    while (r->z.avail_out) {
+        int ret = inflate(&r->z, Z_NO_FLUSH);
+        if (ret == Z_STREAM_END)
+            return !r->z.avail_out ? 1 : r->z.avail_out == n ? 0 : MQC_ERR_USAGE;
+        if (ret != Z_OK)
+            return MQC_ERR_USAGE;
+    }
+    return 1;
+}
+
+static void reader_close(Reader *r)
+{
+    if (r->open)
+        inflateEnd(&r->z);
+    free(r->in);
+}
+
+/* Feeds one part's records to the run's checks, as the segment's fold saw them. */
+static int replay(MqcRun *run, const Part *pt, uint8_t *frame_buf, char *what, MqcMsg *msg)
+{
+    Reader r;
+    int ret = reader_open(&r, pt->records);
+    if (ret < 0)
+        return bad_part(msg, pt->name, "damaged partial (records)");
+    int64_t next = pt->first, frames = 0;
+    uint8_t tag;
+    while ((ret = reader_get(&r, &tag, 1)) > 0) {
+        if (tag == REC_PROBLEM) {
+            ProblemRec pr;
+            if ((ret = reader_get(&r, &pr, sizeof(pr))) <= 0 || pr.what_len > 4096 ||
+                (pr.what_len && (ret = reader_get(&r, what, pr.what_len)) <= 0))
+                break;
+            what[pr.what_len] = 0;
+            MqcInputProblem p = { .kind = (MqcProblemKind)pr.kind, .first_frame = pr.first,
+                                  .last_frame = pr.last, .count = pr.count, .what = what,
+                                  .pos = pr.pos, .audio = pr.audio, .stream = pr.stream,
+                                  .time_s = pr.time_s };
+            mqc_run_deliver(run, &p);
+            continue;
+        }
+        MqcFrameInfo fi;
+        if (tag != REC_FRAME || (ret = reader_get(&r, &fi, sizeof(fi))) <= 0) {
+            ret = -1;
+            break;
+        }
+        if (fi.index != next) {
+            mqc_msg(msg, "%s: frame %lld where frame %lld was due", pt->name,
+                    (long long)fi.index, (long long)next);
+            reader_close(&r);
+            return MQC_ERR_USAGE;
+        }
+        for (int c = 0; c < run->nb_checks; c++) {
+            MqcCheckRun *cr = &run->checks[c];
+            if (cr->skipped)
+                continue;
+            if (cr->check->frame_size &&
+                (ret = reader_get(&r, frame_buf, cr->check->frame_size)) <= 0)
+                break;
+            if (cr->check->fold)
+                cr->check->fold(cr->priv, &fi, frame_buf, &cr->events);
+        }
+        if (ret <= 0) {
+            ret = -1;
+            break;
+        }
+        mqc_run_frame(run, &fi);
+        next++;
+        frames++;
+    }
+    reader_close(&r);
+    if (ret < 0 || frames != pt->frames)
+        return bad_part(msg, pt->name, "damaged partial (records end early)");
+    return 0;
+}
+
+static int profile_from(const cJSON *o, MqcProfile **out)
+{
+    MqcProfile *p = calloc(1, sizeof(*p));
+    const char *d = str(o, "description");
+    if (!p)
+        return MQC_ERR_NOMEM;
+    p->name = strdup(str(o, "name") ? str(o, "name") : "?");
+    p->source = strdup(str(o, "source") ? str(o, "source") : "?");
+    p->description = d ? strdup(d) : NULL;
+    p->checks = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(o, "checks"), 1);
+    p->blocks = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(o, "blocks"), 1);
+    if (!p->name || !p->source || (d && !p->description) || !p->checks || !p->blocks) {
+        mqc_profile_free(p);
+        return MQC_ERR_NOMEM;
+    }
+    p->expect = cJSON_GetObjectItemCaseSensitive(p->blocks, "expect");
+    *out = p;
+    return 0;
+}
+
+/* The checks the parts list are the run's, skipped alike. */
+static int checks_agree(const MqcRun *run, const Part *pt, MqcMsg *msg)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(pt->doc, "checks");
+    if (cJSON_GetArraySize(list) != run->nb_checks)
+        return bad_part(msg, pt->name, "its checks are not this build's for its profile");
+    for (int c = 0; c < run->nb_checks; c++) {
+        const cJSON *o = cJSON_GetArrayItem(list, c);
+        const cJSON *sk = cJSON_GetObjectItemCaseSensitive(o, "skipped");
+        int ok = 1;
+        const char *id = str(o, "id");
+        if (!id || strcmp(id, run->checks[c].id) || !cJSON_IsBool(sk) ||
+            num(o, "frame_size", &ok) != (int64_t)run->checks[c].check->frame_size || !ok ||
+            (pt->stream && cJSON_IsTrue(sk) != !!run->checks[c].skipped)) {
+            mqc_msg(msg, "%s: check %s ran differently in this segment than in the first "
+                    "(skipped, or another build)", pt->name, run->checks[c].id);
+            return MQC_ERR_USAGE;
+        }
+    }
+    return 0;
+}
+
+static int load_states(MqcRun *run, const Part *pt, MqcMsg *msg)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(pt->doc, "checks");
+    for (int c = 0; c < run->nb_checks; c++) {
+        MqcCheckRun *cr = &run->checks[c];
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(list, c), "state");
+        if (!cr->skipped && cr->check->load && cJSON_IsObject(st) && st->child &&
+            cr->check->load(cr->priv, st) < 0) {
+            mqc_msg(msg, "%s: check %s: damaged state", pt->name, cr->id);
+            return MQC_ERR_USAGE;
+        }
+    }
+    return 0;
+}
+
+/* The run's stream: the first segment's that has frames, as a single pass
+ * learns it from the file's first frame. */
+static int stream_from(MqcRun *run, const Part *pt)
+{
+    uint8_t *si;
+    size_t len;
+    int ret = unbase64(pt->stream, &si, &len);
+    if (ret < 0 || len != sizeof(run->si)) {
+        free(si);
+        return ret < 0 && ret != MQC_ERR_USAGE ? ret : MQC_ERR_USAGE;
+    }
+    memcpy(&run->si, si, sizeof(run->si));
+    free(si);
+    run->si.learnt = NULL;
+    run->si.file_bytes = NULL;
+    run->si.audio = NULL;
+    run->si.nb_audio = 0;
+    run->si.sequence = NULL;
+    run->si.segment = 1;
+    return 0;
+}
+
+static int merge_parts(MqcRun *run, Part *pt, int n, MqcMsg *msg)
+{
+    const Part *with_stream = NULL;
+    for (int i = 0; i < n && !with_stream; i++)
+        if (pt[i].stream)
+            with_stream = &pt[i];
+    /* segments meet: each starts where the one before ends */
+    for (int i = 1; i < n; i++)
+        if (pt[i - 1].end != pt[i].first) {
+            mqc_msg(msg, "%s: starts at frame %lld but %s ends at frame %lld", pt[i].name,
+                    (long long)pt[i].first, pt[i - 1].name, (long long)pt[i - 1].end);
+            return MQC_ERR_USAGE;
+        }
+    const char *unreadable = str(pt[0].doc, "unreadable");
+    if (unreadable && unreadable[0])
+        snprintf(run->unreadable, sizeof(run->unreadable), "%s", unreadable);
+    for (int i = 0; i < n && !run->error[0]; i++) {
+        const char *e = str(pt[i].doc, "error");
+        if (e && e[0])
+            snprintf(run->error, sizeof(run->error), "%s", e);
+    }
+    if (!with_stream || run->unreadable[0])
+        return 0;
+    int ret = stream_from(run, with_stream);
+    if (ret < 0)
+        return bad_part(msg, with_stream->name, "damaged partial (stream)");
+    run->have_stream = 1;
+    if ((ret = mqc_run_clock(run, 1)) < 0 || (ret = mqc_run_init_checks(run, run->input_path,
+                                                                         msg)) < 0)
+        return ret;
+    size_t most = 1;
+    for (int c = 0; c < run->nb_checks; c++)
+        if (run->checks[c].check->frame_size > most)
+            most = run->checks[c].check->frame_size;
+    uint8_t *frame_buf = aligned_alloc(64, (most + 63) / 64 * 64);
+    char *what = malloc(4097);
+    if (!frame_buf || !what)
+        ret = MQC_ERR_NOMEM;
+    for (int i = 0; ret >= 0 && i < n; i++)
+        if ((ret = checks_agree(run, &pt[i], msg)) >= 0)
+            ret = load_states(run, &pt[i], msg);
+    for (int i = 0; ret >= 0 && i < n; i++)
+        if (pt[i].records)
+            ret = replay(run, &pt[i], frame_buf, what, msg);
+    free(frame_buf);
+    free(what);
+    if (ret >= 0)
+        mqc_run_conclude(run);
+    return ret;
+}
+
+int mqc_merge(const MqcCheck *const *reg, const char *const *parts, int nb_parts,
+              const MqcRunOptions *opt, MqcRun **out, MqcMsg *msg)
+{
+    *out = NULL;
+    double t0 = mqc_run_now();
+    if (nb_parts < 1) {
+        mqc_msg(msg, "merge: no partials given");
+        return MQC_ERR_USAGE;
+    }
+    Part *pt = calloc((size_t)nb_parts, sizeof(*pt));
+    if (!pt)
+        return MQC_ERR_NOMEM;
+    int ret = 0;
+    for (int i = 0; i < nb_parts && ret >= 0; i++)
+        ret = part_read(&pt[i], parts[i], msg);
+    if (ret >= 0)
+        ret = parts_check(pt, nb_parts, msg);
+    if (ret >= 0)
+        qsort(pt, (size_t)nb_parts, sizeof(*pt), by_index);
+    MqcProfile *profile = NULL;
+    MqcRun *run = NULL;
+    if (ret >= 0)
+        ret = profile_from(cJSON_GetObjectItemCaseSensitive(pt[0].doc, "profile"), &profile);
+    const cJSON *in = ret >= 0 ? cJSON_GetObjectItemCaseSensitive(pt[0].doc, "input") : NULL;
+    if (ret >= 0 && (ret = mqc_run_new(reg, profile, str(in, "path"), opt->threads, &run)) < 0)
+        mqc_profile_free(profile);
+    if (ret >= 0) {
+        run->owned_profile = profile;
+        int ok = 1;
+        run->input_size = num(in, "size_bytes", &ok);
+        snprintf(run->input_format, sizeof(run->input_format), "%s",
+                 str(in, "format") ? str(in, "format") : "");
+        ret = merge_parts(run, pt, nb_parts, msg);
+    }
+    for (int i = 0; i < nb_parts; i++)
+        cJSON_Delete(pt[i].doc);
+    free(pt);
+    if (ret < 0) {
+        mqc_run_free(run);
+        return ret;
+    }
+    mqc_run_end(run, t0, NULL);
+    *out = run;
+    return 0;
+}

@@ -1,0 +1,20 @@
+/* A segment's record for `merge` (engine/partial.c). Engine-internal. */
+#ifndef MQC_PARTIAL_H
+#define MQC_PARTIAL_H
+
+#include "mediaqc.h"
+#include "segment.h"
+
+typedef struct MqcPartial MqcPartial;
+
+int mqc_partial_new(MqcPartial **p, const MqcSegmentPlan *plan);
+/* A folded frame: its facts and each active check's reduced result. */
+int mqc_partial_frame(MqcPartial *p, const MqcRun *run, const MqcFrameInfo *fi,
+                      const void *const *results);
+/* A problem of the input, in the order the checks received it. */
+int mqc_partial_problem(MqcPartial *p, const MqcInputProblem *pr);
+/* After the segment's last frame: closes the record, keeps the checks' save(). */
+int mqc_partial_keep(MqcPartial *p, const MqcRun *run);
+void mqc_partial_free(MqcPartial **p);
+
+#endif

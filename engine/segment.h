@@ -1,0 +1,33 @@
+/* Segments (--segment I/N): where one worker's share of a file starts and
+ * ends, from the file's sample index, so every worker computes the same
+ * split without talking to the others. Engine-internal. */
+#ifndef MQC_SEGMENT_H
+#define MQC_SEGMENT_H
+
+#include <stdint.h>
+#include "mediaqc.h"
+
+struct AVStream;
+
+typedef struct MqcSegmentPlan {
+    int index, count;           /* segment `index` (0-based) of `count` */
+    int64_t entries;            /* frames the index lists */
+    uint64_t index_hash;        /* fingerprint of the index: the same file on every worker */
+    int64_t first, end;         /* display frames [first, end); end -1: to the end of the file */
+    /* decoding starts at this keyframe (the one at or before first - 1, so
+     * the frame before the segment is there for the checks that compare
+     * with it); -1: from the start of the file */
+    int64_t seek_entry;         /* its position in the index, packets before it */
+    int64_t seek_frame;         /* its display frame */
+    int64_t seek_ts, seek_pos;  /* its timestamp (stream time base) and byte position */
+} MqcSegmentPlan;
+
+/* Plans segment `index` of `count` over the stream's index: boundaries at
+ * keyframes (every frame of an intra codec is one) near equal shares, the
+ * same on every machine. Segments can be empty (more segments than
+ * keyframes). MQC_ERR_USAGE with the reason in msg when the stream has no
+ * index to split at. */
+int mqc_segment_plan(const struct AVStream *st, const char *path, int index, int count,
+                     MqcSegmentPlan *plan, MqcMsg *msg);
+
+#endif

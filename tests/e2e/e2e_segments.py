@@ -1,0 +1,194 @@
+"""Segments and merge (issue 18, DESIGN.md §9): `check --segment I/N` on every
+segment, then `merge` of the partials in any order, gives the single pass's
+report (apart from run, summary.elapsed_s and summary.fps) — with segment
+boundaries inside black, frozen and out-of-range runs and at missing frames,
+for ProRes (intra: any frame is a boundary) and H.264 with B-frames (long
+GOP: keyframes only), and with more segments than keyframes. Parts that do
+not belong together are refused (exit 2) naming the part."""
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import MEDIAQC, TIMEOUT, clip_path, manifest, parse_report  # noqa: E402
+
+# short runs are reported, so every planted run is an event
+SETS = ["--set", "freeze.min_duration_s=0.2", "--set", "black.min_duration_s=0.2"]
+# 97 frames at 24 fps: frame 40 held for 11 frames (freeze), 22..34 black,
+# 5 frames dropped before frame 60 (missing frames), 01:00:00:00 timecode
+PLANTED = ("loop=loop=10:size=1:start=40,setpts=N/(24*TB),"
+           "drawbox=x=0:y=0:w=iw:h=ih:color=black:t=fill:enable='between(n,22,34)',"
+           "select='not(between(n,60,64))'")
+# (a, b): a boundary in a+1..b cuts the run; missing frames: the cut at the gap
+RUNS = {"black": (22, 34), "freeze": (40, 50), "missing": (59, 60)}
+
+
+def run(args, ok=(0, 1)):
+    p = subprocess.run([MEDIAQC] + args, capture_output=True, text=True, timeout=TIMEOUT)
+    if p.returncode not in ok:
+        raise AssertionError("mediaqc %s: exit %d\n%s" % (" ".join(args), p.returncode, p.stderr))
+    return p
+
+
+def comparable(path):
+    with open(path) as f:
+        doc = parse_report(f.read(), path)
+    doc.pop("run")
+    doc["summary"].pop("elapsed_s")
+    doc["summary"].pop("fps")
+    return doc
+
+
+def keyframes(path):
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                          "frame=key_frame", "-of", "csv=p=0", path], capture_output=True,
+                         text=True, check=True).stdout.split()
+    return [i for i, k in enumerate(out) if k.strip().startswith("1")]
+
+
+class Segments(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="mqc-seg-")
+        src = ["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+               "testsrc2=size=320x180:rate=24:duration=3.8", "-vf", PLANTED,
+               "-fps_mode", "passthrough", "-timecode", "01:00:00:00"]
+        cls.prores = os.path.join(cls.dir, "planted_prores.mov")
+        cls.h264 = os.path.join(cls.dir, "planted_h264_bframes.mp4")
+        subprocess.run(src + ["-c:v", "prores_ks", "-profile:v", "2", "-pix_fmt", "yuv422p10le",
+                              cls.prores], check=True, timeout=TIMEOUT)
+        subprocess.run(src + ["-c:v", "libx264", "-bf", "2", "-pix_fmt", "yuv420p",
+                              "-x264-params", "keyint=12:min-keyint=12:scenecut=0:open-gop=0",
+                              cls.h264], check=True, timeout=TIMEOUT)
+        cls.rng = random.Random(18)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def segment_all(self, clip, n, tag):
+        parts = []
+        for i in range(n):
+            part = os.path.join(self.dir, "%s_%d_of_%d.json" % (tag, i, n))
+            run(["check", clip, "--segment", "%d/%d" % (i, n), "-o", part, "--quiet"] + SETS,
+                ok=(0,))
+            parts.append(part)
+        return parts
+
+    def assert_merge_equals_single(self, clip, counts, tag):
+        single = os.path.join(self.dir, tag + "_single.json")
+        single_edl = os.path.join(self.dir, tag + "_single.edl")
+        run(["check", clip, "-o", single, "--edl", single_edl, "--quiet"] + SETS)
+        want = comparable(single)
+        with open(single_edl) as f:
+            want_edl = f.read()
+        boundaries = set()
+        for n in counts:
+            with self.subTest(clip=tag, segments=n):
+                parts = self.segment_all(clip, n, tag)
+                for p in parts:
+                    with open(p) as f:
+                        doc = json.load(f)
+                    self.assertEqual(doc["schema"], "mediaqc.partial/1")
+                    boundaries.add(doc["segment"]["first_frame"])
+                self.rng.shuffle(parts)        # any order
+                merged = os.path.join(self.dir, "%s_merged_%d.json" % (tag, n))
+                merged_edl = merged + ".edl"
+                p = run(["merge"] + parts + ["-o", merged, "--edl", merged_edl])
+                self.assertEqual(p.returncode, 1 if want["verdict"] == "fail" else 0)
+                self.assertEqual(comparable(merged), want)
+                with open(merged_edl) as f:
+                    self.assertEqual(f.read(), want_edl)
+        return want, boundaries
+
+    def assert_cuts_inside(self, boundaries, runs):
+        """Some segment starts inside each run (after its first frame)."""
+        for name, (first, last) in runs.items():
+            self.assertTrue(any(first < b <= last for b in boundaries),
+                            "no boundary inside the %s run %d..%d (boundaries %s)"
+                            % (name, first, last, sorted(boundaries)))
+
+    def test_prores_intra_planted_runs(self):
+        want, cuts = self.assert_merge_equals_single(self.prores, (2, 3, 7, 8), "prores")
+        codes = {e["code"] for c in want["checks"] for e in c["events"]}
+        self.assertTrue({"black_frames", "freeze_frames", "missing_frames"} <= codes, codes)
+        self.assert_cuts_inside(cuts, RUNS)
+
+    def test_h264_long_gop_bframes(self):
+        keys = keyframes(self.h264)
+        self.assertGreater(len(keys), 4)
+        # 12 segments for 9 keyframes: some are empty
+        want, cuts = self.assert_merge_equals_single(self.h264, (2, 3, 7, 12), "h264")
+        self.assertTrue(cuts <= set(keys), "boundaries %s not at keyframes %s" % (cuts, keys))
+        self.assert_cuts_inside(cuts, RUNS)
+        codes = {e["code"] for c in want["checks"] for e in c["events"]}
+        self.assertTrue({"black_frames", "freeze_frames", "missing_frames"} <= codes, codes)
+
+    def test_generated_clips_with_planted_defects(self):
+        """The suite's generated MOV/MP4 clips (legal range, gamut, black runs)."""
+        clips = [c for c in manifest()["clips"] if c.get("video") and
+                 c["file"].endswith((".mov", ".mp4"))]
+        self.assertTrue(clips)
+        for c in clips:
+            _, cuts = self.assert_merge_equals_single(clip_path(c["file"]), (2, 3, 7),
+                                                      c["file"].replace(".", "_"))
+            if c["codec"] == "prores":      # intra: boundaries inside the planted runs
+                runs = {"%s %d" % (d["code"], i): (d["start_frame"], d["end_frame"])
+                        for i, d in enumerate(c["defects"]) if d["check"] != "gamut"}
+                self.assert_cuts_inside(cuts, {k: v for k, v in runs.items()
+                                               if "above" not in k})
+
+    def test_parts_that_do_not_belong_together(self):
+        a = self.segment_all(self.prores, 3, "bad_a")
+        b = self.segment_all(self.h264, 3, "bad_b")
+        out = os.path.join(self.dir, "bad.json")
+        cases = {
+            "another file": ([a[0], b[1], a[2]], os.path.basename(b[1])),
+            "missing segment": ([a[0], a[2]], "segment 1 of 3 is missing"),
+            "overlap": ([a[0], a[1], a[1], a[2]], "overlapping"),
+        }
+        other = self.segment_all(self.prores, 2, "bad_c")
+        cases["other count"] = ([a[0], other[1], a[2]], os.path.basename(other[1]))
+        prof = os.path.join(self.dir, "bad_profile_1_of_3.json")
+        run(["check", self.prores, "--segment", "1/3", "-o", prof, "--quiet"] + SETS +
+            ["--set", "black.min_duration_s=0.3"], ok=(0,))
+        cases["another profile"] = ([a[0], prof, a[2]], "another profile")
+        tampered = os.path.join(self.dir, "bad_version_1_of_3.json")
+        with open(a[1]) as f:
+            doc = json.load(f)
+        doc["tool"]["build"] = "0.0.1 si0"
+        with open(tampered, "w") as f:
+            json.dump(doc, f)
+        cases["another version"] = ([a[0], tampered, a[2]], "another mediaqc build")
+        notpart = os.path.join(self.dir, "bad_single.json")
+        run(["check", self.prores, "-o", notpart, "--quiet"])
+        cases["a report"] = ([a[0], notpart, a[2]], "not a mediaqc partial")
+        for name, (parts, says) in cases.items():
+            with self.subTest(name):
+                p = run(["merge"] + parts + ["-o", out], ok=(2,))
+                self.assertIn(says, p.stderr)
+                self.assertNotIn("Sanitizer", p.stderr)
+
+    def test_segment_usage(self):
+        for bad in ("3/3", "1/0", "x/2", "-1/2", "1"):
+            p = run(["check", self.prores, "--segment", bad, "-o", "x.json"], ok=(2,))
+            self.assertIn("--segment", p.stderr)
+        p = run(["check", self.prores, "--segment", "0/2", "--html", "x.html", "-o", "x.json"],
+                ok=(2,))
+        self.assertIn("partial", p.stderr)
+        p = run(["merge", "--profile", "default", "x.json"], ok=(2,))
+        self.assertIn("merge", p.stderr)
+        # Matroska's cues do not list every frame: said, not guessed
+        mkv = [c["file"] for c in manifest()["clips"] if c["file"].endswith(".mkv")][0]
+        p = run(["check", clip_path(mkv), "--segment", "0/2", "-o",
+                 os.path.join(self.dir, "mkv.json")], ok=(2,))
+        self.assertIn("every frame", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
