@@ -147,6 +147,12 @@ void mqc_byte_tap_finish(MqcByteTap *t)
         t->sinks[i].fn(t->sinks[i].ud, NULL, 0, t->status);
 }
 
+void mqc_byte_tap_read_until(MqcByteTap *t, int64_t end)
+{
+    if (t && t->src.read_until)
+        t->src.read_until(t->src.opaque, end);
+}
+
 /* ---- the AVIOContext ---- */
 
 static int tap_read(void *opaque, uint8_t *buf, int size)

@@ -17,6 +17,9 @@ typedef struct MqcByteSource {
     int (*read_at)(void *opaque, int64_t pos, uint8_t *buf, int size);
     void (*close)(void *opaque);
     int64_t size;               /* bytes; -1 when unknown */
+    /* Optional: nothing at or after `end` will be wanted (a segment's last
+     * byte): a remote source reads no further ahead. */
+    void (*read_until)(void *opaque, int64_t end);
 } MqcByteSource;
 
 /* A local regular file as a source. Errors name the file in msg. */
@@ -27,6 +30,9 @@ int mqc_file_source_open(const char *path, MqcByteSource *src, MqcMsg *msg);
 int mqc_tap_avio_open(const MqcByteSource *src, struct AVIOContext **pb, MqcByteTap **tap);
 /* Frees a context from mqc_tap_avio_open and its tap (NULL is fine). */
 void mqc_tap_avio_close(struct AVIOContext **pb);
+
+/* Tells the source that reads stop before byte `end` (a segment). */
+void mqc_byte_tap_read_until(MqcByteTap *tap, int64_t end);
 
 /* Reads the bytes the demuxer has not (skipped ranges, the rest of the
  * file), hands them over and ends the subscribers' stream. Call once, after

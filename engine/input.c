@@ -1100,7 +1100,8 @@ static int lead_push(MqcInput *in)
 
 int mqc_input_pump(MqcInput *in)
 {
-    if (in->demux_eof)
+    /* a segment has no audio to look for: reading on would pass its end */
+    if (in->demux_eof || in->ranged)
         return AVERROR_EOF;
     if (in->stream >= 0 && (in->lead_count >= LEAD_MAX_PACKETS || in->lead_bytes >= LEAD_MAX_BYTES))
         return 1;
@@ -1224,6 +1225,8 @@ int mqc_input_segment(MqcInput *in, int index, int count, MqcSegmentPlan *plan, 
     in->ranged = 1;
     in->range_first = plan->first;
     in->range_end = plan->end;
+    if (plan->byte_end >= 0)    /* remote: no read-ahead past the segment */
+        mqc_byte_tap_read_until(in->tap, plan->byte_end);
     if (plan->seek_entry < 0)
         return 0;
     ret = av_seek_frame(in->fmt, in->stream, plan->seek_ts, AVSEEK_FLAG_BACKWARD);

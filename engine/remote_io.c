@@ -354,6 +354,7 @@ typedef struct Remote {
     Block blocks[CACHE_BLOCKS];
     uint64_t tick;
     int64_t reading;            /* block the reader is in; read-ahead follows it */
+    int64_t until;              /* read-ahead stops before this byte (a segment's end); -1 */
     int stop;
     MqcMsg error;
 } Remote;
@@ -435,7 +436,7 @@ static void *prefetch_main(void *arg)
     while (!r->stop) {
         Block *b = NULL;
         for (int64_t i = r->reading + 1; !b && i <= r->reading + READ_AHEAD; i++) {
-            if (i * BLOCK_SIZE >= r->size)
+            if (i * BLOCK_SIZE >= r->size || (r->until >= 0 && i * BLOCK_SIZE >= r->until))
                 break;
             if (!find_block(r, i))
                 b = claim_block(r, i);
@@ -503,6 +504,14 @@ static int remote_read_at(void *opaque, int64_t pos, uint8_t *buf, int size)
     return (int)n;
 }
 
+static void remote_read_until(void *opaque, int64_t end)
+{
+    Remote *r = opaque;
+    pthread_mutex_lock(&r->lock);
+    r->until = end;
+    pthread_mutex_unlock(&r->lock);
+}
+
 static void remote_free(void *opaque)
 {
     Remote *r = opaque;
@@ -535,6 +544,7 @@ int mqc_remote_source_open(const char *url, MqcByteSource *src, MqcMsg *msg)
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->cond, NULL);
     r->size = -1;
+    r->until = -1;
     int ret = target_init(&r->t, url, msg);
     if (ret < 0)
         goto fail;
@@ -565,7 +575,7 @@ int mqc_remote_source_open(const char *url, MqcByteSource *src, MqcMsg *msg)
     }
     r->thread_started = 1;
     *src = (MqcByteSource){ .opaque = r, .read_at = remote_read_at, .close = remote_free,
-                            .size = r->size };
+                            .size = r->size, .read_until = remote_read_until };
     return 0;
 
 fail:

@@ -107,6 +107,7 @@ int mqc_segment_plan(const AVStream *st, const char *path, int index, int count,
         return MQC_ERR_USAGE;
     }
     plan->first = boundary(keys, nkeys, frames, index, count);
+    plan->byte_end = -1;
     plan->end = index == count - 1 ? -1 : boundary(keys, nkeys, frames, index + 1, count);
     if (plan->first == frames && plan->first > 0)
         plan->end = plan->first;    /* the last segment, left empty */
@@ -121,6 +122,16 @@ int mqc_segment_plan(const AVStream *st, const char *path, int index, int count,
         plan->seek_frame = keys[j];
         plan->seek_ts = e->timestamp;
         plan->seek_pos = e->pos;
+    }
+    if (plan->end >= 0) {
+        /* a closed GOP's packets are the index entries of its frames */
+        int64_t shown = 0;
+        for (int i = 0; i < n && shown < plan->end; i++) {
+            const AVIndexEntry *e = avformat_index_get_entry((AVStream *)st, i);
+            if (e->pos + e->size > plan->byte_end)
+                plan->byte_end = e->pos + e->size;
+            shown += !(e->flags & AVINDEX_DISCARD_FRAME);
+        }
     }
     free(keys);
     free(key_entry);

@@ -20,6 +20,7 @@ typedef struct MqcSegmentPlan {
     int64_t seek_entry;         /* its position in the index, packets before it */
     int64_t seek_frame;         /* its display frame */
     int64_t seek_ts, seek_pos;  /* its timestamp (stream time base) and byte position */
+    int64_t byte_end;           /* past the last byte of the segment's packets; -1: the end */
 } MqcSegmentPlan;
 
 /* Plans segment `index` of `count` over the stream's index: boundaries at

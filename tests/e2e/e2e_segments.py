@@ -5,13 +5,16 @@ boundaries inside black, frozen and out-of-range runs and at missing frames,
 for ProRes (intra: any frame is a boundary) and H.264 with B-frames (long
 GOP: keyframes only), and with more segments than keyframes. Parts that do
 not belong together are refused (exit 2) naming the part."""
+import http.server
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -49,6 +52,48 @@ def keyframes(path):
                           "frame=key_frame", "-of", "csv=p=0", path], capture_output=True,
                          text=True, check=True).stdout.split()
     return [i for i, k in enumerate(out) if k.strip().startswith("1")]
+
+
+class RangeServer(http.server.ThreadingHTTPServer):
+    """Plain HTTP with single byte ranges, counting what it sends per request."""
+    daemon_threads = True
+
+    def __init__(self, root):
+        self.root, self.sent, self.lock = root, [], threading.Lock()
+        super().__init__(("127.0.0.1", 0), RangeHandler)
+
+
+class RangeHandler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_HEAD(self):
+        self.do_GET(body=False)
+
+    def do_GET(self, body=True):
+        path = os.path.join(self.server.root, os.path.basename(self.path))
+        if not os.path.isfile(path):
+            self.send_error(404)
+            return
+        size = os.path.getsize(path)
+        m = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
+        start, end = (int(m.group(1)), int(m.group(2) or size - 1)) if m else (0, size - 1)
+        end = min(end, size - 1)
+        if start >= size:
+            self.send_error(416)
+            return
+        self.send_response(206 if m else 200)
+        if m:
+            self.send_header("Content-Range", "bytes %d-%d/%d" % (start, end, size))
+        self.send_header("Content-Length", str(end - start + 1))
+        self.send_header("ETag", '"%d"' % size)
+        self.end_headers()
+        if body:
+            with open(path, "rb") as f:
+                f.seek(start)
+                self.wfile.write(f.read(end - start + 1))
+            with self.server.lock:
+                self.server.sent.append((self.headers.get("Range"), end - start + 1))
 
 
 class Segments(unittest.TestCase):
@@ -173,6 +218,70 @@ class Segments(unittest.TestCase):
                 p = run(["merge"] + parts + ["-o", out], ok=(2,))
                 self.assertIn(says, p.stderr)
                 self.assertNotIn("Sanitizer", p.stderr)
+
+    def test_remote_segments_read_their_byte_ranges(self):
+        """http(s)/s3 input: a segment fetches the header, the index and its
+        own range with ranged GETs, never the whole object (the whole-file
+        hash, which needs every byte, is off here: segment 0 would read all)."""
+        www = os.path.join(self.dir, "www")
+        os.makedirs(www, exist_ok=True)
+        clip = os.path.join(www, "big.mov")
+        # uncompressed 10-bit 4:2:2 (v210, intra): 50 MB in no time to encode
+        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+                        "testsrc2=size=640x360:rate=24:duration=3.4", "-c:v", "v210", clip],
+                       check=True, timeout=TIMEOUT)
+        size = os.path.getsize(clip)
+        self.assertGreater(size, 40 << 20)
+        srv = RangeServer(www)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        url = "http://127.0.0.1:%d/big.mov" % srv.server_address[1]
+        nohash = SETS + ["--set", "checksum.file_hash=false"]
+        try:
+            single = os.path.join(self.dir, "remote_single.json")
+            run(["check", clip, "-o", single, "--quiet"] + nohash)
+            # ground truth: where ffprobe says each frame's bytes are
+            pk = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0",
+                                 "-show_entries", "packet=pos,size", "-of", "csv=p=0", clip],
+                                capture_output=True, text=True, check=True).stdout.split()
+            pk = [tuple(int(v) for v in line.split(",")) for line in pk]
+            media_end = max(pos + sz for pos, sz in pk)
+            block = 4 << 20
+            n, parts = 4, []
+            for i in range(n):
+                part = os.path.join(self.dir, "remote_%d.json" % i)
+                with srv.lock:
+                    srv.sent.clear()
+                run(["check", url, "--segment", "%d/%d" % (i, n), "-o", part, "--quiet"] + nohash,
+                    ok=(0,))
+                with srv.lock:
+                    sent = list(srv.sent)
+                parts.append(part)
+                with open(part) as f:
+                    seg = json.load(f)["segment"]
+                first, end = seg["first_frame"], seg["end_frame"]
+                end = len(pk) if end < 0 else end
+                lo = pk[max(first - 1, 0)][0]           # the frame before it, decoded too
+                hi = max(pos + sz for pos, sz in pk[first:end])
+                for rng, nbytes in sent:
+                    self.assertTrue(rng, "a GET without Range")
+                    start = int(rng.split("=")[1].split("-")[0])
+                    # the header and its read-ahead, the index after the media (moov),
+                    # or the segment's own bytes (to the block)
+                    self.assertTrue(start < 3 * block or start >= media_end // block * block or
+                                    lo // block * block <= start < hi, "segment %d fetched %s "
+                                    "(its bytes: %d..%d)" % (i, rng, lo, hi))
+                total = sum(b for _, b in sent)
+                self.assertLess(total, size * 0.75, "segment %d read %d of %d bytes"
+                                % (i, total, size))
+            merged = os.path.join(self.dir, "remote_merged.json")
+            run(["merge"] + parts + ["-o", merged])
+            want, got = comparable(single), comparable(merged)
+            want["input"].pop("path")
+            got["input"].pop("path")
+            self.assertEqual(got, want)
+        finally:
+            srv.shutdown()
+            srv.server_close()
 
     def test_segment_usage(self):
         for bad in ("3/3", "1/0", "x/2", "-1/2", "1"):
