@@ -3,7 +3,8 @@
 #   scripts/fuzz.sh [SECONDS]      every harness for SECONDS (default 60; CI: 30)
 #   scripts/fuzz.sh --long [RUNS]  nightly depth: every harness for RUNS executions
 #                                  (default 1000000); inputs of the grown corpus
-#                                  that add coverage (-merge=1) join tests/fuzz/corpus/
+#                                  that add coverage (-merge=1), up to 2 KiB each
+#                                  ($MQC_FUZZ_KEEP_BYTES), join tests/fuzz/corpus/
 #   MQC_FUZZ_ONLY="decode rules"   only these harnesses
 # Inputs: tests/fuzz/corpus/<harness>/ (seeds, read-only in a short run),
 # tests/fuzz/dict/*.dict (container atoms for decode, JSON keys for the JSON
@@ -23,6 +24,8 @@ CC=clang CXX=clang++ cmake -S . -B build-fuzz -DMQC_FUZZ=ON -DMQC_TESTS=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-fuzz -j"$(nproc)"
 export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1"
+# undefined behaviour is a finding too: stop and save the input
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 export OMP_WAIT_POLICY=PASSIVE
 harnesses=${MQC_FUZZ_ONLY:-$(ls tests/fuzz/fuzz_*.c | sed 's|.*/fuzz_||; s|\.c$||')}
 status=0
@@ -44,10 +47,16 @@ for harness in $harnesses; do
     echo "fuzz_$harness: $runs executions"
     build-fuzz/tests/fuzz/fuzz_$harness -runs="$runs" "$@" "$work" "$seeds" </dev/null \
       >"build-fuzz/$harness.log" 2>&1 || status=1
-    # keep what the run learned: the inputs of the grown corpus that reach
-    # features the committed ones do not (libFuzzer's merge) join them
-    build-fuzz/tests/fuzz/fuzz_$harness -merge=1 "$@" "$seeds" "$work" </dev/null \
+    # keep what the run learned, small: the inputs of the grown corpus that
+    # reach features the committed ones do not (libFuzzer's merge), up to
+    # MQC_FUZZ_KEEP_BYTES (2048) each, join the committed corpus
+    merged=build-fuzz/merged-$harness
+    rm -rf "$merged"
+    cp -r "$seeds" "$merged"
+    build-fuzz/tests/fuzz/fuzz_$harness -merge=1 "$@" "$merged" "$work" </dev/null \
       >>"build-fuzz/$harness.log" 2>&1 || status=1
+    find "$merged" -type f -size -"$((${MQC_FUZZ_KEEP_BYTES:-2048} + 1))"c \
+      -exec cp -n {} "$seeds"/ \;
   else
     echo "fuzz_$harness: $seconds s"
     # new inputs go to the scratch corpus; the committed seeds stay read-only

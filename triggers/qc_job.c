@@ -225,11 +225,12 @@ static void parse_record(const cJSON *rec, int i, const char *report_prefix, QcR
         cJSON_GetObjectItemCaseSensitive(rec, "s3"), "object");
     const cJSON *size = cJSON_GetObjectItemCaseSensitive(object, "size");
     const cJSON *etag = cJSON_GetObjectItemCaseSensitive(object, "eTag");
-    if ((size && (!cJSON_IsNumber(size) || size->valuedouble < 0)) ||
-        (etag && !cJSON_IsString(etag))) {
+    /* 2^62 bytes: above any object, and the double converts to int64_t */
+    int bad_size = size && (!cJSON_IsNumber(size) || !(size->valuedouble >= 0 &&
+                                                       size->valuedouble <= 0x1p62));
+    if (bad_size || (etag && !cJSON_IsString(etag))) {
         snprintf(out->why, sizeof(out->why), "Records[%d].s3.object.%s: expected %s", i,
-                 size && !cJSON_IsNumber(size) ? "size" : "eTag",
-                 size && !cJSON_IsNumber(size) ? "a number" : "a string");
+                 bad_size ? "size" : "eTag", bad_size ? "a number of bytes" : "a string");
         return;
     }
     obj->size = size ? (int64_t)size->valuedouble : -1;

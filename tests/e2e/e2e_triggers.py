@@ -472,6 +472,10 @@ class EventTest(unittest.TestCase):
                   '"studio"}, "object": {"key": "a%00.mov"}}}]}', "bad URL encoding"),
                  ('{"Records": [{"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": '
                   '"studio"}, "object": {"key": "a.mov", "size": "big"}}}]}', "size: expected"),
+                 # found by fuzz_event: a size beyond int64_t was converted (UB)
+                 ('{"Records": [{"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": '
+                  '"studio"}, "object": {"key": "a.mov", "size": 1.9e70}}}]}',
+                  "size: expected a number of bytes"),
                  ("[1, 2]", 'no "Records" array')]
         for text, message in cases:
             path = os.path.join(self.root, "bad.json")
