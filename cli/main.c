@@ -13,6 +13,7 @@
 #include "../engine/args.h"
 #include "../triggers/qc_job.h"
 #include "aliases.h"
+#include "compare_cmd.h"
 #include "hash.h"
 #include "../reports/job.h"
 #include "../reports/text.h"
@@ -32,6 +33,7 @@ static const char usage_text[] =
     "       mediaqc event [FILE|-] [--root DIR] [--rules FILE]    (S3 event JSON -> QC + reports)\n"
     "       mediaqc worker --amqp URL [--queue Q] [--max-retries N] (RabbitMQ jobs)\n"
     "       mediaqc watch DIR [--once] [--interval S] [--rules FILE] (shared folder)\n"
+    "       mediaqc diff OLD.json NEW.json [-o diff.json] [--html diff.html] [--shift N]\n"
     "       mediaqc version\n"
     "\n"
     "exit codes of check: 0 pass, 1 fail, 2 usage or configuration error,\n"
@@ -457,6 +459,8 @@ int main(int argc, char **argv)
         return cmd_worker(argc - 1, argv + 1);
     if (!strcmp(cmd, "watch"))
         return cmd_watch(argc - 1, argv + 1);
+    if (!strcmp(cmd, "diff"))
+        return mqc_cmd_diff(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("mediaqc %s\n", MQC_VERSION);
         return MQC_EXIT_PASS;

@@ -11,14 +11,15 @@
 #include <libavutil/mem.h>
 #include <libavutil/pixdesc.h>
 #include <libavutil/sha.h>
+#include "page.h"
 #include "reports.h"
 #include "report_template.h"    /* generated: mqc_report_template[] */
 #include "text.h"
 
 /* timeline geometry, in SVG user units */
-#define LABEL_W 130.0
-#define PLOT_W 1000.0
-#define LANE_H 18.0
+#define LABEL_W MQC_PAGE_LABEL_W
+#define PLOT_W MQC_PAGE_PLOT_W
+#define LANE_H MQC_PAGE_LANE_H
 #define CHART_H 80.0
 
 typedef struct Page {
@@ -47,13 +48,7 @@ static void esc(MqcBuf *b, const char *s)
 /* A JSON value as text: strings as they are, anything else as JSON. */
 static void esc_json_value(MqcBuf *b, const cJSON *v)
 {
-    if (cJSON_IsString(v)) {
-        esc(b, v->valuestring);
-        return;
-    }
-    char *t = cJSON_PrintUnformatted(v);
-    esc(b, t ? t : "?");
-    free(t);
+    mqc_buf_json_value(b, v, "null", mqc_buf_xml);
 }
 
 static void key_values(MqcBuf *b, const cJSON *obj)
@@ -70,13 +65,26 @@ static void key_values(MqcBuf *b, const cJSON *obj)
     mqc_buf_puts(b, "</td>");
 }
 
-static void fact(MqcBuf *b, const char *label, const char *value)
+void mqc_page_fact(MqcBuf *b, const char *label, const char *value)
 {
     mqc_buf_puts(b, "<div><dt>");
     esc(b, label);
     mqc_buf_puts(b, "</dt><dd>");
     esc(b, value && *value ? value : "—");
     mqc_buf_puts(b, "</dd></div>");
+}
+
+static void fact(MqcBuf *b, const char *label, const char *value)
+{
+    mqc_page_fact(b, label, value);
+}
+
+void mqc_page_badge(MqcBuf *b, const char *verdict, const char *id)
+{
+    mqc_buf_printf(b, "<span class=\"badge %s\" id=\"%s\">", verdict, id);
+    for (const char *p = verdict; *p; p++)
+        mqc_buf_printf(b, "%c", toupper((unsigned char)*p));
+    mqc_buf_puts(b, "</span>");
 }
 
 static const char *or_unknown(const char *s)
@@ -98,10 +106,9 @@ static void header(MqcBuf *b, const Page *pg)
         if (run->checks[c].severity == MQC_SEV_INFO)
             infos += (int)run->checks[c].events.n;
 
-    mqc_buf_printf(b, "<h1><span class=\"badge %s\" id=\"verdict\">", verdict);
-    for (const char *p = verdict; *p; p++)
-        mqc_buf_printf(b, "%c", toupper((unsigned char)*p));
-    mqc_buf_puts(b, "</span><span id=\"file-name\">");
+    mqc_buf_puts(b, "<h1>");
+    mqc_page_badge(b, verdict, "verdict");
+    mqc_buf_puts(b, "<span id=\"file-name\">");
     esc(b, name);
     mqc_buf_puts(b, "</span></h1>\n<p class=\"path\" id=\"file-path\">");
     esc(b, run->input_path);
@@ -322,35 +329,66 @@ static void events_table(MqcBuf *b, const Page *pg)
 
 /* ---- timeline ---- */
 
-static double x_of(const Page *pg, double frame)
+double mqc_page_x(int64_t frames, double frame)
 {
-    return LABEL_W + frame * PLOT_W / (double)pg->frames;
+    return LABEL_W + frame * PLOT_W / (double)frames;
 }
 
 /* Ticks on whole seconds (or frames for very short clips), about 8 of them. */
-static void time_axis(MqcBuf *b, const Page *pg, double top, double bottom)
+void mqc_page_time_axis(MqcBuf *b, int64_t frames, double fps, MqcPageTimecode tc_of,
+                        const void *ud, double top, double bottom)
 {
     static const int seconds[] = { 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600,
                                    7200, 14400, 43200, 86400 };
-    double fps = pg->run->si.rate_num > 0 ?
-                 (double)pg->run->si.rate_num / pg->run->si.rate_den : 25.0;
     double step = 1;
     for (size_t i = 0; i < sizeof(seconds) / sizeof(*seconds); i++) {
         step = seconds[i] * fps;
-        if (pg->frames / step <= 8)
+        if (frames / step <= 8)
             break;
     }
-    if (pg->frames < 8 * fps)   /* short clips: whole frames */
-        step = ceil(pg->frames / 8.0);
-    for (double f = 0; f <= pg->frames; f += step) {
+    if (frames < 8 * fps)   /* short clips: whole frames */
+        step = ceil(frames / 8.0);
+    for (double f = 0; f <= frames; f += step) {
         int64_t frame = (int64_t)floor(f + 0.5);
         char tc[32];
-        mqc_run_timecode(pg->run, frame, tc);
-        double x = x_of(pg, (double)frame);
+        tc_of(ud, frame, tc);
+        double x = mqc_page_x(frames, (double)frame);
         mqc_buf_printf(b, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
                        "<text class=\"axis\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>\n",
                        x, x, top, bottom, x, bottom + 12, f == 0 ? "start" : "middle", tc);
     }
+}
+
+static void run_timecode(const void *run, int64_t frame, char buf[32])
+{
+    mqc_run_timecode(run, frame, buf);
+}
+
+static void time_axis(MqcBuf *b, const Page *pg, double top, double bottom)
+{
+    double fps = pg->run->si.rate_num > 0 ?
+                 (double)pg->run->si.rate_num / pg->run->si.rate_den : 25.0;
+    mqc_page_time_axis(b, pg->frames, fps, run_timecode, pg->run, top, bottom);
+}
+
+void mqc_page_lane_label(MqcBuf *b, double y, const char *label)
+{
+    mqc_buf_printf(b, "<text class=\"lane-label\" x=\"0\" y=\"%.1f\">", y + 13);
+    esc(b, label);
+    mqc_buf_puts(b, "</text>\n");
+}
+
+void mqc_page_span(MqcBuf *b, int64_t frames, const MqcPageSpan *sp)
+{
+    double x0 = mqc_page_x(frames, (double)sp->start_frame);
+    double x1 = mqc_page_x(frames, (double)sp->end_frame + 1);
+    mqc_buf_printf(b, "<a href=\"#ev-%d\" data-event=\"%d\"><rect class=\"span %s\" x=\"%.2f\" "
+                   "y=\"%.1f\" width=\"%.2f\" height=\"%.1f\"><title>", sp->id, sp->id,
+                   sp->severity, x0, sp->y + 3, x1 - x0 < 1.5 ? 1.5 : x1 - x0, LANE_H - 6);
+    esc(b, sp->check);
+    mqc_buf_puts(b, " ");
+    esc(b, sp->code);
+    mqc_buf_printf(b, " %s–%s</title></rect></a>\n", sp->start_tc, sp->end_tc);
 }
 
 /* One curve as a step path over the buckets, drawn in bucket and value
@@ -545,29 +583,19 @@ static void timeline(MqcBuf *b, const Page *pg)
                    "aria-label=\"events and per-frame measurements over the duration\">\n",
                    LABEL_W + PLOT_W + 10, height);
     time_axis(b, pg, 0, lanes_h);
-    for (int c = 0; c < run->nb_checks; c++) {
-        const MqcCheckRun *cr = &run->checks[c];
-        double y = c * LANE_H;
-        mqc_buf_printf(b, "<text class=\"lane-label\" x=\"0\" y=\"%.1f\">", y + 13);
-        esc(b, cr->id);
-        mqc_buf_puts(b, "</text>\n");
-    }
+    for (int c = 0; c < run->nb_checks; c++)
+        mqc_page_lane_label(b, c * LANE_H, run->checks[c].id);
     for (int i = 0; i < pg->nb_events; i++) {
         const MqcEventRef *r = &pg->events[i];
         const MqcCheckRun *cr = &run->checks[r->check];
         const MqcEvent *e = r->event;
-        double x0 = x_of(pg, (double)e->start_frame), x1 = x_of(pg, (double)e->end_frame + 1);
-        char a[32], z[32];
-        mqc_run_timecode(run, e->start_frame, a);
-        mqc_run_timecode(run, e->end_frame, z);
-        mqc_buf_printf(b, "<a href=\"#ev-%d\" data-event=\"%d\"><rect class=\"span %s\" x=\"%.2f\" "
-                       "y=\"%.1f\" width=\"%.2f\" height=\"%.1f\"><title>", i, i,
-                       mqc_severity_name(mqc_event_severity(cr, e)), x0, r->check * LANE_H + 3,
-                       x1 - x0 < 1.5 ? 1.5 : x1 - x0, LANE_H - 6);
-        esc(b, cr->id);
-        mqc_buf_puts(b, " ");
-        esc(b, e->code);
-        mqc_buf_printf(b, " %s–%s</title></rect></a>\n", a, z);
+        MqcPageSpan sp = { .id = i, .check = cr->id, .code = e->code,
+                           .severity = mqc_severity_name(mqc_event_severity(cr, e)),
+                           .start_frame = e->start_frame, .end_frame = e->end_frame,
+                           .y = r->check * LANE_H };
+        mqc_run_timecode(run, e->start_frame, sp.start_tc);
+        mqc_run_timecode(run, e->end_frame, sp.end_tc);
+        mqc_page_span(b, pg->frames, &sp);
     }
     double top = lanes_h + 24;
     for (int c = 0; c < nb_charts; c++)
@@ -666,12 +694,6 @@ static void fill(MqcBuf *b, const char *name, const Page *pg, const cJSON *repor
         const char *file = strrchr(pg->run->input_path, '/');
         mqc_buf_printf(b, "QC %s — ", verdict_name(pg->run->verdict));
         esc(b, file && file[1] ? file + 1 : pg->run->input_path);
-    } else if (!strcmp(name, "version")) {
-        mqc_buf_puts(b, MQC_VERSION);
-    } else if (!strcmp(name, "script_hash")) {
-        char h[64];
-        script_hash(mqc_report_template, h);
-        mqc_buf_puts(b, h);
     } else if (!strcmp(name, "header")) {
         header(b, pg);
     } else if (!strcmp(name, "checks")) {
@@ -685,23 +707,22 @@ static void fill(MqcBuf *b, const char *name, const Page *pg, const cJSON *repor
     } else if (!strcmp(name, "footer")) {
         footer(b, pg, report);
     } else if (!strcmp(name, "report_json")) {
-        char *json = cJSON_PrintUnformatted(report);
-        if (json)
-            mqc_buf_script_json(b, json);
-        else
-            b->oom = 1;
-        free(json);
+        mqc_page_json(b, report);
     }
 }
 
-int mqc_html_render(const MqcRun *run, const MqcCapture *cap, const cJSON *report, MqcBuf *b)
+void mqc_page_json(MqcBuf *b, const cJSON *doc)
 {
-    Page pg = { .run = run, .cap = cap, .frames = run->frames > 0 ? run->frames : 1 };
-    pg.nb_events = mqc_events_in_time_order(run, &pg.events);
-    if (pg.nb_events < 0) {
-        free(pg.events);
-        return MQC_ERR_NOMEM;
-    }
+    char *json = cJSON_PrintUnformatted(doc);
+    if (json)
+        mqc_buf_script_json(b, json);
+    else
+        b->oom = 1;
+    free(json);
+}
+
+int mqc_page_render(MqcPageFill fill_one, void *ud, MqcBuf *b)
+{
     const char *p = mqc_report_template;
     for (;;) {
         const char *open = strstr(p, "{{");
@@ -713,9 +734,41 @@ int mqc_html_render(const MqcRun *run, const MqcCapture *cap, const cJSON *repor
         mqc_buf_append(b, p, (size_t)(open - p));
         char name[32];
         snprintf(name, sizeof(name), "%.*s", (int)(close - open - 2), open + 2);
-        fill(b, name, &pg, report);
+        if (!strcmp(name, "version")) {
+            mqc_buf_puts(b, MQC_VERSION);
+        } else if (!strcmp(name, "script_hash")) {
+            char h[64];
+            script_hash(mqc_report_template, h);
+            mqc_buf_puts(b, h);
+        } else {
+            fill_one(b, name, ud);
+        }
         p = close + 2;
     }
-    free(pg.events);
     return b->oom ? MQC_ERR_NOMEM : 0;
+}
+
+typedef struct PageFill {
+    const Page *pg;
+    const cJSON *report;
+} PageFill;
+
+static void fill_report(MqcBuf *b, const char *name, void *ud)
+{
+    const PageFill *pf = ud;
+    fill(b, name, pf->pg, pf->report);
+}
+
+int mqc_html_render(const MqcRun *run, const MqcCapture *cap, const cJSON *report, MqcBuf *b)
+{
+    Page pg = { .run = run, .cap = cap, .frames = run->frames > 0 ? run->frames : 1 };
+    pg.nb_events = mqc_events_in_time_order(run, &pg.events);
+    if (pg.nb_events < 0) {
+        free(pg.events);
+        return MQC_ERR_NOMEM;
+    }
+    PageFill pf = { &pg, report };
+    int ret = mqc_page_render(fill_report, &pf, b);
+    free(pg.events);
+    return ret;
 }

@@ -14,6 +14,8 @@
  * report (mqc_report_json) is embedded as the page's data. */
 int mqc_html_render(const MqcRun *run, const MqcCapture *cap, const struct cJSON *report,
                     MqcBuf *b);
+/* The page of `mediaqc diff` from its mediaqc.diff/1 document. */
+int mqc_diff_html_render(const struct cJSON *diff, MqcBuf *b);
 /* One locator per event, at its first frame, in the file's timecode. */
 int mqc_edl_render(const MqcRun *run, MqcBuf *b);
 /* timecode, frame, end, check, code, severity, value, message (RFC 4180). */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cjson/cJSON.h>
 #include <libavutil/base64.h>
 #include "text.h"
 
@@ -185,4 +186,20 @@ void mqc_buf_base64(MqcBuf *b, const unsigned char *p, size_t n)
     }
     av_base64_encode(b->data + b->len, (int)size, p, (int)n);
     b->len += size - 1;
+}
+
+void mqc_buf_json_value(MqcBuf *b, const cJSON *v, const char *absent,
+                        void (*escape)(MqcBuf *b, const char *s))
+{
+    if (!v || cJSON_IsNull(v)) {
+        escape(b, absent);
+        return;
+    }
+    if (cJSON_IsString(v)) {
+        escape(b, v->valuestring);
+        return;
+    }
+    char *t = cJSON_PrintUnformatted(v);
+    escape(b, t ? t : "?");
+    free(t);
 }

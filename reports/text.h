@@ -37,6 +37,11 @@ void mqc_buf_csv(MqcBuf *b, const char *s);
  * tab, and line separators, become spaces; invalid UTF-8 becomes '?'; at
  * most max_bytes. */
 void mqc_buf_line(MqcBuf *b, const char *s, size_t max_bytes);
+/* A JSON value for people: strings as they are, null or absent as
+ * `absent`, anything else as compact JSON; the text goes through `escape`. */
+struct cJSON;
+void mqc_buf_json_value(MqcBuf *b, const struct cJSON *v, const char *absent,
+                        void (*escape)(MqcBuf *b, const char *s));
 /* Base64 (RFC 4648) of raw bytes, by libavutil. */
 void mqc_buf_base64(MqcBuf *b, const unsigned char *p, size_t n);
 

@@ -113,7 +113,7 @@ class DebianPackage(unittest.TestCase):
         want |= {"/usr/share/mediaqc/profiles/" + p for p in profiles}
         want |= {"/usr/share/mediaqc/schemas/" + s for s in schemas}
         self.assertEqual(files, want)
-        self.assertEqual(len(schemas), 3)
+        self.assertEqual(len(schemas), 4)   # report, frame, profile, diff
 
     def test_depends_names_every_library_the_binary_needs(self):
         depends = self.field("Depends")
