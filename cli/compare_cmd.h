@@ -3,5 +3,6 @@
 #define MQC_CLI_COMPARE_CMD_H
 
 int mqc_cmd_diff(int argc, char **argv);
+int mqc_cmd_conform(int argc, char **argv);
 
 #endif

@@ -34,6 +34,7 @@ static const char usage_text[] =
     "       mediaqc worker --amqp URL [--queue Q] [--max-retries N] (RabbitMQ jobs)\n"
     "       mediaqc watch DIR [--once] [--interval S] [--rules FILE] (shared folder)\n"
     "       mediaqc diff OLD.json NEW.json [-o diff.json] [--html diff.html] [--shift N]\n"
+    "       mediaqc conform PROXY ORIGINAL [-o conform.json] [--html conform.html] [--window N]\n"
     "       mediaqc version\n"
     "\n"
     "exit codes of check: 0 pass, 1 fail, 2 usage or configuration error,\n"
@@ -461,6 +462,8 @@ int main(int argc, char **argv)
         return cmd_watch(argc - 1, argv + 1);
     if (!strcmp(cmd, "diff"))
         return mqc_cmd_diff(argc - 1, argv + 1);
+    if (!strcmp(cmd, "conform"))
+        return mqc_cmd_conform(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("mediaqc %s\n", MQC_VERSION);
         return MQC_EXIT_PASS;

@@ -219,5 +219,192 @@ class Diff(unittest.TestCase):
         common.validate(json.loads(embedded), "diff", "embedded diff")
 
 
+REAL = os.environ.get("MQC_REAL_MEDIA") or "/work/shared/media/real"
+REAL_FILE = "android13_transformer_avc_aac_stereo.mp4"   # 1280x720 H.264 + AAC, 149 frames
+PROXY_ARGS = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
+              "-c:a", "aac", "-b:a", "96k"]
+
+
+def ffprobe_frames(path):
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames",
+                          "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path],
+                         capture_output=True, text=True, check=True, timeout=common.TIMEOUT)
+    return int(out.stdout.strip())
+
+
+class Conform(unittest.TestCase):
+    """A 10 s 10-bit 4:2:2 ProRes original (a 10-frame black leader, testsrc2,
+    a mandelbrot zoom, a game of life; timecode 01:00:00:00, mono PCM) and
+    8-bit H.264 quarter-size proxies made from it by ffmpeg, each with one
+    known difference."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="mqc-conform-")
+        cls.orig = cls.path("original.mov")
+        ffmpeg("-f", "lavfi", "-i", "color=c=black:s=640x360:r=25:d=0.4",
+               "-f", "lavfi", "-i", "testsrc2=s=640x360:r=25:d=4",
+               "-f", "lavfi", "-i", "mandelbrot=s=640x360:r=25:maxiter=300:end_pts=75",
+               "-f", "lavfi", "-i", "life=s=640x360:r=25:mold=10:ratio=0.1:"
+               "death_color=#C83232:life_color=#00ff00",
+               "-f", "lavfi", "-i", "sine=f=440:r=48000:d=10",
+               "-filter_complex", "[2:v]trim=end_frame=75,setpts=PTS-STARTPTS[m];"
+               "[3:v]trim=end_frame=65,setpts=PTS-STARTPTS[l];"
+               "[0:v][1:v][m][l]concat=n=4:v=1:a=0,format=yuv422p10le[v]",
+               "-map", "[v]", "-map", "4:a", "-c:v", "prores_ks", "-profile:v", "2",
+               "-c:a", "pcm_s24le", "-timecode", "01:00:00:00", cls.orig)
+        scale = "scale=320:180"
+        cls.proxies = {
+            "proxy": (["-vf", scale], "01:00:00:00"),
+            # original frame 100 removed
+            "drop": (["-vf", "select='not(eq(n\\,100))',setpts=N/FRAME_RATE/TB," + scale],
+                     "01:00:00:00"),
+            # starts at original frame 12, with the timecode of that frame
+            "late": (["-vf", "trim=start_frame=12,setpts=PTS-STARTPTS," + scale,
+                      "-af", "atrim=start=0.48,asetpts=PTS-STARTPTS"], "01:00:00:12"),
+            # frames 150-154 replaced by another picture (testsrc)
+            "replaced": (["-f", "lavfi", "-i", "testsrc=s=640x360:r=25:d=10", "-filter_complex",
+                          "[0:v][1:v]overlay=enable='between(n,150,154)'," + scale + "[v]",
+                          "-map", "[v]", "-map", "0:a"], "01:00:00:00"),
+            "timecode": (["-vf", scale], "10:00:00:00"),
+            "rate": (["-vf", "fps=24," + scale], "01:00:00:00"),
+        }
+        for name, (args, tc) in cls.proxies.items():
+            extra = args[:4] if args[0] == "-f" else []
+            rest = args[4:] if extra else args
+            ffmpeg("-i", cls.orig, *extra, *rest, *PROXY_ARGS, "-timecode", tc,
+                   cls.path(name + ".mp4"))
+        cls.results = {}
+
+    @classmethod
+    def path(cls, name):
+        return os.path.join(cls.tmp, name)
+
+    def conform(self, name, original=None, code=None):
+        if name not in self.results or original:
+            out = self.path(name + ".json")
+            proxy = name if os.path.isabs(name) else self.path(name + ".mp4")
+            res = mediaqc("conform", proxy, original or self.orig, "-o", out)
+            rep = common.load_report(out) if os.path.exists(out) else None
+            self.results[name] = (res, rep)
+        res, rep = self.results[name]
+        if code is not None:
+            self.assertEqual(res.returncode, code, res.stdout + res.stderr)
+        return res, rep
+
+    def events(self, rep):
+        """(code, proxy frames, original frames, value) of the conform check."""
+        c = common.check(rep, "conform")
+        return [(e["code"], e["start_frame"], e["end_frame"], e["original"]["start_frame"],
+                 e["original"]["end_frame"], e["original"]["frames"], e["value"])
+                for e in c["events"]]
+
+    def metrics(self, rep):
+        return common.check(rep, "conform")["metrics"]
+
+    def test_proxy_conforms(self):
+        res, rep = self.conform("proxy", code=0)
+        self.assertEqual(rep["verdict"], "pass")
+        self.assertEqual(self.events(rep), [])
+        m = self.metrics(rep)
+        self.assertEqual((m["proxy_frames"], m["original_frames"], m["matched_pairs"]),
+                         (250, ffprobe_frames(self.orig), 250))
+        # the black leader pairs by its level and never looks like another picture
+        self.assertGreaterEqual(m["flat_pairs"], 10)
+        self.assertEqual(m["resyncs"], 0)
+        self.assertEqual(m["original"]["video"]["bit_depth"], 10)
+        self.assertEqual(rep["video"]["bit_depth"], 8)
+        self.assertEqual((m["proxy_duration_s"], m["original_duration_s"]), (10.0, 10.0))
+        self.assertEqual([(a["channels"], a["sample_rate"]) for a in m["original_audio"]],
+                         [(1, 48000)])
+        self.assertEqual(len(m["proxy_audio"]), 1)
+        self.assertIn("CONFORM (250 proxy frames, 250 original frames)", res.stdout)
+
+    def test_one_frame_removed(self):
+        _, rep = self.conform("drop", code=1)
+        self.assertEqual(ffprobe_frames(self.path("drop.mp4")), 249)
+        # the proxy's timecodes run on without the frame: one behind from there
+        self.assertEqual(self.events(rep), [
+            ("missing_in_proxy", 100, 100, 100, 100, 1, 1),
+            ("timecode_mismatch", 100, 248, 101, 249, 149, -1)])
+        ev = common.check(rep, "conform")["events"][0]
+        self.assertEqual((ev["start_tc"], ev["original"]["start_tc"]),
+                         ("01:00:04:00", "01:00:04:00"))
+
+    def test_starts_12_frames_late(self):
+        _, rep = self.conform("late", code=1)
+        self.assertEqual(self.events(rep), [("offset", 0, 0, 0, 11, 12, 12)])
+        self.assertEqual(self.metrics(rep)["proxy_frames"], 238)
+
+    def test_5_frames_replaced(self):
+        _, rep = self.conform("replaced", code=1)
+        self.assertEqual(self.events(rep), [("picture_mismatch", 150, 154, 150, 154, 5, 5)])
+        ev = common.check(rep, "conform")["events"][0]
+        self.assertEqual((ev["start_tc"], ev["end_tc"], ev["original"]["end_tc"]),
+                         ("01:00:06:00", "01:00:06:04", "01:00:06:04"))
+
+    def test_other_start_timecode(self):
+        _, rep = self.conform("timecode", code=1)
+        # 9 hours later: 9 * 3600 * 25 frames, on every frame
+        self.assertEqual(self.events(rep),
+                         [("timecode_mismatch", 0, 249, 0, 249, 250, 9 * 3600 * 25)])
+        ev = common.check(rep, "conform")["events"][0]
+        self.assertEqual((ev["start_tc"], ev["original"]["start_tc"]),
+                         ("10:00:00:00", "01:00:00:00"))
+
+    def test_other_frame_rate(self):
+        _, rep = self.conform("rate", code=0)
+        n = ffprobe_frames(self.path("rate.mp4"))
+        self.assertEqual(n, 240)
+        self.assertEqual(self.events(rep), [("frame_rate_mismatch", 0, n - 1, 0, 249, 250, 24)])
+        self.assertEqual(common.check(rep, "conform")["events"][0]["severity"], "info")
+        self.assertEqual(self.metrics(rep)["matched_pairs"], n)
+
+    def test_real_file_and_its_proxy(self):
+        real = os.path.join(REAL, REAL_FILE)
+        if not os.path.isfile(real):
+            raise AssertionError("real-media corpus not found at %s (set MQC_REAL_MEDIA)" % REAL)
+        proxy = self.path("real_proxy.mp4")
+        ffmpeg("-i", real, "-vf", "scale=320:-2", *PROXY_ARGS, proxy)
+        _, rep = self.conform(proxy, original=real, code=0)
+        self.assertEqual(self.events(rep), [])
+        m = self.metrics(rep)
+        n = ffprobe_frames(real)
+        self.assertEqual((m["proxy_frames"], m["original_frames"], m["matched_pairs"]), (n, n, n))
+        self.assertLess(m["worst_match_distance"], 0.1)
+
+    def test_html_page(self):
+        page = self.path("drop.html")
+        res = mediaqc("conform", self.path("drop.mp4"), self.orig, "--html", page, "--quiet")
+        self.assertEqual(res.returncode, 1, res.stderr)
+        with open(page) as f:
+            html = f.read()
+        self.assertIn("missing_in_proxy", html)
+        self.assertNotRegex(html, r"(src|href)=\"https?:")
+
+    def test_bad_input(self):
+        res = mediaqc("conform", self.path("nothing.mp4"), self.orig)
+        self.assertEqual(res.returncode, 2)
+        self.assertIn("nothing.mp4", res.stderr)
+        notmedia = self.path("notmedia.mov")
+        with open(notmedia, "wb") as f:
+            f.write(b"not media\n" * 100)
+        out = self.path("notmedia.json")
+        res = mediaqc("conform", self.path("proxy.mp4"), notmedia, "-o", out)
+        self.assertEqual(res.returncode, 3, res.stderr)
+        self.assertIn("original", res.stderr)
+        self.assertEqual(common.load_report(out)["verdict"], "error")
+        res = mediaqc("conform", self.path("proxy.mp4"))
+        self.assertEqual(res.returncode, 2)
+
+    def test_diff_of_conform_reports(self):
+        # a conform report is a report: diff says what a re-made proxy fixed
+        self.conform("drop")
+        self.conform("proxy")
+        res = mediaqc("diff", self.path("drop.json"), self.path("proxy.json"))
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("2 fixed, 0 new, 0 changed, 0 unchanged", res.stdout)
+
+
 if __name__ == "__main__":
     unittest.main()
