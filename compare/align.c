@@ -17,9 +17,9 @@
 #define TIE 0.05                /* rate conversion: a neighbour must be this much closer */
 #define PATH 5                  /* frames whose mean distance judges a jump */
 #define JUMP_RATIO 0.6          /* a small jump must bring the mean distance below this share */
-#define JUMP_MARGIN 0.004       /* ... and this far below it */
+#define JUMP_MARGIN 0.002       /* ... and this far below it */
 #define JUMP_SD 4.0             /* spread (% of nominal) a picture needs to decide a jump */
-#define REFINE 6                /* dearer jumps a resync still compares */
+#define REFINE 16               /* dearer jumps a resync still compares */
 #define TRIM (MQC_SIG_N / 10)   /* largest block differences left out of the distance */
 #define BACKOFF_MAX 64          /* frames between resync attempts in a long mismatch */
 
@@ -199,8 +199,8 @@ static int confirm(const Al *al, int64_t i, int64_t b)
     return 1;
 }
 
-/* The cheapest jump (a + |b|) after which CONFIRM frames match, then among
- * the jumps a little dearer the one whose next frames match best (slow
+/* The cheapest jump (a + |b|) after which CONFIRM frames match, unless a
+ * jump a little dearer makes the next frames match clearly better (slow
  * pictures match their neighbours too: the cheapest is not always right). */
 static int resync(const Al *al, int64_t i, int64_t *a_out, int64_t *b_out)
 {
@@ -221,7 +221,9 @@ static int resync(const Al *al, int64_t i, int64_t *a_out, int64_t *b_out)
                     found = cost;
                     limit = cost + REFINE < limit ? cost + REFINE : limit;
                 }
-                if (m < best - 1e-9) {
+                /* a dearer jump must be clearly better, as a small jump must
+                 * be clearly better than the diagonal */
+                if (!isfinite(best) || (m < JUMP_RATIO * best && m < best - JUMP_MARGIN)) {
                     best = m;
                     *a_out = a;
                     *b_out = b;
@@ -340,6 +342,10 @@ static void jump(Al *al, int64_t i, int64_t a, int64_t b)
             add(al, MQC_CONFORM_MISSING, i + q, i + q, j + q, j2 - 1, 0, m - a, (double)(m - a));
     }
     al->delta += b;
+    /* the original frames passed over are reported, never paired later:
+     * the ring may drop them, so the look-ahead stays within it */
+    if (j2 - 1 > al->last_o)
+        al->last_o = j2 - 1;
 }
 
 int mqc_align(const MqcAlignSource *p, const MqcAlignSource *o, int window, MqcAlignResult *res)

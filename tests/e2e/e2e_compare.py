@@ -360,6 +360,19 @@ class Conform(unittest.TestCase):
         self.assertEqual(common.check(rep, "conform")["events"][0]["severity"], "info")
         self.assertEqual(self.metrics(rep)["matched_pairs"], n)
 
+    def test_roles_reversed(self):
+        # the original checked against shorter files: what they lack is extra in it
+        def events_of(original):
+            out = self.path("reversed.json")
+            res = mediaqc("conform", self.orig, self.path(original), "-o", out)
+            self.assertEqual(res.returncode, 1, res.stderr)
+            return self.events(common.load_report(out))
+        self.assertEqual(events_of("drop.mp4"), [
+            ("extra_in_proxy", 100, 100, 100, 100, 0, 1),
+            ("timecode_mismatch", 101, 249, 100, 248, 149, 1)])
+        # the black leader and 2 frames more come before the late file's first frame
+        self.assertEqual(events_of("late.mp4"), [("offset", 0, 11, 0, 0, 0, -12)])
+
     def test_real_file_and_its_proxy(self):
         real = os.path.join(REAL, REAL_FILE)
         if not os.path.isfile(real):
