@@ -11,9 +11,14 @@ import json
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import tempfile
+import time
 import unittest
+import urllib.error
+import urllib.request
 
 import common
 
@@ -385,6 +390,54 @@ class Conform(unittest.TestCase):
         n = ffprobe_frames(real)
         self.assertEqual((m["proxy_frames"], m["original_frames"], m["matched_pairs"]), (n, n, n))
         self.assertLess(m["worst_match_distance"], 0.1)
+
+    def test_from_object_storage(self):
+        # both files read as s3:// objects (s3rver on loopback), one run each
+        services = os.environ.get("MQC_SERVICES_DIR",
+                                  os.path.expanduser("~/.cache/mediaqc-services"))
+        s3rver = os.path.join(services, "node_modules", ".bin", "s3rver")
+        if not os.path.exists(s3rver):
+            raise AssertionError("missing %s: run scripts/setup-services.sh" % s3rver)
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        log = open(self.path("s3rver.log"), "w")
+        server = subprocess.Popen([s3rver, "-d", self.path("s3"), "-a", "127.0.0.1", "-p",
+                                   str(port)], stdout=log, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+        base = "http://127.0.0.1:%d" % port
+
+        def request(method, path, data=None):
+            req = urllib.request.Request(base + path, data=data, method=method)
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status
+        try:
+            end = time.time() + 30
+            while True:
+                try:
+                    request("PUT", "/media")
+                    break
+                except (urllib.error.URLError, ConnectionError):
+                    if time.time() > end:
+                        raise
+                    time.sleep(0.1)
+            for name, path in (("drop.mp4", self.path("drop.mp4")), ("orig.mov", self.orig)):
+                with open(path, "rb") as f:
+                    self.assertEqual(request("PUT", "/media/" + name, f.read()), 200)
+            env = dict(os.environ, AWS_ENDPOINT_URL=base, AWS_ACCESS_KEY_ID="S3RVER",
+                       AWS_SECRET_ACCESS_KEY="S3RVER", AWS_REGION="us-east-1")
+            out = self.path("s3.json")
+            proc = subprocess.run([common.MEDIAQC, "conform", "s3://media/drop.mp4",
+                                   "s3://media/orig.mov", "-o", out], capture_output=True,
+                                  text=True, env=env, timeout=common.TIMEOUT)
+            self.assertEqual(proc.returncode, 1, proc.stderr)
+            rep = common.load_report(out)
+            self.assertEqual(rep["input"]["path"], "s3://media/drop.mp4")
+            self.assertEqual(self.events(rep), self.events(self.conform("drop")[1]))
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+            log.close()
 
     def test_html_page(self):
         page = self.path("drop.html")
