@@ -49,13 +49,16 @@ def make_media(d, seconds):
     return proxy, orig
 
 
-def timed(argv, ok=(0,)):
+def timed(argv):
+    """Wall seconds and peak RSS (MB) of one run."""
     t = time.monotonic()
-    p = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(p.pid, 0)
     el = time.monotonic() - t
-    if p.returncode not in ok:
-        raise SystemExit("%s failed (%d): %s" % (argv[0], p.returncode, p.stderr[-500:]))
-    return el
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        raise SystemExit("%s failed (%d)" % (" ".join(argv), p.returncode))
+    return el, usage.ru_maxrss / 1024.0
 
 
 def main():
@@ -73,9 +76,12 @@ def main():
     report = os.path.join(a.dir, "conform_bench.json")
     conform = [a.mediaqc, "conform", proxy, orig, "-o", report, "--quiet"]
     times = {"decode_both": [], "conform": []}
+    rss = {"decode_both": 0.0, "conform": 0.0}
     for _ in range(a.repeat):
-        times["decode_both"].append(timed(decode))
-        times["conform"].append(timed(conform))
+        for name, argv in (("decode_both", decode), ("conform", conform)):
+            el, mb = timed(argv)
+            times[name].append(el)
+            rss[name] = max(rss[name], mb)
     with open(report) as f:
         rep = json.load(f)
     conf = next(c for c in rep["checks"] if c["id"] == "conform")
@@ -83,6 +89,7 @@ def main():
            for k, v in times.items()}
     res["ratio_min"] = res["conform"]["min"] / res["decode_both"]["min"]
     res["ratio_median"] = res["conform"]["median"] / res["decode_both"]["median"]
+    res["peak_rss_mb"] = rss
     res["verdict"] = rep["verdict"]
     res["events"] = len(conf["events"])
     res["frames"] = conf["metrics"]["original_frames"]
@@ -92,8 +99,8 @@ def main():
           % (res["decode_both"]["min"], res["decode_both"]["median"]))
     print("  mediaqc conform:      min %.2f s, median %.2f s  (verdict %s, %d events)"
           % (res["conform"]["min"], res["conform"]["median"], res["verdict"], res["events"]))
-    print("  conform / decode both: %.2fx (min), %.2fx (median)"
-          % (res["ratio_min"], res["ratio_median"]))
+    print("  conform / decode both: %.2fx (min), %.2fx (median); peak RSS %.0f MB vs %.0f MB"
+          % (res["ratio_min"], res["ratio_median"], rss["conform"], rss["decode_both"]))
     if a.out:
         with open(a.out, "w") as f:
             json.dump(res, f, indent=2)
