@@ -11,6 +11,7 @@
 #include "../engine/mediaqc.h"
 #include "../checks/all.h"
 #include "../engine/args.h"
+#include "../engine/stats.h"
 #include "../triggers/qc_job.h"
 #include "aliases.h"
 #include "compare_cmd.h"
@@ -23,7 +24,7 @@ static const char usage_text[] =
     "                     [--threads N] [--stream N] [--progress auto|always|never] [--quiet]\n"
     "                     [--set CHECK.OPTION=VALUE]... [--reference REF] [--mhl FILE]\n"
     "                     [--html report.html] [--edl markers.edl] [--markers markers.csv]\n"
-    "                     [--junit report.xml]\n"
+    "                     [--junit report.xml] [--stats]\n"
     "                     [--max-pixels N] [--start-number N] [--frame-rate R]\n"
     "                     [--segment I/N]   (segment I of N: -o writes a partial)\n"
     "       mediaqc merge PART... [-o report.json] [--edl F] [--markers F] [--junit F]\n"
@@ -150,6 +151,7 @@ static int cmd_check(int argc, char **argv, int merging)
         { "progress", required_argument, NULL, 'P' },
         { "segment", required_argument, NULL, 'G' },
         { "quiet", no_argument, NULL, 'q' },
+        { "stats", no_argument, NULL, 'T' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -232,6 +234,9 @@ static int cmd_check(int argc, char **argv, int merging)
             else
                 return usage_error("--progress: expected auto, always or never, got \"%s\"", optarg);
             break;
+        case 'T':
+            opt->stats = 1;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return MQC_EXIT_PASS;
@@ -305,6 +310,10 @@ static int cmd_check(int argc, char **argv, int merging)
         }
         else if (!to_stdout)
             print_summary(res.run, &job, &res);
+        if (res.run->stats) {
+            fflush(stdout);
+            mqc_stats_print(res.run, stderr);
+        }
     }
     mqc_job_result_free(&res);
     mqc_profile_free(profile);

@@ -15,6 +15,7 @@
 #include "segment.h"
 #include "sidedata.h"
 #include "sequence.h"
+#include "stats.h"
 
 /* consecutive decoder failures after which the stream is considered dead */
 #define MAX_CONSECUTIVE_ERRORS 1000
@@ -95,6 +96,7 @@ struct MqcInput {
     int ranged;
     int64_t range_pos, range_first, range_end;
     AVFrame *context;           /* the last frame before range_first */
+    int64_t convert_ns;         /* thread CPU time in libswscale (--stats) */
 };
 
 static void note_issue(MqcInput *in, int64_t pos, const char *fmt, int err)
@@ -810,7 +812,15 @@ static int deliver(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
         av_frame_move_ref(out, f);
         return 0;
     }
-    return convert(in, out);
+    int64_t t0 = mqc_thread_ns();
+    int ret = convert(in, out);
+    in->convert_ns += mqc_thread_ns() - t0;     /* one thread decodes */
+    return ret;
+}
+
+int64_t mqc_input_convert_ns(const MqcInput *in)
+{
+    return in ? in->convert_ns : 0;
 }
 
 /* ---- audio: decoded as its packets are read, converted once ---- */

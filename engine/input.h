@@ -37,6 +37,8 @@ int mqc_input_take_issues(MqcInput *in, char *what, size_t len, int64_t *pos);
 /* After the last read: reads what the demuxer skipped of the file for the
  * subscribers of si->file_bytes and ends their stream. */
 void mqc_input_finish_bytes(MqcInput *in);
+/* Thread CPU time spent converting pictures with libswscale (--stats). */
+int64_t mqc_input_convert_ns(const MqcInput *in);
 /* Keep the decoder's frame with each converted one (MqcPicture.source,
  * mqc_frame_source); call before the first mqc_input_read. */
 void mqc_input_keep_source(MqcInput *in, int keep);

@@ -169,6 +169,7 @@ typedef struct MqcRunOptions {
     int band_height;            /* 0: engine default */
     const char *frames_path;    /* --frames JSONL, or NULL */
     int progress;               /* draw a progress bar on stderr */
+    int stats;                  /* --stats: count CPU time per check (MqcRun.stats) */
     const MqcObserver *const *observers;   /* NULL-terminated, or NULL */
     int64_t max_pixels;         /* largest picture accepted; 0: MQC_DEFAULT_MAX_PIXELS */
     MqcSequenceOptions sequence;
@@ -216,6 +217,7 @@ typedef struct MqcRun {
     int64_t frames;
     double elapsed_s;
     int threads;
+    struct MqcRunStats *stats;  /* --stats counters (engine/stats.h), else NULL */
     char unreadable[512];       /* why the input could not be analysed */
     char error[512];            /* why the analysis is incomplete (out of memory): verdict error */
     char start_timecode[32];    /* the start timecode as counted (one notation), or "" */

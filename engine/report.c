@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "internal.h"
 #include "remote_io.h"
+#include "stats.h"
 
 static const char *event_text(const MqcCheckRun *cr, const char *code)
 {
@@ -164,6 +165,8 @@ static cJSON *run_json(const MqcRun *run, int argc, char **argv)
     gethostname(host, sizeof(host) - 1);
     cJSON_AddStringToObject(r, "host", host);
     cJSON_AddNumberToObject(r, "threads", run->threads);
+    if (run->stats)
+        cJSON_AddItemToObject(r, "stats", mqc_stats_json(run));
     cJSON *a = cJSON_AddArrayToObject(r, "argv");
     for (int i = 0; argv && i < argc; i++) {
         char shown[4096];

@@ -10,6 +10,7 @@
 #include "internal.h"
 #include "partial.h"
 #include "remote_io.h"
+#include "stats.h"
 #include "scheduler.h"
 
 /* ---- per-frame records and metrics (declared in check.h) ---- */
@@ -484,8 +485,11 @@ void mqc_run_conclude(MqcRun *run)
         MqcCheckRun *cr = &run->checks[c];
         cr->metrics = cJSON_CreateObject();
         MqcMetrics m = { cr->metrics };
+        int64_t t0 = run->stats ? mqc_thread_ns() : 0;
         if (!cr->skipped && cr->check->finish)
             cr->check->finish(cr->priv, &run->si, &cr->events, &m);
+        if (run->stats)
+            mqc_stat_add(&run->stats->checks[c][MQC_STAT_FINISH], t0);
         if (!cr->skipped && cr->check->media == MQC_MEDIA_AUDIO)
             audio_events_place(run, &cr->events, 1);
     }
@@ -524,6 +528,10 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
     int ret = mqc_run_new(reg, profile, opt->input, opt->threads, &run);
     if (ret < 0)
         return ret;
+    if (opt->stats && !(run->stats = mqc_stats_alloc(run->nb_checks))) {
+        mqc_run_free(run);
+        return MQC_ERR_NOMEM;
+    }
     RunState st = { .run = run, .progress = opt->progress, .t0 = t0,
                     .observers = opt->observers };
     struct stat sb;
@@ -598,7 +606,7 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
     for (const MqcObserver *const *o = opt->observers; o && *o; o++)
         if ((*o)->start && (ret = (*o)->start((*o)->ud, run)) < 0)
             goto fail;
-    MqcSchedFrameHook hook = { after_fold, &st, 0, NULL };
+    MqcSchedFrameHook hook = { after_fold, &st, 0, NULL, run->stats };
     if (run->partial) {
         hook.first_index = plan.first;
         hook.context = mqc_input_context(in);
@@ -636,6 +644,12 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         goto fail;
 
 done:
+    if (run->stats) {
+        struct timespec cpu;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+        run->stats->process_ns = (int64_t)cpu.tv_sec * 1000000000 + cpu.tv_nsec;
+        run->stats->convert_ns = mqc_input_convert_ns(in);
+    }
     mqc_input_close(&in);
     mqc_feed_free(&feed);
     av_frame_free(&first);
@@ -662,6 +676,7 @@ void mqc_run_free(MqcRun *run)
 {
     if (!run)
         return;
+    mqc_stats_free(&run->stats);
     for (int c = 0; c < run->nb_checks; c++) {
         MqcCheckRun *cr = &run->checks[c];
         if (cr->priv && cr->check->close)

@@ -11,6 +11,7 @@
 #endif
 #include "scheduler.h"
 #include "sidedata.h"
+#include "stats.h"
 
 #define ALIGN64(x) (((x) + 63) & ~(size_t)63)
 
@@ -35,6 +36,7 @@ typedef struct Window {
     MqcInput *in;
     MqcStreamInfo *si;
     MqcAudioFeed *feed;
+    MqcRunStats *stats;         /* --stats, or NULL */
     pthread_mutex_t lock;
     pthread_cond_t filled, drained;
 } Window;
@@ -43,7 +45,10 @@ typedef struct Window {
  * free slot). Returns the read's result. */
 static int produce_one(Window *w, Slot *s)
 {
+    int64_t t0 = w->stats ? mqc_thread_ns() : 0;
     int ret = mqc_input_read(w->in, s->frame, w->si);
+    if (w->stats)
+        mqc_stat_add(&w->stats->decode_ns, t0);
     Slot *dst = ret == 0 ? s : &w->tail;
     dst->issues = mqc_input_take_issues(w->in, dst->issue, sizeof(dst->issue), &dst->issue_pos);
     pthread_mutex_lock(&w->lock);
@@ -169,6 +174,7 @@ typedef struct Analysis {
     uint8_t *stage_buf;         /* [thread][stage] */
     int *stage_of;              /* per check: its stage's index, or -1 */
     MqcAudioFeed *feed;         /* audio of this frame: one job beside the bands */
+    MqcRunStats *stats;         /* --stats, or NULL */
 } Analysis;
 
 static int same_geometry(const AVFrame *a, const AVFrame *b)
@@ -213,9 +219,12 @@ static int plan_whole_jobs(Analysis *a, const Slot *slots, int cap, int head, in
 static void run_whole_job(Analysis *a, int job)
 {
     int slot = a->job_slot[job], w = a->job_whole[job], c = a->whole[w];
+    int64_t t0 = a->stats ? mqc_thread_ns() : 0;
     a->checks[c].check->measure_frame(a->checks[c].priv, &a->whole_pics[slot],
                                       a->whole_results + (size_t)slot * a->whole_stride +
                                       a->whole_off[w]);
+    if (a->stats)
+        mqc_stat_add(&a->stats->checks[c][MQC_STAT_FRAME], t0);
 }
 
 static int analyse_frame(Analysis *a, const Slot *slots, int cap, int head, int avail,
@@ -256,7 +265,10 @@ static int analyse_frame(Analysis *a, const Slot *slots, int cap, int head, int 
             continue;
         }
         if (j < first_band) {
+            int64_t t0 = a->stats ? mqc_thread_ns() : 0;
             mqc_feed_run(a->feed, a->checks, a->n);
+            if (a->stats)
+                mqc_stat_add(&a->stats->audio_ns, t0);
             continue;
         }
         int b = j - first_band;
@@ -268,8 +280,12 @@ static int analyse_frame(Analysis *a, const Slot *slots, int cap, int head, int 
         const size_t thread = 0;
 #endif
         uint8_t *scratch = a->nb_stages ? a->stage_buf + thread * a->stage_stride : NULL;
-        for (int k = 0; k < a->nb_stages; k++)
+        int64_t t0 = a->stats ? mqc_thread_ns() : 0;
+        for (int k = 0; k < a->nb_stages; k++) {
             a->stages[k]->measure(&band, a->stage_needs[k], scratch + a->stage_off[k]);
+            if (a->stats)
+                t0 = mqc_stat_add(&a->stats->stage_ns[k < MQC_STATS_STAGES ? k : 0], t0);
+        }
         for (int c = 0; c < a->n; c++) {
             if (!a->checks[c].check || a->checks[c].skipped || !a->checks[c].check->measure)
                 continue;
@@ -278,6 +294,8 @@ static int analyse_frame(Analysis *a, const Slot *slots, int cap, int head, int 
             a->checks[c].check->measure(a->checks[c].priv, &band,
                                         a->partials + (size_t)b * a->slice_stride +
                                         a->slice_off[c]);
+            if (a->stats)
+                t0 = mqc_stat_add(&a->stats->checks[c][MQC_STAT_MEASURE], t0);
         }
     }
 
@@ -297,6 +315,7 @@ static int analyse_frame(Analysis *a, const Slot *slots, int cap, int head, int 
         if (!ck || a->checks[c].skipped)
             continue;
         void *fr = a->frame_results + a->frame_off[c];
+        int64_t t0 = a->stats ? mqc_thread_ns() : 0;
         for (int b = 0; ck->reduce && b < bands; b++)
             ck->reduce(a->checks[c].priv, fr,
                        a->partials + (size_t)b * a->slice_stride + a->slice_off[c], b);
@@ -306,6 +325,8 @@ static int analyse_frame(Analysis *a, const Slot *slots, int cap, int head, int 
             if (av_frame_ref(a->refs[c], frame) < 0)
                 return MQC_ERR_NOMEM;
         }
+        if (a->stats)
+            mqc_stat_add(&a->stats->checks[c][MQC_STAT_FOLD], t0);
     }
     av_frame_unref(a->prev);
     return mqc_alloc_fails() || av_frame_ref(a->prev, frame) < 0 ? MQC_ERR_NOMEM : 0;
@@ -377,6 +398,8 @@ static int stages_init(Analysis *a, const MqcCheckRun *checks, int n)
         a->stage_needs[k] |= ck->stage_needs;
         a->stage_of[c] = k;
     }
+    for (int k = 0; a->stats && k < a->nb_stages && k < MQC_STATS_STAGES; k++)
+        a->stats->stage_name[a->stats->nb_stages++] = a->stages[k]->name;
     if (!a->nb_stages)
         return 0;
     a->stage_buf = aligned_alloc(64, (size_t)a->threads * a->stage_stride);
@@ -384,9 +407,10 @@ static int stages_init(Analysis *a, const MqcCheckRun *checks, int n)
 }
 
 static int analysis_init(Analysis *a, MqcCheckRun *checks, int n, int threads, int band_height,
-                         const MqcStreamInfo *si, int slots)
+                         const MqcStreamInfo *si, int slots, MqcRunStats *stats)
 {
     memset(a, 0, sizeof(*a));
+    a->stats = stats;
     a->checks = checks;
     a->n = n;
     a->threads = threads;
@@ -515,9 +539,10 @@ int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcAudioFe
      * left — all of it while the decoder idles (window full, or the end) */
     int serial = threads == 1;
     int spare = threads - (serial ? 0 : mqc_decoder_threads(threads));
-    Window w = { .cap = window_frames(si, threads), .in = in, .si = si, .feed = feed };
+    Window w = { .cap = window_frames(si, threads), .in = in, .si = si, .feed = feed,
+                 .stats = hook ? hook->stats : NULL };
     double origin = mqc_input_origin(in), audio_until = -INFINITY;
-    int64_t result = analysis_init(&a, checks, n, threads, band_height, si, w.cap);
+    int64_t result = analysis_init(&a, checks, n, threads, band_height, si, w.cap, w.stats);
     a.feed = feed;
     w.slots = calloc((size_t)w.cap, sizeof(*w.slots));
     if (result < 0 || !w.slots) {

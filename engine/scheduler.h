@@ -28,6 +28,7 @@ typedef struct MqcSchedFrameHook {
      * reference until it keeps one), or NULL */
     int64_t first_index;
     const AVFrame *context;
+    struct MqcRunStats *stats;  /* --stats counters, or NULL */
 } MqcSchedFrameHook;
 
 /* Runs checks[0..n) over every frame from `in`, and the audio checks over

@@ -1,12 +1,13 @@
 """The CLI contract (DESIGN.md §2): subcommands, outputs, profiles in use."""
 import json
 import os
+import resource
 import subprocess
 import tempfile
 import unittest
 
 from common import (MEDIAQC, SOURCE, TIMEOUT, check, clip_path, parse_report, read_jsonl, run,
-                    validate)
+                    stable, validate)
 
 CLEAN = "prores_10bit_422_clean.mov"
 DEFECTS = "prores_10bit_422.mov"
@@ -95,6 +96,41 @@ class CheckOutputs(unittest.TestCase):
         # 10-bit limited: -1% -> 64 - 8.76 = 55.24 -> 55; 103% -> 940 + 26.28 -> 966
         self.assertEqual(lr["metrics"]["luma_min_code"], 55)
         self.assertEqual(lr["metrics"]["luma_max_code"], 966)
+
+    def test_stats_count_cpu_time_and_leave_the_report_alone(self):
+        plain = run(["check", clip_path(DEFECTS), "--quiet", "--threads", "2"])
+        tmp = tempfile.mkdtemp()
+        out = os.path.join(tmp, "report.json")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        proc = subprocess.run([MEDIAQC, "check", clip_path(DEFECTS), "--quiet", "--threads",
+                               "2", "--stats", "-o", out], capture_output=True, text=True,
+                              timeout=TIMEOUT)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        charged = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        stdout, stderr = proc.stdout, proc.stderr
+        self.assertEqual(proc.returncode, 1, stderr)
+        report = validate(json.loads(open(out).read()), "report", out)
+        # only run.stats is new: every other part is the same as without --stats
+        self.assertEqual(stable(report), stable(plain.report))
+        st = report["run"]["stats"]
+        cpu = st["cpu_s"]
+        self.assertGreater(cpu["decode"], 0)
+        self.assertEqual(cpu["convert"], 0)     # ProRes 4:2:2 10-bit is read as decoded
+        self.assertEqual(set(st["stages_cpu_s"]), {"histograms"})    # bit_depth is on
+        for name in ("legal_range", "freeze", "interlace"):
+            self.assertGreater(st["checks_cpu_s"][name]["measure"], 0, name)
+        self.assertGreater(st["checks_cpu_s"]["checksum"]["measure_frame"], 0)
+        counted = (cpu["decode"] + sum(st["stages_cpu_s"].values()) +
+                   sum(sum(c.values()) for c in st["checks_cpu_s"].values()))
+        # parts of the process's CPU time, which is at most what the kernel
+        # charged the child (resource usage seen from outside)
+        self.assertLessEqual(counted, cpu["process"] * 1.01 + 0.005)
+        self.assertLessEqual(cpu["process"], charged + 0.02)
+        self.assertGreater(cpu["process"], 0.5 * charged)
+        self.assertIn("CPU time", stderr)
+        for name in ("reading+decoding", "stage histograms", "interlace", "not counted above"):
+            self.assertIn(name, stderr)
+        self.assertIn("report:", stdout)
 
 
 class ProfilesInUse(unittest.TestCase):
