@@ -82,6 +82,9 @@ typedef struct Flash {
 typedef struct FlashSums {
     uint64_t lum[REGIONS], red[REGIONS];
     uint32_t count[REGIONS];
+    /* a band's partial: only regions [r0, r1) (the band's rows of the grid)
+     * are written and added, not all 20 KB of them */
+    int r0, r1;
 } FlashSums;
 
 
@@ -184,10 +187,19 @@ static void flash_measure(const void *priv, const MqcBand *band, void *slice)
     const Flash *s = priv;
     FlashSums *out = slice;
     const MqcPicture *pic = band->pic;
-    memset(out, 0, sizeof(*out));
     const int cw = pic->is_rgb ? 0 : pic->log2_chroma_w;
     const int ch = pic->is_rgb ? 0 : pic->log2_chroma_h;
     const int first = (band->y0 + s->step - 1) / s->step * s->step;
+    const int last = first + (band->y1 - 1 - first) / s->step * s->step;
+    out->r0 = out->r1 = 0;
+    if (first < band->y1) {
+        out->r0 = (int)((int64_t)first * GRID / pic->height) * GRID;
+        out->r1 = (int)((int64_t)last * GRID / pic->height) * GRID + GRID;
+    }
+    const size_t n = (size_t)(out->r1 - out->r0);
+    memset(out->lum + out->r0, 0, n * sizeof(*out->lum));
+    memset(out->red + out->r0, 0, n * sizeof(*out->red));
+    memset(out->count + out->r0, 0, n * sizeof(*out->count));
     for (int y = first; y < band->y1; y += s->step) {
         const int by = (int)((int64_t)y * GRID / pic->height);
         const uint8_t *py = pic->data[0] + y * pic->linesize[0];
@@ -207,11 +219,9 @@ static void flash_reduce(const void *priv, void *frame, const void *slice, int b
     (void)priv;
     FlashSums *f = frame;
     const FlashSums *b = slice;
-    if (band == 0) {
-        *f = *b;
-        return;
-    }
-    for (int r = 0; r < REGIONS; r++) {
+    if (band == 0)
+        memset(f, 0, sizeof(*f));
+    for (int r = b->r0; r < b->r1; r++) {
         f->lum[r] += b->lum[r];
         f->red[r] += b->red[r];
         f->count[r] += b->count[r];

@@ -49,6 +49,12 @@ void mqc_dsp_init(MqcDsp *d, unsigned cpu_flags)
         d->gamut_min_max[1] = mqc_gamut_min_max_16_avx2;
         d->gamut_yuv_count[0] = mqc_gamut_yuv_count_8_avx2;
         d->gamut_yuv_count[1] = mqc_gamut_yuv_count_16_avx2;
+        d->row_sum[0] = mqc_row_sum_8_avx2;
+        d->row_sum[1] = mqc_row_sum_16_avx2;
+        d->column_sums[0] = mqc_column_sums_8_avx2;
+        d->column_sums[1] = mqc_column_sums_16_avx2;
+        d->flash_row[0] = mqc_flash_row_8_avx2;
+        d->flash_row[1] = mqc_flash_row_16_avx2;
         d->idet_row[0] = mqc_idet_row_8_avx2;
         d->idet_row[1] = mqc_idet_row_16_avx2;
         d->hdr_row[0] = mqc_hdr_row_avx2;

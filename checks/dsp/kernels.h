@@ -63,6 +63,18 @@ void mqc_gamut_yuv_count_16_avx2(const MqcGamutKernel *k, const void *y, const v
                                  const void *cr, int s, int x0, int n, MqcGamutCounts *c);
 
 /* structure_avx2.c; the 16-bit idet needs samples below 2^15 (depth <= 14) */
+void mqc_flash_row_8_avx2(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
+                          const uint8_t *cr, int cshift, int x0, int x1, int step,
+                          uint64_t *lum, uint64_t *red, uint32_t *count);
+void mqc_flash_row_16_avx2(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
+                           const uint8_t *cr, int cshift, int x0, int x1, int step,
+                           uint64_t *lum, uint64_t *red, uint32_t *count);
+uint64_t mqc_row_sum_8_avx2(const uint8_t *row, int n);
+uint64_t mqc_row_sum_16_avx2(const uint8_t *row, int n);
+void mqc_column_sums_8_avx2(const uint8_t *data, ptrdiff_t linesize, int x0, int n, int rows,
+                            uint64_t *sums);
+void mqc_column_sums_16_avx2(const uint8_t *data, ptrdiff_t linesize, int x0, int n, int rows,
+                             uint64_t *sums);
 void mqc_idet_row_8_avx2(const uint8_t *c_above, const uint8_t *c, const uint8_t *c_below,
                          const uint8_t *p_above, const uint8_t *p, const uint8_t *p_below,
                          int width, MqcIdetRow *out);

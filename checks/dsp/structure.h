@@ -12,7 +12,10 @@
 /* Sum of n samples of one row. */
 typedef uint64_t (*MqcRowSumFn)(const uint8_t *row, int n);
 
-/* sums[i] += sample (x0 + i) of each of `rows` rows, for i < n. */
+/* sums[i] += sample (x0 + i) of each of `rows` rows, for i < n. The AVX2
+ * version keeps up to MQC_COLUMN_VECTORS * 8 columns in registers (the
+ * active_area check asks for 64 at a time). */
+#define MQC_COLUMN_VECTORS 8
 typedef void (*MqcColumnSumsFn)(const uint8_t *data, ptrdiff_t linesize, int x0, int n,
                                 int rows, uint64_t *sums);
 

@@ -1,9 +1,11 @@
-/* AVX2 versions of the structure kernels (idet's field measures): 16
- * pixels per step in signed 16-bit lanes, pair sums into 32-bit lanes.
- * The 16-bit version needs samples below 2^15 (bit depths up to 14). */
+/* AVX2 versions of the structure kernels: idet's field measures (16 pixels
+ * per step in signed 16-bit lanes, pair sums into 32-bit lanes; the 16-bit
+ * version needs samples below 2^15, bit depths up to 14), active_area's row
+ * and column sums, and flash's display light of sampled pixels. */
 #if defined(__x86_64__) || defined(__i386__)
 #include "avx2.h"
 #include "kernels.h"
+#include "ycbcr_avx2.h"
 
 /* 16 samples at p + x as 16-bit lanes */
 static inline AVX2 __m256i load_8(const uint8_t *p, int x)
@@ -55,4 +57,182 @@ static inline AVX2 __m256i load_16(const uint8_t *p, int x)
 
 IDET_ROW(8)
 IDET_ROW(16)
+
+
+#define INLINE MQC_AVX2_INLINE
+
+/* Row sums in 32-bit lanes: 8 samples a step, at most 2^16 steps per lane
+ * (2^16 * 65535 < 2^32) before they go to 64 bits; the C reference sums
+ * the last samples. */
+INLINE uint64_t row_sum(const uint8_t *row, int n, int bps)
+{
+    uint64_t sum = 0;
+    int x = 0;
+    while (x + 8 <= n) {
+        const int end = n - x > (8 << 16) ? x + (8 << 16) : n;
+        __m256i acc = _mm256_setzero_si256();
+        for (; x + 8 <= end; x += 8)
+            acc = _mm256_add_epi32(acc, mqc_load8_avx2(row + (size_t)x * bps, bps));
+        sum += mqc_hsum_epi64(_mm256_add_epi64(_mm256_unpacklo_epi32(acc, _mm256_setzero_si256()),
+                                               _mm256_unpackhi_epi32(acc, _mm256_setzero_si256())));
+    }
+    const uint8_t *tail = row + (size_t)x * bps;
+    return sum + (bps == 1 ? mqc_row_sum_8_c(tail, n - x) : mqc_row_sum_16_c(tail, n - x));
+}
+
+AVX2 uint64_t mqc_row_sum_8_avx2(const uint8_t *row, int n)
+{
+    return row_sum(row, n, 1);
+}
+
+AVX2 uint64_t mqc_row_sum_16_avx2(const uint8_t *row, int n)
+{
+    return row_sum(row, n, 2);
+}
+
+/* Eight columns per vector, up to MQC_COLUMN_VECTORS vectors in registers,
+ * each lane one column's 32-bit sum over at most 2^16 rows; the C
+ * reference sums the columns past the last full vector. */
+INLINE void column_sums(const uint8_t *data, ptrdiff_t linesize, int x0, int n, int rows,
+                        uint64_t *sums, int bps)
+{
+    const int vectors = n / 8 < MQC_COLUMN_VECTORS ? n / 8 : MQC_COLUMN_VECTORS;
+    for (int y0 = 0; y0 < rows; y0 += 1 << 16) {
+        const int y1 = rows - y0 > (1 << 16) ? y0 + (1 << 16) : rows;
+        __m256i acc[MQC_COLUMN_VECTORS];
+        for (int v = 0; v < vectors; v++)
+            acc[v] = _mm256_setzero_si256();
+        for (int y = y0; y < y1; y++) {
+            const uint8_t *p = data + y * linesize + (size_t)x0 * bps;
+            for (int v = 0; v < vectors; v++)
+                acc[v] = _mm256_add_epi32(acc[v], mqc_load8_avx2(p + 8 * v * bps, bps));
+        }
+        for (int v = 0; v < vectors; v++) {
+            uint32_t lanes[8];
+            _mm256_storeu_si256((__m256i *)lanes, acc[v]);
+            for (int i = 0; i < 8; i++)
+                sums[8 * v + i] += lanes[i];
+        }
+    }
+    const int done = 8 * vectors;
+    if (done < n)
+        (bps == 1 ? mqc_column_sums_8_c : mqc_column_sums_16_c)(data, linesize, x0 + done,
+                                                                n - done, rows, sums + done);
+}
+
+AVX2 void mqc_column_sums_8_avx2(const uint8_t *data, ptrdiff_t linesize, int x0, int n,
+                                 int rows, uint64_t *sums)
+{
+    column_sums(data, linesize, x0, n, rows, sums, 1);
+}
+
+AVX2 void mqc_column_sums_16_avx2(const uint8_t *data, ptrdiff_t linesize, int x0, int n,
+                                  int rows, uint64_t *sums)
+{
+    column_sums(data, linesize, x0, n, rows, sums, 2);
+}
+
+/* flash: the display light of eight sampled pixels at once. The same
+ * integer matrix, then the same float steps as the C reference, each
+ * rounded alone (mul, then add: no FMA), so LUT indices and sums are
+ * identical; the LUT is read with a gather. */
+INLINE __m256i flash_linear(const MqcFlashKernel *k, __m256i value)
+{
+    const __m256 e = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(value),
+                                                 _mm256_set1_ps(k->scale)),
+                                   _mm256_set1_ps(k->bias));
+    const __m256 t = _mm256_add_ps(_mm256_mul_ps(e, _mm256_set1_ps((float)MQC_FLASH_LUT)),
+                                   _mm256_set1_ps(0.5f));
+    const __m256 low = _mm256_cmp_ps(e, _mm256_setzero_ps(), _CMP_LE_OQ);
+    const __m256 high = _mm256_cmp_ps(e, _mm256_set1_ps(1), _CMP_GE_OQ);
+    __m256i i = _mm256_andnot_si256(_mm256_castps_si256(low), _mm256_cvttps_epi32(t));
+    i = _mm256_blendv_epi8(i, _mm256_set1_epi32(MQC_FLASH_LUT), _mm256_castps_si256(high));
+    return _mm256_i32gather_epi32((const int *)k->lut, i, 4);
+}
+
+/* (wr R + wg G + wb B) >> 16 of each lane (64-bit products), summed */
+INLINE __m256i flash_lum(const MqcFlashKernel *k, __m256i r, __m256i g, __m256i b)
+{
+    const __m256i wr = _mm256_set1_epi32((int)k->wr), wg = _mm256_set1_epi32((int)k->wg);
+    const __m256i wb = _mm256_set1_epi32((int)k->wb);
+    const __m256i even = _mm256_add_epi64(_mm256_add_epi64(_mm256_mul_epu32(wr, r),
+                                                           _mm256_mul_epu32(wg, g)),
+                                          _mm256_mul_epu32(wb, b));
+    r = _mm256_srli_epi64(r, 32);
+    g = _mm256_srli_epi64(g, 32);
+    b = _mm256_srli_epi64(b, 32);
+    const __m256i odd = _mm256_add_epi64(_mm256_add_epi64(_mm256_mul_epu32(wr, r),
+                                                          _mm256_mul_epu32(wg, g)),
+                                         _mm256_mul_epu32(wb, b));
+    return _mm256_add_epi64(_mm256_srli_epi64(even, 16), _mm256_srli_epi64(odd, 16));
+}
+
+INLINE int32_t sample_at(const uint8_t *row, int x, int bps)
+{
+    return bps == 1 ? row[x] : ((const uint16_t *)row)[x];
+}
+
+INLINE void flash_row(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
+                      const uint8_t *cr, int cshift, int x0, int x1, int step, uint64_t *lum,
+                      uint64_t *red, uint32_t *count, int bps)
+{
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), zero = _mm256_setzero_si256();
+    __m256i acc_l = zero, acc_r = zero;
+    uint32_t n = 0;
+    for (int x = x0; x < x1; x += 8 * step) {
+        /* the sampled pixels are step apart: gathered by scalar loads */
+        int32_t sy[8] = { 0 }, su[8] = { 0 }, sv[8] = { 0 };
+        int m = 0;
+        for (int xi = x; m < 8 && xi < x1; xi += step, m++) {
+            const int xc = k->is_rgb ? xi : xi >> cshift;
+            sy[m] = sample_at(y, xi, bps);
+            su[m] = sample_at(cb, xc, bps);
+            sv[m] = sample_at(cr, xc, bps);
+        }
+        n += (uint32_t)m;
+        const __m256i valid = _mm256_cmpgt_epi32(_mm256_set1_epi32(m), lane);
+        __m256i gv = _mm256_loadu_si256((const __m256i *)sy);
+        __m256i bv = _mm256_loadu_si256((const __m256i *)su);
+        __m256i rv = _mm256_loadu_si256((const __m256i *)sv);
+        if (!k->is_rgb) {
+            const __m256i yv = _mm256_add_epi32(
+                _mm256_mullo_epi32(gv, _mm256_set1_epi32(k->y_gain)), _mm256_set1_epi32(k->offset));
+            const __m256i u = _mm256_sub_epi32(bv, _mm256_set1_epi32(k->chroma_zero));
+            const __m256i v = _mm256_sub_epi32(rv, _mm256_set1_epi32(k->chroma_zero));
+            rv = _mm256_add_epi32(yv, _mm256_mullo_epi32(v, _mm256_set1_epi32(k->r_cr)));
+            gv = _mm256_add_epi32(yv, _mm256_add_epi32(
+                _mm256_mullo_epi32(u, _mm256_set1_epi32(k->g_cb)),
+                _mm256_mullo_epi32(v, _mm256_set1_epi32(k->g_cr))));
+            bv = _mm256_add_epi32(yv, _mm256_mullo_epi32(u, _mm256_set1_epi32(k->b_cb)));
+        }
+        const __m256i r = _mm256_and_si256(flash_linear(k, rv), valid);
+        const __m256i g = _mm256_and_si256(flash_linear(k, gv), valid);
+        const __m256i b = _mm256_and_si256(flash_linear(k, bv), valid);
+        acc_l = _mm256_add_epi64(acc_l, flash_lum(k, r, g, b));
+        /* saturated red: r && r >= 4 (g + b), adding r - g - b (values <= 2^16) */
+        const __m256i gb = _mm256_add_epi32(g, b);
+        const __m256i not_red = _mm256_or_si256(_mm256_cmpgt_epi32(_mm256_slli_epi32(gb, 2), r),
+                                                _mm256_cmpeq_epi32(r, zero));
+        const __m256i excess = _mm256_andnot_si256(not_red, _mm256_sub_epi32(r, gb));
+        acc_r = _mm256_add_epi64(acc_r, _mm256_add_epi64(_mm256_unpacklo_epi32(excess, zero),
+                                                         _mm256_unpackhi_epi32(excess, zero)));
+    }
+    *lum += mqc_hsum_epi64(acc_l);
+    *red += mqc_hsum_epi64(acc_r);
+    *count += n;
+}
+
+AVX2 void mqc_flash_row_8_avx2(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
+                               const uint8_t *cr, int cshift, int x0, int x1, int step,
+                               uint64_t *lum, uint64_t *red, uint32_t *count)
+{
+    flash_row(k, y, cb, cr, cshift, x0, x1, step, lum, red, count, 1);
+}
+
+AVX2 void mqc_flash_row_16_avx2(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
+                                const uint8_t *cr, int cshift, int x0, int x1, int step,
+                                uint64_t *lum, uint64_t *red, uint32_t *count)
+{
+    flash_row(k, y, cb, cr, cshift, x0, x1, step, lum, red, count, 2);
+}
 #endif

@@ -4,6 +4,7 @@
  * exact-size strides, so ASan sees any read past a row; every bit depth in
  * 8- and 16-bit containers; band limits at and beyond the code range) and
  * every output must be identical. Skipped on CPUs without the feature. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -543,6 +544,9 @@ Test(simd, avx2_versions_registered)
         cr_expect(avx2.gamut_yuv_count[i] != c.gamut_yuv_count[i], "AVX2 gamut_yuv_count[%d]",
                   i);
         cr_expect(avx2.hdr_row[i] != c.hdr_row[i], "AVX2 hdr_row[%d]", i);
+        cr_expect(avx2.row_sum[i] != c.row_sum[i], "AVX2 row_sum[%d]", i);
+        cr_expect(avx2.flash_row[i] != c.flash_row[i], "AVX2 flash_row[%d]", i);
+        cr_expect(avx2.column_sums[i] != c.column_sums[i], "AVX2 column_sums[%d]", i);
     }
 }
 
@@ -592,12 +596,18 @@ static void check_idet_rows(MqcIdetRowFn ref, MqcIdetRowFn simd, int bps, int de
     stray_bits = 1;
 }
 
-Test(simd, idet_row_avx2)
+/* The C rung and the AVX2 rung, or the test is skipped. */
+static void c_and_avx2(MqcDsp *c, MqcDsp *simd)
 {
     need(MQC_CPU_AVX2, "AVX2");
+    mqc_dsp_init(c, 0);
+    mqc_dsp_init(simd, MQC_CPU_AVX2);
+}
+
+Test(simd, idet_row_avx2)
+{
     MqcDsp c, simd;
-    mqc_dsp_init(&c, 0);
-    mqc_dsp_init(&simd, MQC_CPU_AVX2);
+    c_and_avx2(&c, &simd);
     cr_assert(simd.idet_row[0] != c.idet_row[0] && simd.idet_row[1] != c.idet_row[1]);
     rng = 0x2545f491u;
     for (int rep = 0; rep < 8; rep++) {
@@ -606,6 +616,123 @@ Test(simd, idet_row_avx2)
         for (int d = 0; d < 4; d++)
             check_idet_rows(c.idet_row[1], simd.idet_row[1], 2, depths[d]);
     }
+}
+
+/* ---- flash: display light of sampled pixels ---- */
+
+/* A kernel as the flash check builds it, with a random rising LUT. */
+static void flash_kernel(MqcFlashKernel *k, int depth, int full, int is_rgb)
+{
+    MqcGamutKernel gk;
+    cr_assert_eq(mqc_gamut_kernel_init(&gk, MQC_MATRIX_BT709, depth, full, is_rgb, 0, 100, 1, 0),
+                 0);
+    *k = (MqcFlashKernel){ .is_rgb = is_rgb, .y_gain = gk.y_gain, .offset = gk.offset,
+                           .chroma_zero = gk.chroma_zero, .r_cr = gk.r_cr, .g_cb = gk.g_cb,
+                           .g_cr = gk.g_cr, .b_cb = gk.b_cb, .wr = 13933, .wg = 46871,
+                           .wb = 4732 };
+    const double unit = is_rgb ? 1 : ldexp(1, gk.frac_bits);
+    k->scale = (float)(1.0 / (unit * (gk.white - gk.black)));
+    k->bias = (float)(-gk.black / (gk.white - gk.black));
+    uint32_t v = 0;
+    for (int i = 0; i <= MQC_FLASH_LUT; i++) {
+        v += next_random() % 33;
+        k->lut[i] = v > 65536 ? 65536 : v;
+    }
+    k->lut[MQC_FLASH_LUT] = 65536;
+}
+
+Test(simd, flash_row_avx2)
+{
+    MqcDsp c, simd;
+    c_and_avx2(&c, &simd);
+    cr_assert(simd.flash_row[0] != c.flash_row[0] && simd.flash_row[1] != c.flash_row[1]);
+    rng = 0x51ed270bu;
+    static const int depths[] = { 8, 10, 12 };
+    for (int d = 0; d < 3; d++)
+        for (int is_rgb = 0; is_rgb < 2; is_rgb++)
+            for (int full = 0; full < 2; full++) {
+                const int depth = depths[d], bps = depth > 8 ? 2 : 1, w = 1921;
+                const unsigned max = (1u << depth) - 1;
+                const unsigned specials[] = { 0, 1, 16u << (depth - 8), 235u << (depth - 8),
+                                              240u << (depth - 8), max };
+                MqcFlashKernel k;
+                flash_kernel(&k, depth, full, is_rgb);
+                stray_bits = 0;
+                Plane p[3];
+                for (int i = 0; i < 3; i++) {
+                    p[i] = make_plane(w, 1, bps, 0, 0);
+                    for (int x = 0; x < w; x++)
+                        put(p[i].data, bps, x, sample(depth, bps, specials, 6));
+                }
+                stray_bits = 1;
+                static const int spans[][3] = { { 0, 1921, 8 }, { 0, 0, 8 }, { 5, 6, 1 },
+                                                { 3, 70, 1 }, { 960, 1921, 7 }, { 0, 64, 8 },
+                                                { 100, 163, 9 } };
+                for (size_t sp = 0; sp < sizeof(spans) / sizeof(spans[0]); sp++)
+                    for (int cshift = 0; cshift <= (is_rgb ? 0 : 1); cshift++) {
+                        uint64_t la = 7, lb = 7, ra = 3, rb = 3;    /* they add */
+                        uint32_t na = 1, nb = 1;
+                        const int x0 = spans[sp][0], x1 = spans[sp][1], step = spans[sp][2];
+                        c.flash_row[bps - 1](&k, p[0].data, p[1].data, p[2].data, cshift, x0, x1,
+                                             step, &la, &ra, &na);
+                        simd.flash_row[bps - 1](&k, p[0].data, p[1].data, p[2].data, cshift, x0,
+                                                x1, step, &lb, &rb, &nb);
+                        cr_assert(la == lb && ra == rb && na == nb,
+                                  "%d-bit%s%s [%d, %d) step %d shift %d: C %llu %llu %u, "
+                                  "SIMD %llu %llu %u", depth, is_rgb ? " RGB" : "",
+                                  full ? " full" : "", x0, x1, step, cshift,
+                                  (unsigned long long)la, (unsigned long long)ra, na,
+                                  (unsigned long long)lb, (unsigned long long)rb, nb);
+                    }
+                for (int i = 0; i < 3; i++)
+                    free(p[i].buf);
+            }
+}
+
+/* ---- active_area's row and column sums ---- */
+
+Test(simd, row_column_sums_avx2)
+{
+    MqcDsp c, simd;
+    c_and_avx2(&c, &simd);
+    cr_assert(simd.row_sum[1] != c.row_sum[1] && simd.column_sums[1] != c.column_sums[1]);
+    rng = 0x9e3779b9u;
+    static const int widths[] = { 0, 1, 7, 8, 9, 15, 63, 64, 65, 100, 1921 };
+    for (int bps = 1; bps <= 2; bps++)
+        for (size_t wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++)
+            for (int rows = 1; rows <= 70; rows += 23)
+                for (int flipped = 0; flipped < 2; flipped++) {
+                    const int w = widths[wi];
+                    Plane p = make_plane(w + 5, rows, bps, 3, flipped);   /* random bytes */
+                    cr_assert_eq(simd.row_sum[bps - 1](p.data, w), c.row_sum[bps - 1](p.data, w),
+                                 "row_sum %d bytes, width %d", bps, w);
+                    for (int x0 = 0; x0 <= 5; x0 += 5) {
+                        uint64_t a[80], b[80];
+                        for (int i = 0; i < 80; i++)
+                            a[i] = b[i] = (uint64_t)i << 40;    /* they add to what is there */
+                        c.column_sums[bps - 1](p.data, p.linesize, x0, w < 80 ? w : 80, rows, a);
+                        simd.column_sums[bps - 1](p.data, p.linesize, x0, w < 80 ? w : 80, rows,
+                                                  b);
+                        cr_assert_eq(memcmp(a, b, sizeof(a)), 0,
+                                     "column_sums %d bytes, %d columns from %d, %d rows%s", bps,
+                                     w < 80 ? w : 80, x0, rows, flipped ? " flipped" : "");
+                    }
+                    free(p.buf);
+                }
+    /* past the 32-bit lanes' flush points: 2^16 steps of a row, 2^16 rows */
+    const int long_row = (8 << 16) + 40, tall = (1 << 16) + 9;
+    const size_t n = (size_t)tall * 16 > (size_t)long_row ? (size_t)tall * 16 : (size_t)long_row;
+    uint16_t *row = malloc(n * 2);
+    cr_assert_not_null(row);
+    for (size_t x = 0; x < n; x++)
+        row[x] = 0xffff;
+    cr_assert_eq(simd.row_sum[1]((const uint8_t *)row, long_row), 65535ull * long_row);
+    uint64_t a[16] = { 0 }, b[16] = { 0 };
+    c.column_sums[1]((const uint8_t *)row, 32, 0, 16, tall, a);
+    simd.column_sums[1]((const uint8_t *)row, 32, 0, 16, tall, b);
+    cr_assert_eq(a[0], 65535ull * tall);
+    cr_assert_eq(memcmp(a, b, sizeof(a)), 0);
+    free(row);
 }
 
 /* The C idet kernel against a direct reading of vf_idet's filter_line. */
