@@ -10,7 +10,7 @@ typedef struct Decode {
     int64_t frames;             /* folded so far: the frames decoded */
 } Decode;
 
-static const MqcOption decode_options[] = { { NULL } };
+static const MqcOption decode_options[] = { { .name = NULL } };
 
 static const MqcEventCode decode_codes[] = {
     { "decode_error", "%.0f decode problems" },

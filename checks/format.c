@@ -205,7 +205,7 @@ typedef struct Format {
     int64_t frames;
 } Format;
 
-static const MqcOption format_options[] = { { NULL } };
+static const MqcOption format_options[] = { { .name = NULL } };
 
 static const MqcEventCode format_codes[] = {
     { "format_mismatch", "the stream does not match the profile's expect block" },

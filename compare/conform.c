@@ -15,7 +15,7 @@
 
 extern const MqcCheck mqc_check_decode;
 
-static const MqcOption conform_options[] = { { NULL } };
+static const MqcOption conform_options[] = { { .name = NULL } };
 static const MqcEventCode conform_codes[] = {
     { "offset", "the proxy starts %+.0f frames from the original's start" },
     { "missing_in_proxy", "%.0f frames of the original are not in the proxy" },

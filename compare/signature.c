@@ -26,7 +26,7 @@ typedef struct SigSums {
     uint64_t sum[MQC_SIG_H * MQC_SIG_W];
 } SigSums;
 
-static const MqcOption sig_options[] = { { NULL } };
+static const MqcOption sig_options[] = { { .name = NULL } };
 static const MqcEventCode sig_codes[] = { { NULL, NULL } };
 
 static int block_row(const SigPriv *p, int y)
