@@ -32,6 +32,7 @@ static const char usage_text[] =
     "       mediaqc checks list [--markdown]\n"
     "       mediaqc hash INPUT [--algorithm md5|xxh64|sha1|sha256] [--stream N] (framemd5 text)\n"
     "       mediaqc event [FILE|-] [--root DIR] [--rules FILE]    (S3 event JSON -> QC + reports)\n"
+    "       mediaqc submit s3://BUCKET/KEY --amqp URL --segments N [--queue Q] (segment jobs)\n"
     "       mediaqc worker --amqp URL [--queue Q] [--max-retries N] (RabbitMQ jobs)\n"
     "       mediaqc watch DIR [--once] [--interval S] [--rules FILE] (shared folder)\n"
     "       mediaqc diff OLD.json NEW.json [-o diff.json] [--html diff.html] [--shift N]\n"
@@ -455,6 +456,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "check"))
         return cmd_check(argc - 1, argv + 1, 0);
+    if (!strcmp(cmd, "submit"))
+        return cmd_submit(argc - 1, argv + 1);
     if (!strcmp(cmd, "merge"))
         return cmd_check(argc - 1, argv + 1, 1);
     if (!strcmp(cmd, "profiles"))

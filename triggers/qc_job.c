@@ -238,6 +238,21 @@ static void parse_record(const cJSON *rec, int i, const char *report_prefix, QcR
         const char *e = etag->valuestring + (etag->valuestring[0] == '"');
         snprintf(obj->etag, sizeof(obj->etag), "%.*s", (int)strcspn(e, "\""), e);
     }
+    /* a segment job (mediaqc submit --segments N) */
+    const cJSON *seg = cJSON_GetObjectItemCaseSensitive(rec, "mediaqc");
+    if (seg) {
+        const cJSON *si = cJSON_GetObjectItemCaseSensitive(seg, "segment");
+        const cJSON *sn = cJSON_GetObjectItemCaseSensitive(seg, "segments");
+        if (!cJSON_IsNumber(si) || !cJSON_IsNumber(sn) || sn->valuedouble < 1 ||
+            sn->valuedouble > 10000 || si->valuedouble < 0 || si->valuedouble >= sn->valuedouble ||
+            si->valuedouble != (int)si->valuedouble || sn->valuedouble != (int)sn->valuedouble) {
+            snprintf(out->why, sizeof(out->why), "Records[%d].mediaqc: expected {\"segment\": I, "
+                     "\"segments\": N} with 0 <= I < N <= 10000", i);
+            return;
+        }
+        obj->segment = (int)si->valuedouble;
+        obj->segments = (int)sn->valuedouble;
+    }
     out->kind = QC_RECORD_JOB;
     size_t n = strlen(obj->key);
     if (obj->key[n - 1] == '/') {
@@ -325,8 +340,8 @@ static double number_or_zero(const cJSON *o, const char *key)
 }
 
 /* The stored report of this very object version and profile, if any. */
-static int reuse_stored(const QcConfig *cfg, const QcObject *obj, const MqcProfile *profile,
-                        QcOutcome *out)
+int qc_job_reuse(const QcConfig *cfg, const QcObject *obj, const MqcProfile *profile,
+                 QcOutcome *out)
 {
     if (!obj->etag[0])
         return 0;
@@ -384,7 +399,7 @@ typedef struct ReuseCheck {
 static int reuse_check(void *arg)
 {
     const ReuseCheck *r = arg;
-    return reuse_stored(r->cfg, r->obj, r->profile, r->out);
+    return qc_job_reuse(r->cfg, r->obj, r->profile, r->out);
 }
 
 void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
@@ -435,7 +450,11 @@ void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
         obj = &now;
     }
     snprintf(out->html, sizeof(out->html), "%.*s.html", (int)strlen(out->report) - 5, out->report);
-    if (ret >= 0 && reuse_stored(cfg, obj, profile, out))
+    if (ret >= 0 && obj->segments) {
+        qc_segment_run(cfg, obj, profile, rule, out);
+        return;
+    }
+    if (ret >= 0 && qc_job_reuse(cfg, obj, profile, out))
         return;
     /* the same event delivered twice at once: one analysis, the other waits
      * for its report */
@@ -452,6 +471,38 @@ void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
                    .opt = { .input = out->input, .stream_index = -1, .threads = cfg->threads },
                    .out = { [MQC_OUTPUT_JSON] = out->report, [MQC_OUTPUT_HTML] = out->html },
                    .flags = MQC_JOB_MKDIRS | MQC_JOB_STOP_ON_ERROR };
+    cJSON *trigger = qc_job_trigger(obj, rule);
+    job.trigger = trigger;
+    MqcJobResult res = { .run = NULL };
+    if (ret >= 0)
+        ret = trigger ? mqc_job_run(&job, &res, &msg) : MQC_ERR_NOMEM;
+    cJSON_Delete(trigger);
+    qc_claim_release(claim);
+    qc_job_outcome(out, ret, res.run, &msg);
+    mqc_job_result_free(&res);
+}
+
+void qc_job_outcome(QcOutcome *out, int ret, const MqcRun *run, const MqcMsg *msg)
+{
+    out->exit_code = mqc_exit_code(ret, run ? run->verdict : MQC_ERROR);
+    if (ret < 0) {
+        /* no report: the run could not start or an output was not stored */
+        snprintf(out->message, sizeof(out->message), "%s", msg->text[0] ? msg->text :
+                 mqc_strerror(ret));
+        out->report[0] = out->html[0] = 0;
+    } else {
+        snprintf(out->verdict, sizeof(out->verdict), "%s", mqc_verdict_name(run->verdict));
+        out->errors = run->errors;
+        out->warnings = run->warnings;
+        out->frames = run->frames;
+        if (run->unreadable[0] || run->error[0])
+            snprintf(out->message, sizeof(out->message), "%s",
+                     run->unreadable[0] ? run->unreadable : run->error);
+    }
+}
+
+cJSON *qc_job_trigger(const QcObject *obj, const char *rule)
+{
     cJSON *trigger = cJSON_CreateObject();
     if (trigger) {
         if (obj->bucket[0])
@@ -467,29 +518,7 @@ void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
             cJSON_AddStringToObject(trigger, "event", obj->event);
         cJSON_AddStringToObject(trigger, "rule", rule);
     }
-    job.trigger = trigger;
-    MqcJobResult res = { .run = NULL };
-    if (ret >= 0)
-        ret = trigger ? mqc_job_run(&job, &res, &msg) : MQC_ERR_NOMEM;
-    cJSON_Delete(trigger);
-    qc_claim_release(claim);
-    const MqcRun *run = res.run;
-    out->exit_code = mqc_exit_code(ret, run ? run->verdict : MQC_ERROR);
-    if (ret < 0) {
-        /* no report: the run could not start or an output was not stored */
-        snprintf(out->message, sizeof(out->message), "%s", msg.text[0] ? msg.text :
-                 mqc_strerror(ret));
-        out->report[0] = out->html[0] = 0;
-    } else {
-        snprintf(out->verdict, sizeof(out->verdict), "%s", mqc_verdict_name(run->verdict));
-        out->errors = run->errors;
-        out->warnings = run->warnings;
-        out->frames = run->frames;
-        if (run->unreadable[0] || run->error[0])
-            snprintf(out->message, sizeof(out->message), "%s",
-                     run->unreadable[0] ? run->unreadable : run->error);
-    }
-    mqc_job_result_free(&res);
+    return trigger;
 }
 
 cJSON *qc_outcome_json(const QcObject *obj, const QcOutcome *out)

@@ -23,6 +23,9 @@ typedef struct QcObject {
     char etag[130];             /* from the event (quotes removed), "" when unknown */
     int64_t mtime_ns;           /* local roots: the file's mtime, 0 when unknown */
     char event[64];             /* eventName, e.g. ObjectCreated:Put */
+    /* a segment job (mediaqc submit --segments N, the record's "mediaqc"
+     * object): segment `segment` of `segments`; 0 of 0 for the whole file */
+    int segment, segments;
 } QcObject;
 
 /* One record of an event document. */
@@ -42,6 +45,9 @@ typedef struct QcRecord {
 int qc_event_parse(const char *text, size_t len, const char *origin, const char *report_prefix,
                    QcRecord **records, int *n, MqcMsg *msg);
 void qc_records_free(QcRecord *records, int n);
+/* The inverse for a new event: %XX for all but [A-Za-z0-9/._~-] (malloc'd, NULL
+ * when out of memory). */
+char *qc_key_encode(const char *key);
 /* Decodes %XX and '+' in place-safe copy; NULL on a bad escape or NUL byte. */
 char *qc_key_decode(const char *encoded);
 /* 0 when a decoded key may be used as a relative path under a root, else
@@ -70,6 +76,8 @@ typedef struct QcOutcome {
     char message[1024];         /* why there is no report / why the input is unreadable */
     int reused;                 /* the report of this object version was already stored */
     int skipped;                /* not media: excluded by the rules' patterns, no report */
+    int pending;                /* a segment job whose file is not complete yet, or whose
+                                 * merge another job published: no result message */
 } QcOutcome;
 
 /* QCs one object and stores its reports through the one job pipeline
@@ -79,6 +87,20 @@ typedef struct QcOutcome {
  * is already stored it is reused, so a redelivered job costs nothing and
  * gives the same report. */
 void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out);
+/* ---- pieces of qc_job_run that segment jobs (triggers/segment_job.c) share ---- */
+/* The stored report of this object version and profile, when there is one
+ * (a non-error verdict): fills out (reused) and returns 1. */
+int qc_job_reuse(const QcConfig *cfg, const QcObject *obj, const MqcProfile *profile,
+                 QcOutcome *out);
+/* run.trigger of the reports: bucket, key, etag, mtime_ns, event, rule. */
+struct cJSON *qc_job_trigger(const QcObject *obj, const char *rule);
+/* The outcome of a stored job (ret from mqc_job_run). */
+void qc_job_outcome(QcOutcome *out, int ret, const MqcRun *run, const MqcMsg *msg);
+/* A segment job: stores its partial beside the report; the job that finds
+ * every partial stored merges them into the report (docs/segments.md). */
+void qc_segment_run(const QcConfig *cfg, const QcObject *obj, const MqcProfile *profile,
+                    const char *rule, QcOutcome *out);
+
 /* The outcome as JSON (the worker's result message). */
 struct cJSON *qc_outcome_json(const QcObject *obj, const QcOutcome *out);
 /* One line for people on stdout. */
@@ -112,6 +134,7 @@ int qc_read_all(const char *path, size_t max, char **text, size_t *len, MqcMsg *
 /* the subcommands (cli/event.c, cli/worker.c, cli/watch.c) */
 int cmd_event(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
+int cmd_submit(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 
 #endif

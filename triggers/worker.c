@@ -23,6 +23,7 @@
 #include <amqp.h>
 #include <amqp_tcp_socket.h>
 #include <cjson/cJSON.h>
+#include "../engine/remote_io.h"
 #include "qc_job.h"
 #include "../engine/args.h"
 
@@ -266,7 +267,8 @@ static int run_message(const QcConfig *cfg, const char *body, size_t len, const 
         QcOutcome out;
         qc_job_run(cfg, &recs[i].obj, &out);
         qc_outcome_print(&recs[i].obj, &out);
-        cJSON_AddItemToArray(results, qc_outcome_json(&recs[i].obj, &out));
+        if (!out.pending)   /* a segment job publishes only the merged file's result */
+            cJSON_AddItemToArray(results, qc_outcome_json(&recs[i].obj, &out));
         if (out.exit_code >= MQC_EXIT_USAGE) {
             snprintf(err, err_len, "%s", out.message);
             status = 1;
@@ -511,4 +513,114 @@ done:
     qc_config_free(&cfg);
     free(url_copy);
     return code;
+}
+
+/* mediaqc submit s3://BUCKET/KEY --amqp URL --segments N: N segment jobs,
+ * published together (one transaction), for the workers of the queue. */
+int cmd_submit(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "amqp", required_argument, NULL, 'a' },
+        { "queue", required_argument, NULL, 'Q' },
+        { "segments", required_argument, NULL, 'n' },
+        { "broker-timeout", required_argument, NULL, 'T' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    WorkerOptions o = { .queue = "mediaqc.jobs", .results = "" };
+    const char *url = getenv("MEDIAQC_AMQP_URL");
+    int c, segments = 0, timeout_s = BROKER_TIMEOUT_S;
+    char dead_letter[300];
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'a': url = optarg; break;
+        case 'Q': o.queue = optarg; break;
+        case 'n':
+            if (mqc_parse_int(optarg, 1, 10000, &segments) < 0)
+                return qc_usage_error("--segments: expected an integer in [1, 10000], got \"%s\"",
+                                      optarg);
+            break;
+        case 'T':
+            if (mqc_parse_int(optarg, 1, 3600, &timeout_s) < 0)
+                return qc_usage_error("--broker-timeout: expected seconds in [1, 3600], got \"%s\"",
+                                      optarg);
+            break;
+        case 'h':
+            printf("usage: mediaqc submit s3://BUCKET/KEY --amqp URL --segments N [--queue Q]\n");
+            return MQC_EXIT_PASS;
+        case ':': return qc_usage_error("%s: missing value", argv[optind - 1]);
+        default: return qc_usage_error("submit: unknown option \"%s\"", argv[optind - 1]);
+        }
+    }
+    if (optind + 1 != argc || strncmp(argv[optind], "s3://", 5))
+        return qc_usage_error("submit needs one s3://BUCKET/KEY%s", "");
+    if (!url || !segments)
+        return qc_usage_error("submit needs --amqp URL (or $MEDIAQC_AMQP_URL) and --segments N%s",
+                              "");
+    if (!*o.queue || strlen(o.queue) > 200)
+        return qc_usage_error("--queue: expected a name of 1 to 200 bytes%s", "");
+    snprintf(dead_letter, sizeof(dead_letter), "%s.dead", o.queue);
+    o.dead_letter = dead_letter;
+    const char *input = argv[optind], *slash = strchr(input + 5, '/');
+    if (!slash || slash == input + 5 || !slash[1])
+        return qc_usage_error("submit: expected s3://BUCKET/KEY, got \"%s\"", input);
+    MqcMsg msg;
+    int64_t size = -1;
+    char etag[130] = "";
+    if (mqc_remote_stat(input, &size, etag, sizeof(etag), &msg) < 0) {
+        fprintf(stderr, "mediaqc: %s\n", msg.text);
+        return MQC_EXIT_UNREADABLE;
+    }
+    char *url_copy = strdup(url);
+    struct amqp_connection_info ci;
+    if (!url_copy || amqp_parse_url(url_copy, &ci) != AMQP_STATUS_OK) {
+        free(url_copy);
+        return qc_usage_error("--amqp: expected amqp://USER:PASS@HOST:PORT/VHOST%s", "");
+    }
+    struct sigaction alarm_sa = { .sa_handler = on_watchdog };
+    sigaction(SIGALRM, &alarm_sa, NULL);
+    Broker b = { .timeout_s = timeout_s };
+    int ret = broker_connect(&b, &ci, &msg);
+    if (ret == 0) {
+        watchdog_arm(&b);
+        ret = declare(&b, &o, &msg);
+    }
+    for (int i = 0; ret == 0 && i < segments; i++) {
+        /* an S3 event record, as a publish event would carry it, plus the segment */
+        cJSON *doc = cJSON_CreateObject(), *rec = cJSON_CreateObject();
+        cJSON_AddItemToArray(cJSON_AddArrayToObject(doc, "Records"), rec);
+        cJSON_AddStringToObject(rec, "eventName", "ObjectCreated:Put");
+        cJSON *s3 = cJSON_AddObjectToObject(rec, "s3");
+        char bucket[64];
+        snprintf(bucket, sizeof(bucket), "%.*s", (int)(slash - input - 5), input + 5);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(s3, "bucket"), "name", bucket);
+        cJSON *obj = cJSON_AddObjectToObject(s3, "object");
+        char *key = qc_key_encode(slash + 1);
+        cJSON_AddStringToObject(obj, "key", key ? key : "");
+        free(key);
+        cJSON_AddNumberToObject(obj, "size", (double)size);
+        cJSON_AddStringToObject(obj, "eTag", etag);
+        cJSON *seg = cJSON_AddObjectToObject(rec, "mediaqc");
+        cJSON_AddNumberToObject(seg, "segment", i);
+        cJSON_AddNumberToObject(seg, "segments", segments);
+        char *text = cJSON_PrintUnformatted(doc);
+        cJSON_Delete(doc);
+        ret = text ? publish(&b, "", o.queue, -1, NULL, text, strlen(text), &msg) : -1;
+        free(text);
+    }
+    if (ret == 0) {
+        amqp_tx_commit(b.conn, 1);
+        ret = reply_error(amqp_get_rpc_reply(b.conn), "committing the jobs", &b, &msg);
+    }
+    watchdog_disarm();
+    broker_close(&b, ret != 0);
+    free(url_copy);
+    if (ret != 0) {
+        fprintf(stderr, "mediaqc: submit: %s\n", msg.text);
+        return MQC_EXIT_UNREADABLE;
+    }
+    printf("%s: %d segment jobs published to %s\n", input, segments, o.queue);
+    return MQC_EXIT_PASS;
 }

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -297,6 +298,72 @@ class Segments(unittest.TestCase):
         p = run(["check", clip_path(mkv), "--segment", "0/2", "-o",
                  os.path.join(self.dir, "mkv.json")], ok=(2,))
         self.assertIn("every frame", p.stderr)
+
+
+
+class WorkerSegments(unittest.TestCase):
+    """submit --segments 3 against the real RabbitMQ and S3 test servers of
+    e2e_triggers.py: 2 workers, one SIGKILLed mid-segment, then one report
+    equal to the single pass, one result message, the partials cleaned."""
+
+    @classmethod
+    def setUpClass(cls):
+        import e2e_triggers
+        cls.t = e2e_triggers
+        cls.t.setUpModule()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.t.tearDownModule()
+
+    def test_three_segments_two_workers_one_killed(self):
+        t = self.t
+        clip = t.make_clip("seg_720p.mov", ["-i", "testsrc2=s=1280x720:r=25:d=4", "-c:v",
+                                            "prores_ks", "-profile:v", "0", "-pix_fmt",
+                                            "yuv422p10le"])
+        key = "seg/master one.mov"
+        etag = t.SVC.put(key, t.read(clip))
+        q = "jobs-segments"
+        broker = t.Broker(q)
+        workers = [t.Worker(q), t.Worker(q)]
+        try:
+            for w in workers:
+                t.wait_for("the workers to consume", lambda w=w: "consuming" in w.output())
+            p = t.mediaqc("submit", "s3://%s/%s" % (t.BUCKET, key), "--amqp", t.SVC.amqp_url,
+                          "--queue", q, "--segments", "3")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            t.wait_for("both workers to take a segment", lambda: broker.ready() == 1, step=0.02)
+            time.sleep(0.4)   # into the segment's decoding
+            workers[0].proc.kill()
+            workers[0].proc.wait(timeout=t.WAIT)
+            parts = t.SVC.list_keys("qc-reports/" + key + ".json.parts/")
+            self.assertLess(len(parts), 3, "every segment was stored before the kill: make it "
+                            "slower")
+            self.assertIsNone(t.SVC.report(key))
+            workers.append(t.Worker(q))    # a replacement, as a supervisor starts one
+            results = broker.wait_results(1)
+            late = broker.wait_results(1, timeout=3)    # nothing more may come
+        finally:
+            outs = [w.stop() for w in workers[1:]]
+        for code, out in outs:
+            self.assertEqual(code, 0, out)
+        self.assertEqual(len(results), 1, outs)
+        self.assertEqual(late, [], "a second result message")
+        rk, r = results[0]
+        self.assertEqual((r["key"], r["etag"]), (key, etag))
+        rep = t.SVC.report(key)
+        self.assertEqual(rep["run"]["trigger"]["etag"], etag)
+        self.assertEqual(rk, "qc." + rep["verdict"])
+        local = t.common.run(["check", clip, "--quiet"]).report
+        self.assertEqual(t.comparable(rep), t.comparable(local))
+        # the whole-file hash came from segment 0's read of the object
+        ck = {c["id"]: c for c in rep["checks"]}["checksum"]["metrics"]
+        self.assertEqual(ck["file_bytes_hashed"], os.path.getsize(clip))
+        # partials cleaned after the merge; the marker says which job merged
+        self.assertEqual(t.SVC.list_keys("qc-reports/seg/"),
+                         ["qc-reports/" + key + ".json", "qc-reports/" + key + ".json.merged"])
+        self.assertEqual(broker.ready(), 0)
+        broker.close()
 
 
 if __name__ == "__main__":
