@@ -363,6 +363,48 @@ static int handle(Broker *b, const WorkerOptions *o, const QcConfig *cfg,
     return ret;
 }
 
+/* Where the broker is, for worker and submit: --amqp, --queue, --broker-timeout. */
+typedef struct BrokerSetup {
+    const char *url, *queue;
+    int timeout_s;
+    char dead_letter[300];      /* QUEUE.dead */
+    char *url_copy;             /* parsed into ci (amqp_parse_url writes into it) */
+    struct amqp_connection_info ci;
+} BrokerSetup;
+
+/* 1: one of its options, taken; 0: not one; < 0: a bad value (printed). */
+static int broker_option(BrokerSetup *s, int c, const char *arg)
+{
+    switch (c) {
+    case 'a': s->url = arg; return 1;
+    case 'Q': s->queue = arg; return 1;
+    case 'T':
+        if (mqc_parse_int(arg, 1, 3600, &s->timeout_s) >= 0)
+            return 1;
+        qc_usage_error("--broker-timeout: expected seconds in [1, 3600], got \"%s\"", arg);
+        return -1;
+    default: return 0;
+    }
+}
+
+/* After the options: the URL parsed, the queue checked. MQC_EXIT_USAGE (printed). */
+static int broker_setup(BrokerSetup *s, const char *cmd)
+{
+    if (!s->url)
+        return qc_usage_error("%s needs --amqp URL (or $MEDIAQC_AMQP_URL)", cmd);
+    if (!*s->queue || strlen(s->queue) > 200)
+        return qc_usage_error("--queue: expected a name of 1 to 200 bytes%s", "");
+    snprintf(s->dead_letter, sizeof(s->dead_letter), "%s.dead", s->queue);
+    s->url_copy = strdup(s->url);
+    if (!s->url_copy || amqp_parse_url(s->url_copy, &s->ci) != AMQP_STATUS_OK) {
+        free(s->url_copy);
+        s->url_copy = NULL;
+        /* the URL may hold a password: never echo it */
+        return qc_usage_error("--amqp: expected amqp://USER:PASS@HOST:PORT/VHOST%s", "");
+    }
+    return 0;
+}
+
 int cmd_worker(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -381,20 +423,21 @@ int cmd_worker(int argc, char **argv)
     QcSetup setup = { 0 };
     WorkerOptions o = { .queue = "mediaqc.jobs", .results = "mediaqc.results", .prefetch = 1,
                         .max_retries = 3 };
-    const char *url = getenv("MEDIAQC_AMQP_URL"), *root = NULL;
-    char dead_letter[300];
-    int c, timeout_s = BROKER_TIMEOUT_S;
+    BrokerSetup bs = { .url = getenv("MEDIAQC_AMQP_URL"), .queue = o.queue,
+                       .timeout_s = BROKER_TIMEOUT_S };
+    const char *root = NULL;
+    int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         int used = qc_setup_option(&setup, c, optarg);
+        if (!used)
+            used = broker_option(&bs, c, optarg);
         if (used < 0)
             return MQC_EXIT_USAGE;
         if (used)
             continue;
         switch (c) {
-        case 'a': url = optarg; break;
-        case 'Q': o.queue = optarg; break;
         case 'D': o.dead_letter = optarg; break;
         case 'X': o.results = optarg; break;
         case 'r': root = optarg; break;
@@ -406,11 +449,6 @@ int cmd_worker(int argc, char **argv)
         case 'M':
             if (mqc_parse_int(optarg, 0, 100, &o.max_retries) < 0)
                 return qc_usage_error("--max-retries: expected an integer in [0, 100], got \"%s\"",
-                                      optarg);
-            break;
-        case 'T':
-            if (mqc_parse_int(optarg, 1, 3600, &timeout_s) < 0)
-                return qc_usage_error("--broker-timeout: expected seconds in [1, 3600], got \"%s\"",
                                       optarg);
             break;
         case 'h':
@@ -425,21 +463,14 @@ int cmd_worker(int argc, char **argv)
     }
     if (optind != argc)
         return qc_usage_error("worker: unexpected argument \"%s\"", argv[optind]);
-    if (!url)
-        return qc_usage_error("worker needs --amqp URL (or $MEDIAQC_AMQP_URL)%s", "");
-    if (!*o.queue || strlen(o.queue) > 200)
-        return qc_usage_error("--queue: expected a name of 1 to 200 bytes%s", "");
-    snprintf(dead_letter, sizeof(dead_letter), "%s.dead", o.queue);
+    if (broker_setup(&bs, "worker"))
+        return MQC_EXIT_USAGE;
+    o.queue = bs.queue;
     if (!o.dead_letter)
-        o.dead_letter = dead_letter;
-
-    char *url_copy = strdup(url);
-    struct amqp_connection_info ci;
-    if (!url_copy || amqp_parse_url(url_copy, &ci) != AMQP_STATUS_OK) {
-        free(url_copy);
-        /* the URL may hold a password: never echo it */
-        return qc_usage_error("--amqp: expected amqp://USER:PASS@HOST:PORT/VHOST%s", "");
-    }
+        o.dead_letter = bs.dead_letter;
+    int timeout_s = bs.timeout_s;
+    char *url_copy = bs.url_copy;
+    struct amqp_connection_info ci = bs.ci;
     QcConfig cfg;
     if (qc_setup_config(&setup, root, &cfg) < 0) {
         free(url_copy);
@@ -528,23 +559,21 @@ int cmd_submit(int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
     WorkerOptions o = { .queue = "mediaqc.jobs", .results = "" };
-    const char *url = getenv("MEDIAQC_AMQP_URL");
-    int c, segments = 0, timeout_s = BROKER_TIMEOUT_S;
-    char dead_letter[300];
+    BrokerSetup bs = { .url = getenv("MEDIAQC_AMQP_URL"), .queue = o.queue,
+                       .timeout_s = BROKER_TIMEOUT_S };
+    int c, segments = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        int used = broker_option(&bs, c, optarg);
+        if (used < 0)
+            return MQC_EXIT_USAGE;
+        if (used)
+            continue;
         switch (c) {
-        case 'a': url = optarg; break;
-        case 'Q': o.queue = optarg; break;
         case 'n':
             if (mqc_parse_int(optarg, 1, 10000, &segments) < 0)
                 return qc_usage_error("--segments: expected an integer in [1, 10000], got \"%s\"",
-                                      optarg);
-            break;
-        case 'T':
-            if (mqc_parse_int(optarg, 1, 3600, &timeout_s) < 0)
-                return qc_usage_error("--broker-timeout: expected seconds in [1, 3600], got \"%s\"",
                                       optarg);
             break;
         case 'h':
@@ -556,33 +585,29 @@ int cmd_submit(int argc, char **argv)
     }
     if (optind + 1 != argc || strncmp(argv[optind], "s3://", 5))
         return qc_usage_error("submit needs one s3://BUCKET/KEY%s", "");
-    if (!url || !segments)
-        return qc_usage_error("submit needs --amqp URL (or $MEDIAQC_AMQP_URL) and --segments N%s",
-                              "");
-    if (!*o.queue || strlen(o.queue) > 200)
-        return qc_usage_error("--queue: expected a name of 1 to 200 bytes%s", "");
-    snprintf(dead_letter, sizeof(dead_letter), "%s.dead", o.queue);
-    o.dead_letter = dead_letter;
+    if (!segments)
+        return qc_usage_error("submit needs --segments N%s", "");
+    if (broker_setup(&bs, "submit"))
+        return MQC_EXIT_USAGE;
+    o.queue = bs.queue;
+    o.dead_letter = bs.dead_letter;
     const char *input = argv[optind], *slash = strchr(input + 5, '/');
-    if (!slash || slash == input + 5 || !slash[1])
+    if (!slash || slash == input + 5 || !slash[1] || slash - input - 5 > 63) {
+        free(bs.url_copy);
         return qc_usage_error("submit: expected s3://BUCKET/KEY, got \"%s\"", input);
+    }
     MqcMsg msg;
     int64_t size = -1;
     char etag[130] = "";
     if (mqc_remote_stat(input, &size, etag, sizeof(etag), &msg) < 0) {
         fprintf(stderr, "mediaqc: %s\n", msg.text);
+        free(bs.url_copy);
         return MQC_EXIT_UNREADABLE;
-    }
-    char *url_copy = strdup(url);
-    struct amqp_connection_info ci;
-    if (!url_copy || amqp_parse_url(url_copy, &ci) != AMQP_STATUS_OK) {
-        free(url_copy);
-        return qc_usage_error("--amqp: expected amqp://USER:PASS@HOST:PORT/VHOST%s", "");
     }
     struct sigaction alarm_sa = { .sa_handler = on_watchdog };
     sigaction(SIGALRM, &alarm_sa, NULL);
-    Broker b = { .timeout_s = timeout_s };
-    int ret = broker_connect(&b, &ci, &msg);
+    Broker b = { .timeout_s = bs.timeout_s };
+    int ret = broker_connect(&b, &bs.ci, &msg);
     if (ret == 0) {
         watchdog_arm(&b);
         ret = declare(&b, &o, &msg);
@@ -616,7 +641,7 @@ int cmd_submit(int argc, char **argv)
     }
     watchdog_disarm();
     broker_close(&b, ret != 0);
-    free(url_copy);
+    free(bs.url_copy);
     if (ret != 0) {
         fprintf(stderr, "mediaqc: submit: %s\n", msg.text);
         return MQC_EXIT_UNREADABLE;
