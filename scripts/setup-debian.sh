@@ -4,7 +4,7 @@ set -eu
 PACKAGES="build-essential cmake pkg-config
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libebur128-dev
   libopencolorio-dev libpng-dev libcjson-dev libcriterion-dev
-  libxxhash-dev xxhash libxml2-dev ffmpeg python3 librabbitmq-dev libcurl4-openssl-dev
+  libxxhash-dev xxhash libxml2-dev zlib1g-dev ffmpeg python3 librabbitmq-dev libcurl4-openssl-dev
   python3-jsonschema dpkg-dev file"   # jsonschema: e2e reports vs schemas/; dpkg-dev, file: cpack -G DEB; xxhash: xxhsum for e2e_checksum
 
 missing=""
