@@ -942,17 +942,23 @@ class WorkerTest(unittest.TestCase):
         broker = Broker(q)
         key = "frozen/slow.mkv"
         etag = SVC.put(key, read(slow_ffv1()))
-        w = Worker(q, "--broker-timeout", "2")
+        # MEDIAQC_REMOTE_LOG: the worker's first request to s3rver says that it
+        # has the whole message and runs the job (a freeze in the middle of a
+        # delivery is a broker failure too: the worker would exit before the job)
+        w = Worker(q, "--broker-timeout", "2", env=dict(mqc_env(), MEDIAQC_REMOTE_LOG="1"))
         wait_for("the worker to consume", lambda: "consuming" in w.output())
         broker.publish(event(("ObjectCreated:Put", BUCKET, key, {"eTag": etag})))
-        wait_for("the worker to take the job", lambda: broker.ready() == 0, step=0.02)
+        wait_for("the worker to start the job", lambda: "remote GET" in w.output(), step=0.02)
         self.assertIsNone(SVC.report(key), "the job finished before the freeze: make it slower")
         os.killpg(SVC.rabbit.pid, signal.SIGSTOP)   # the broker's whole process group
         try:
             # s3rver is not frozen: the job finishes and stores its report, then
             # its results, ack and commit meet the frozen broker
-            stored = wait_for("the job's report", lambda: SVC.report(key),
-                              timeout=common.TIMEOUT, step=0.05)
+            try:
+                stored = wait_for("the job's report", lambda: SVC.report(key),
+                                  timeout=common.TIMEOUT, step=0.05)
+            except AssertionError as e:
+                raise AssertionError("%s; worker:\n%s" % (e, w.output())) from e
             start = time.time()
             code = w.proc.wait(timeout=WAIT)
             took = time.time() - start   # the 2 s deadline; never the 30 s default
