@@ -1,9 +1,13 @@
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/imgutils.h>
 #include <libavutil/pixdesc.h>
 #include <libavutil/timecode.h>
 #include <libswresample/swresample.h>
@@ -25,6 +29,25 @@
 #define LEAD_MAX_PACKETS 4096
 #define LEAD_MAX_BYTES (256 << 20)
 #define MAX_AUDIO_ISSUES 64
+/* Video decode problems wait for the frame their packet shows on: each is
+ * placed by a timestamp, never by which frame happened to come out when the
+ * decoder said so (that depends on how many frames its threads hold). */
+#define ISSUE_NEXT AV_NOPTS_VALUE       /* no timestamp: the next frame out (sorts first) */
+#define ISSUE_END INT64_MAX             /* after the last frame */
+enum { RANK_PACKET, RANK_DECODER, RANK_PICTURE };   /* order among equal timestamps */
+
+typedef struct Issue {
+    int64_t key;                /* pts of the packet or picture, or an ISSUE_ place */
+    int rank, count;
+    int64_t pos;
+    char what[192];
+} Issue;
+
+/* A packet in a frame-threaded decoder: its result (a picture or an error)
+ * comes back later, in the order the packets were sent. */
+typedef struct Sent {
+    int64_t key, pos;
+} Sent;
 
 /* One audio stream: its decoder and the libswresample conversion to
  * planar float at the stream's first rate and layout. */
@@ -67,7 +90,6 @@ struct MqcInput {
     AVRational seq_rate;
     int64_t seq_offset;         /* pts of the current run's first file */
     int64_t seq_run_first, seq_run_read, seq_run_count; /* its number; packets read; files */
-    char seq_file[256];         /* the file of the last packet sent */
     char seq_pattern[1024];
     int first_done;
     int keep_source;            /* converted frames carry the decoder's frame (opaque_ref) */
@@ -75,9 +97,14 @@ struct MqcInput {
     AVIOContext *io;            /* our I/O (regular files, s3://, http(s)://), freed after fmt */
     MqcByteTap *tap;            /* the bytes read through io, for si->file_bytes */
     int consecutive_errors;
-    int issues;
-    char issue[192];
-    int64_t issue_pos;
+    Issue *issue;               /* waiting for their frame, sorted by key, then rank */
+    int nb_issues, issues_cap;
+    int64_t issues_noted;       /* ever */
+    int64_t due_key;            /* problems up to this key go with the frame just read */
+    int due_all;                /* the reading ended: every problem is due */
+    Sent *sent;                 /* frame threading: packets awaiting their result */
+    int sent_head, sent_count, sent_cap;
+    int64_t last_key, last_pos; /* the last packet sent */
     /* audio beside the video */
     AudioDec *audio;
     int nb_audio;
@@ -99,38 +126,136 @@ struct MqcInput {
     int64_t convert_ns;         /* thread CPU time in libswscale (--stats) */
 };
 
-static void note_issue(MqcInput *in, int64_t pos, const char *fmt, int err)
+static int issue_before(int64_t key, int rank, const Issue *b)
 {
-    if (!in->issues++) {
-        char e[AV_ERROR_MAX_STRING_SIZE] = "";
-        if (err)
-            av_strerror(err, e, sizeof(e));
-        snprintf(in->issue, sizeof(in->issue), fmt, e);
-        in->issue_pos = pos;
-    }
+    return key != b->key ? key < b->key : rank < b->rank;
 }
 
-/* The same with a message already formatted (it may name files with a %). */
-static void note_text(MqcInput *in, int64_t pos, const char *text, int err)
+/* Files a problem at its place; one with the same place and kind only
+ * counts (its first message stays). The list holds the problems of the
+ * packets in the decoder; when it cannot grow, the last one counts it. */
+static void note_text(MqcInput *in, int64_t key, int rank, int64_t pos, const char *text,
+                      int err)
 {
+    in->issues_noted++;
+    int i = in->nb_issues;
+    while (i > 0 && issue_before(key, rank, &in->issue[i - 1]))
+        i--;
+    if (i > 0 && in->issue[i - 1].key == key && in->issue[i - 1].rank == rank) {
+        in->issue[i - 1].count++;
+        return;
+    }
+    if (in->nb_issues == in->issues_cap) {
+        int cap = in->issues_cap ? 2 * in->issues_cap : 16;
+        Issue *v = realloc(in->issue, (size_t)cap * sizeof(*v));
+        if (!v) {
+            if (in->nb_issues)
+                in->issue[in->nb_issues - 1].count++;
+            return;
+        }
+        in->issue = v;
+        in->issues_cap = cap;
+    }
+    memmove(&in->issue[i + 1], &in->issue[i], (size_t)(in->nb_issues - i) * sizeof(Issue));
+    in->nb_issues++;
+    Issue *is = &in->issue[i];
     char e[AV_ERROR_MAX_STRING_SIZE] = "";
     if (err)
         av_strerror(err, e, sizeof(e));
-    if (!in->issues++) {
-        snprintf(in->issue, sizeof(in->issue), "%s%s", text, e);
-        in->issue_pos = pos;
-    }
+    snprintf(is->what, sizeof(is->what), "%s%s", text, e);
+    is->key = key;
+    is->rank = rank;
+    is->count = 1;
+    is->pos = pos;
+}
+
+/* The same with a format whose %s is the error's text. */
+static void note_issue(MqcInput *in, int64_t key, int rank, int64_t pos, const char *fmt, int err)
+{
+    char e[AV_ERROR_MAX_STRING_SIZE] = "", text[192];
+    if (err)
+        av_strerror(err, e, sizeof(e));
+    snprintf(text, sizeof(text), fmt, e);
+    note_text(in, key, rank, pos, text, 0);
+}
+
+static int issue_due(const MqcInput *in, const Issue *is)
+{
+    if (in->due_all || in->stream < 0 || is->key == ISSUE_NEXT)
+        return 1;
+    return in->due_key != AV_NOPTS_VALUE && is->key != ISSUE_END && is->key <= in->due_key;
 }
 
 int mqc_input_take_issues(MqcInput *in, char *what, size_t len, int64_t *pos)
 {
-    int n = in->issues;
-    if (n) {
-        snprintf(what, len, "%s", in->issue);
-        *pos = in->issue_pos;
+    int n = 0, kept = 0;
+    for (int i = 0; i < in->nb_issues; i++) {
+        const Issue *is = &in->issue[i];
+        if (!issue_due(in, is)) {
+            in->issue[kept++] = *is;
+            continue;
+        }
+        if (!n) {
+            snprintf(what, len, "%s", is->what);
+            *pos = is->pos;
+        }
+        n += is->count;
     }
-    in->issues = 0;
+    in->nb_issues = kept;
     return n;
+}
+
+/* Where a packet's problems go: its presentation time, else its decode time. */
+static int64_t packet_key(const AVPacket *p)
+{
+    return p->pts != AV_NOPTS_VALUE ? p->pts : p->dts != AV_NOPTS_VALUE ? p->dts : ISSUE_NEXT;
+}
+
+static int frame_threaded(const MqcInput *in)
+{
+    return in->sent != NULL;
+}
+
+static void sent_push(MqcInput *in, int64_t key, int64_t pos)
+{
+    if (in->sent_count == in->sent_cap) {       /* results that never came: forget the oldest */
+        in->sent_head = (in->sent_head + 1) % in->sent_cap;
+        in->sent_count--;
+    }
+    in->sent[(in->sent_head + in->sent_count++) % in->sent_cap] = (Sent){ key, pos };
+}
+
+static Sent sent_pop(MqcInput *in)
+{
+    Sent s = { ISSUE_NEXT, -1 };
+    if (in->sent_count) {
+        s = in->sent[in->sent_head];
+        in->sent_head = (in->sent_head + 1) % in->sent_cap;
+        in->sent_count--;
+    }
+    return s;
+}
+
+/* A picture came out of a frame-threaded decoder: its packet, and any sent
+ * before it that gave nothing, have their result. */
+static void sent_picture(MqcInput *in, int64_t pos)
+{
+    int n = 1;
+    for (int i = 0; pos >= 0 && i < in->sent_count; i++)
+        if (in->sent[(in->sent_head + i) % in->sent_cap].pos == pos) {
+            n = i + 1;
+            break;
+        }
+    while (n-- > 0)
+        sent_pop(in);
+}
+
+/* The packet a decoder error belongs to: with frame threads the oldest one
+ * without a result (results come back in the order sent), else the packet
+ * just sent. */
+static Sent errored_packet(MqcInput *in)
+{
+    return frame_threaded(in) ? sent_pop(in) : (Sent){ in->last_key, in->last_pos };
 }
 
 /* Formats the checks read: native planar, one colour component per plane,
@@ -294,7 +419,7 @@ static int open_audio(MqcInput *in, const char *path)
             snprintf(what, sizeof(what), "%s: audio stream %u (%s, %d channels, %d Hz) cannot "
                      "be decoded, not analysed%%s", path, i, avcodec_get_name(par->codec_id),
                      par->ch_layout.nb_channels, par->sample_rate);
-            note_issue(in, -1, what, 0);
+            note_issue(in, ISSUE_NEXT, RANK_PACKET, -1, what, 0);
             continue;
         }
         AudioDec *ad = &in->audio[in->nb_audio];
@@ -308,7 +433,7 @@ static int open_audio(MqcInput *in, const char *path)
         if (ret < 0 || av_channel_layout_copy(&ad->layout, &par->ch_layout) < 0) {
             snprintf(what, sizeof(what), "%s: audio stream %u: cannot open the %s decoder "
                      "(%%s), not analysed", path, i, codec->name);
-            note_issue(in, -1, what, ret < 0 ? ret : AVERROR(ENOMEM));
+            note_issue(in, ISSUE_NEXT, RANK_PACKET, -1, what, ret < 0 ? ret : AVERROR(ENOMEM));
             avcodec_free_context(&ad->dec);
             av_channel_layout_uninit(&ad->layout);
             continue;
@@ -388,6 +513,49 @@ static int open_run(MqcInput *in)
     return ret;
 }
 
+/* Picture buffers start zeroed. A damaged frame's slices that the decoder
+ * could not write would otherwise keep what the frame pool's reused buffer
+ * held: an earlier picture, which one depending on the threads' timing
+ * (libavcodec zeroes a pool buffer only when it is first allocated). */
+static int zeroed_buffer(AVCodecContext *c, AVFrame *f, int flags)
+{
+    int ret = avcodec_default_get_buffer2(c, f, flags);
+    if (ret < 0)
+        return ret;
+    for (int i = 0; i < AV_NUM_DATA_POINTERS && f->buf[i]; i++)
+        memset(f->buf[i]->data, 0, f->buf[i]->size);
+    for (int i = 0; i < f->nb_extended_buf; i++)
+        memset(f->extended_buf[i]->data, 0, f->extended_buf[i]->size);
+    return 0;
+}
+
+/* The picture size a YUV4MPEG2 header declares. FFmpeg's demuxer refuses
+ * one too large for its image functions with a meaningless error code
+ * (EBUSY: EINVAL plus the length of "FRAME\n"): the reason is said from
+ * the header instead. Returns 1 when the file is Y4M with a W and an H.
+ * Regular files only: opening a FIFO again would wait for a writer. */
+static int y4m_size(const char *path, int *w, int *h)
+{
+    char line[256];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    int ok = fgets(line, sizeof(line), f) && !strncmp(line, "YUV4MPEG2 ", 10);
+    fclose(f);
+    long v[2] = { -1, -1 };
+    for (const char *t = line + 9; ok && *t && *t != '\n'; t++) {
+        if (t[-1] != ' ' || (*t != 'W' && *t != 'H'))
+            continue;       /* tokens are a letter and a value, after a space */
+        char *end;
+        long n = strtol(t + 1, &end, 10);
+        if (end != t + 1 && n > 0 && n <= INT_MAX)
+            v[*t == 'H'] = n;
+    }
+    *w = (int)v[0];
+    *h = (int)v[1];
+    return ok && v[0] > 0 && v[1] > 0;
+}
+
 int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threads,
                    int64_t max_pixels, MqcStreamInfo *si, char *format_name, size_t format_len, MqcMsg *msg,
                    const MqcSequenceOptions *seq_opt)
@@ -459,8 +627,16 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
     char err[AV_ERROR_MAX_STRING_SIZE];
     int ret = in->seq ? open_run(in) : avformat_open_input(&in->fmt, path, NULL, NULL);
     if (ret < 0) {
+        int w, h, y4m = !remote && S_ISREG(stbuf.st_mode) && y4m_size(path, &w, &h);
         av_strerror(ret, err, sizeof(err));
-        mqc_msg(msg, "%s: not a media file FFmpeg can read (%s)", path, err);
+        if (y4m && max_pixels > 0 && (int64_t)w * h > max_pixels)
+            mqc_msg(msg, "%s: declared picture %dx%d exceeds the limit of %lld pixels "
+                    "(--max-pixels)", path, w, h, (long long)max_pixels);
+        else if (y4m && av_image_check_size(w, h, 0, NULL) < 0)
+            mqc_msg(msg, "%s: declared picture %dx%d is larger than FFmpeg can decode", path, w,
+                    h);
+        else
+            mqc_msg(msg, "%s: not a media file FFmpeg can read (%s)", path, err);
         goto unreadable;
     }
     copy_name(format_name, format_len, in->fmt->iformat->name);
@@ -526,8 +702,16 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
         mqc_input_close(&in);
         return MQC_ERR_NOMEM;
     }
-    in->dec->thread_count = threads;
+    /* Pictures must not depend on the thread count, damaged ones included.
+     * Where pictures are independent (intra-only codecs: ProRes, DNxHD, JPEG
+     * 2000, ...) threads cannot change them. An inter-coded stream (H.264,
+     * HEVC, MPEG-2, ...) decodes on one thread: on damage, FFmpeg's error
+     * concealment differs with frame threads (from run to run) and with
+     * slice threads (from one thread). */
+    const AVCodecDescriptor *desc = avcodec_descriptor_get(par->codec_id);
+    in->dec->thread_count = desc && (desc->props & AV_CODEC_PROP_INTRA_ONLY) ? threads : 1;
     in->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    in->dec->get_buffer2 = zeroed_buffer;
     /* a hostile header may declare a huge picture: refuse before allocating */
     if (max_pixels > 0 && (int64_t)par->width * par->height > max_pixels) {
         mqc_msg(msg, "%s: declared picture %dx%d exceeds the limit of %lld pixels "
@@ -543,6 +727,17 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
         mqc_msg(msg, "%s: cannot open the %s decoder (%s)", path, codec->name, err);
         goto unreadable;
     }
+    if (in->dec->active_thread_type & FF_THREAD_FRAME) {
+        /* results come back up to thread_count packets late */
+        in->sent_cap = 2 * in->dec->thread_count + 64;
+        if (!(in->sent = calloc((size_t)in->sent_cap, sizeof(*in->sent)))) {
+            mqc_input_close(&in);
+            return MQC_ERR_NOMEM;
+        }
+    }
+    in->last_key = ISSUE_NEXT;
+    in->last_pos = -1;
+    in->due_key = AV_NOPTS_VALUE;
 
     copy_name(si->codec, sizeof(si->codec), avcodec_get_name(par->codec_id));
     si->width = par->width;
@@ -784,10 +979,18 @@ static void attach_gop_timecode(MqcInput *in, AVFrame *f, MqcStreamInfo *si)
 static int deliver(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
 {
     AVFrame *f = in->decoded;
+    /* the problems of packets shown up to this picture go with it */
+    int64_t key = f->pts != AV_NOPTS_VALUE ? f->pts : f->best_effort_timestamp;
+    in->due_key = key;
+    if (frame_threaded(in))
+        sent_picture(in, f->pkt_pos);
+    if (key == AV_NOPTS_VALUE)
+        key = ISSUE_NEXT;
     if (in->mpeg_video && f->pts != AV_NOPTS_VALUE)
         attach_gop_timecode(in, f, si);
     if (f->flags & AV_FRAME_FLAG_CORRUPT || f->decode_error_flags)
-        note_issue(in, f->pkt_pos, "corrupt picture (decoder reported damage)%s", 0);
+        note_issue(in, key, RANK_PICTURE, f->pkt_pos,
+                   "corrupt picture (decoder reported damage)%s", 0);
     if (!in->first_done) {
         int ret = first_frame(in, f, si);
         if (ret < 0)
@@ -799,11 +1002,14 @@ static int deliver(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
          * keep seeing the first size and format (scaled, converted) */
         const char *from = av_get_pix_fmt_name((enum AVPixelFormat)in->shown_format);
         const char *to = av_get_pix_fmt_name((enum AVPixelFormat)f->format);
-        char what[192];
+        char what[192], file[256] = "";
+        if (in->seq && f->pts != AV_NOPTS_VALUE)    /* the picture's file, from its number */
+            mqc_sequence_name(in->seq, mqc_sequence_start(in->seq) + f->pts, 0, file,
+                              sizeof(file));
         snprintf(what, sizeof(what), "picture changes from %dx%d %s to %dx%d %s%s%s",
                  in->shown_w, in->shown_h, from ? from : "?", f->width, f->height, to ? to : "?",
-                 in->seq ? " at " : "", in->seq ? in->seq_file : "");
-        note_text(in, -1, what, 0);
+                 file[0] ? " at " : "", file);
+        note_text(in, key, RANK_PICTURE, -1, what, 0);
         in->shown_w = f->width;
         in->shown_h = f->height;
         in->shown_format = f->format;
@@ -1023,11 +1229,13 @@ static int demux_one(MqcInput *in)
                                                                : av_read_frame(in->fmt, in->pkt);
     if (ret < 0 && in->seq) {
         /* the end of a run of consecutive files: the next one after the hole */
-        if (ret != AVERROR_EOF)
-            note_issue(in, -1, "cannot read a file of the sequence: %s", ret);
+        if (ret != AVERROR_EOF)     /* placed at the file's number (pts count files) */
+            note_issue(in, in->seq_offset + in->seq_run_read, RANK_PACKET, -1,
+                       "cannot read a file of the sequence: %s", ret);
         int r;
         while ((r = open_run(in)) < 0 && r != AVERROR_EOF)
-            note_issue(in, -1, "cannot open a run of the sequence: %s", r);
+            note_issue(in, in->seq_offset, RANK_PACKET, -1,
+                       "cannot open a run of the sequence: %s", r);
         if (r >= 0) {
             in->stream = 0;
             return 0;
@@ -1036,7 +1244,8 @@ static int demux_one(MqcInput *in)
     }
     if (ret < 0) {
         if (ret != AVERROR_EOF && !avio_feof(in->fmt->pb))
-            note_issue(in, avio_tell(in->fmt->pb), "demux error, reading stops: %s", ret);
+            note_issue(in, ISSUE_END, RANK_PACKET, avio_tell(in->fmt->pb),
+                       "demux error, reading stops: %s", ret);
         in->demux_eof = 1;
         for (int a = 0; a < in->nb_audio; a++)
             if ((ret = decode_audio(in, &in->audio[a], NULL)) < 0)
@@ -1050,8 +1259,7 @@ static int demux_one(MqcInput *in)
                 in->pkt->pts += in->seq_offset;
             if (in->pkt->dts != AV_NOPTS_VALUE)
                 in->pkt->dts += in->seq_offset;
-            mqc_sequence_name(in->seq, in->seq_run_first + in->seq_run_read++, 0, in->seq_file,
-                              sizeof(in->seq_file));
+            in->seq_run_read++;
         }
         return 1;
     }
@@ -1119,6 +1327,30 @@ int mqc_input_pump(MqcInput *in)
     return ret == 1 ? lead_push(in) : ret;
 }
 
+/* A decoder error, at the packet it belongs to. */
+static void note_decode_error(MqcInput *in, int err)
+{
+    Sent s = errored_packet(in);
+    if (in->seq && s.key != ISSUE_NEXT) {
+        char file[256], what[320];
+        mqc_sequence_name(in->seq, mqc_sequence_start(in->seq) + s.key, 0, file, sizeof(file));
+        snprintf(what, sizeof(what), "decode error in %s: ", file);
+        note_text(in, s.key, RANK_DECODER, -1, what, err);
+    } else {
+        note_issue(in, s.key, RANK_DECODER, s.pos, "decode error: %s", err);
+    }
+}
+
+/* No more packets: what the decoder holds comes out. Its last packet's
+ * error may come back here. */
+static void drain(MqcInput *in)
+{
+    in->draining = 1;
+    int ret = avcodec_send_packet(in->dec, NULL);
+    if (ret < 0 && ret != AVERROR_EOF)
+        note_decode_error(in, ret);
+}
+
 static int read_frame(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
 {
     for (;;) {
@@ -1137,33 +1369,30 @@ static int read_frame(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
                          "file ends after %lld of the %lld frames its container declares "
                          "(truncated?)%%s", (long long)in->frames_out,
                          (long long)in->frames_declared);
-                note_issue(in, -1, what, 0);
+                note_issue(in, ISSUE_END, RANK_PACKET, -1, what, 0);
             }
             /* a frame-threaded decoder can drop the cause of a failure on
              * the only packet: still say that nothing came out */
-            if (!in->eof_seen && !in->frames_out && in->packets_in > 0 && !in->issues) {
+            if (!in->eof_seen && !in->frames_out && in->packets_in > 0 && !in->issues_noted) {
                 char what[160];
                 snprintf(what, sizeof(what), "the %s decoder returned no picture from %lld "
                          "packet(s)%%s", in->dec->codec->name, (long long)in->packets_in);
-                note_issue(in, -1, what, 0);
+                note_issue(in, ISSUE_END, RANK_DECODER, -1, what, 0);
             }
             in->eof_seen = 1;
             return AVERROR_EOF;
         }
         if (ret != AVERROR(EAGAIN)) {
-            note_issue(in, -1, "decode error: %s", ret);
-            if (++in->consecutive_errors > MAX_CONSECUTIVE_ERRORS && !in->draining) {
-                in->draining = 1;
-                avcodec_send_packet(in->dec, NULL);
-            }
+            note_decode_error(in, ret);
+            if (++in->consecutive_errors > MAX_CONSECUTIVE_ERRORS && !in->draining)
+                drain(in);
             continue;
         }
         if (in->draining)
             return AVERROR_EOF;
 
         if (next_video_packet(in) < 0) {
-            in->draining = 1;
-            avcodec_send_packet(in->dec, NULL);
+            drain(in);
             continue;
         }
         in->packets_in++;
@@ -1171,34 +1400,39 @@ static int read_frame(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
             in->float_bits = exr_sample_bits(in->pkt->data, (size_t)in->pkt->size);
         if (in->mpeg_video && in->pkt->pts != AV_NOPTS_VALUE)
             note_gop_timecode(in, si);
+        in->last_key = packet_key(in->pkt);
+        in->last_pos = in->pkt->pos;
         if (in->pkt->flags & AV_PKT_FLAG_CORRUPT)
-            note_issue(in, in->pkt->pos, "corrupt or incomplete packet%s", 0);
-        int64_t pos = in->pkt->pos;
+            note_issue(in, in->last_key, RANK_PACKET, in->last_pos,
+                       "corrupt or incomplete packet%s", 0);
+        if (frame_threaded(in))
+            sent_push(in, in->last_key, in->last_pos);
         ret = avcodec_send_packet(in->dec, in->pkt);
         av_packet_unref(in->pkt);
         if (ret < 0 && ret != AVERROR(EAGAIN)) {
-            if (in->seq) {
-                char what[320];
-                snprintf(what, sizeof(what), "decode error in %s: ", in->seq_file);
-                note_text(in, -1, what, ret);
-            } else
-                note_issue(in, pos, "decode error: %s", ret);
-            if (++in->consecutive_errors > MAX_CONSECUTIVE_ERRORS) {
-                in->draining = 1;
-                avcodec_send_packet(in->dec, NULL);
-            }
+            note_decode_error(in, ret);
+            if (++in->consecutive_errors > MAX_CONSECUTIVE_ERRORS)
+                drain(in);
         }
     }
+}
+
+/* One frame; at the end, or a stop, every problem left goes with the last one. */
+static int read_due(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
+{
+    int ret = read_frame(in, out, si);
+    in->due_all = ret < 0;
+    return ret;
 }
 
 int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
 {
     if (!in->ranged)
-        return read_frame(in, out, si);
+        return read_due(in, out, si);
     for (;;) {
         if (in->range_end >= 0 && in->range_pos >= in->range_end)
             return AVERROR_EOF;
-        int ret = read_frame(in, out, si);
+        int ret = read_due(in, out, si);
         if (ret < 0 || in->range_pos++ >= in->range_first)
             return ret;
         /* before the segment: decoded for the frame after it, analysed by
@@ -1290,6 +1524,8 @@ void mqc_input_close(MqcInput **pin)
     }
     free(in->audio);
     av_frame_free(&in->adecoded);
+    free(in->sent);
+    free(in->issue);
     for (; in->lead_count; in->lead_count--, in->lead_head = (in->lead_head + 1) % in->lead_cap)
         av_packet_free(&in->lead[in->lead_head]);
     free(in->lead);

@@ -117,6 +117,15 @@ class Corpus(unittest.TestCase):
         header = b"YUV4MPEG2 W60000 H60000 F25:1 Ip A1:1 C420jpeg\nFRAME\n"
         code, rep = self.qc(self.variant(None, "huge.y4m", header + b"\x80" * 1000))
         self.assertEqual(code, 3)
+        # the reason, not FFmpeg's "Device or resource busy" (EINVAL + len("FRAME\n"))
+        why = [e["message"] for c in rep["checks"] for e in c["events"] if e["code"] == "unreadable"]
+        self.assertIn("declared picture 60000x60000 exceeds the limit of", why[0])
+        self.assertNotIn("busy", why[0])
+        p = subprocess.run([MEDIAQC, "check", os.path.join(self.tmp, "huge.y4m"), "-q",
+                            "--max-pixels", "4000000000"], capture_output=True, text=True,
+                           timeout=BASE_TIMEOUT)
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("declared picture 60000x60000 is larger than FFmpeg can decode", p.stderr)
         # under the pixel limit but far more than the data: a short read, not a crash
         header = b"YUV4MPEG2 W8192 H8192 F25:1 Ip A1:1 C420jpeg\nFRAME\n"
         self.qc(self.variant(None, "big.y4m", header + b"\x80" * 1000))
