@@ -112,9 +112,10 @@ static MqcProfile *hash_profile(const char *algorithm, MqcMsg *msg, int *err)
 
 static int hash_usage_error(const char *fmt, const char *arg)
 {
-    fprintf(stderr, "mediaqc: hash: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n%s", hash_usage);
+    char text[1200];
+    snprintf(text, sizeof(text), fmt, arg);
+    mqc_log("hash: %s", text);
+    fputs(hash_usage, stderr);
     return MQC_EXIT_USAGE;
 }
 
@@ -175,15 +176,14 @@ int mqc_cmd_hash(int argc, char **argv)
     if (o && !known) {
         char want[256];
         mqc_option_describe(o, want, sizeof(want));
-        fprintf(stderr, "mediaqc: hash: --algorithm: expected %s, got \"%s\"\n", want,
-                algorithm);
+        mqc_log("hash: --algorithm: expected %s, got \"%s\"", want, algorithm);
         return MQC_EXIT_USAGE;
     }
     MqcMsg msg = { "" };
     int err;
     MqcProfile *profile = hash_profile(algorithm, &msg, &err);
     if (!profile) {
-        fprintf(stderr, "mediaqc: hash: %s\n", msg.text[0] ? msg.text : mqc_strerror(err));
+        mqc_log("hash: %s", msg.text[0] ? msg.text : mqc_strerror(err));
         return mqc_exit_code(err, MQC_ERROR);
     }
     HashPrinter printer = { .out = stdout };
@@ -198,20 +198,16 @@ int mqc_cmd_hash(int argc, char **argv)
     int ret = mqc_run(mqc_all_checks, profile, &opt, &run, &msg);
     int code = mqc_exit_code(ret, run ? run->verdict : MQC_ERROR);
     if (ret < 0) {
-        fprintf(stderr, "mediaqc: %s\n", msg.text[0] ? msg.text : mqc_strerror(ret));
+        mqc_log("%s", msg.text[0] ? msg.text : mqc_strerror(ret));
     } else if (run->unreadable[0] || run->error[0]) {
-        fprintf(stderr, "mediaqc: %s\n", run->unreadable[0] ? run->unreadable : run->error);
+        mqc_log("%s", run->unreadable[0] ? run->unreadable : run->error);
     } else if (!run->have_stream) {
-        fprintf(stderr, "mediaqc: %s: no video stream: no frames to hash\n", opt.input);
+        mqc_log("%s: no video stream: no frames to hash", opt.input);
         code = MQC_EXIT_UNREADABLE;
     } else if (run->verdict != MQC_PASS) {
         /* only the engine's decode check can fail here */
-        fprintf(stderr, "mediaqc: %s: decode errors; the checksums cover the frames that "
-                "decoded (run `mediaqc check` for where)\n", opt.input);
-    }
-    if (fflush(stdout) || ferror(stdout)) {
-        fprintf(stderr, "mediaqc: hash: cannot write the output: %s\n", strerror(errno));
-        code = MQC_EXIT_USAGE;
+        mqc_log("%s: decode errors; the checksums cover the frames that decoded (run "
+                "`mediaqc check` for where)", opt.input);
     }
     mqc_run_free(run);
     mqc_profile_free(profile);

@@ -44,10 +44,7 @@ static const char usage_text[] =
 
 static int usage_error(const char *fmt, const char *arg)
 {
-    fprintf(stderr, "mediaqc: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n(run `mediaqc help` for usage)\n");
-    return MQC_EXIT_USAGE;
+    return qc_usage_error(fmt, arg);
 }
 
 /* Text from the file (its name, decoder messages) goes to a terminal: no
@@ -280,7 +277,7 @@ static int cmd_check(int argc, char **argv, int merging)
     for (int i = 0; ret >= 0 && i < nsets; i++)
         ret = mqc_profile_set(mqc_all_checks, profile, sets[i], &msg);
     if (ret < 0) {
-        fprintf(stderr, "mediaqc: %s\n", msg.text);
+        mqc_log("%s", msg.text);
         mqc_profile_free(profile);
         return mqc_exit_code(ret, MQC_ERROR);
     }
@@ -294,14 +291,13 @@ static int cmd_check(int argc, char **argv, int merging)
     if (opt->segment_count && res.run && ret >= 0)
         code = res.run->unreadable[0] ? MQC_EXIT_UNREADABLE : MQC_EXIT_PASS;
     if (!res.run) {
-        fprintf(stderr, "mediaqc: %s\n", msg.text);
+        mqc_log("%s", msg.text);
     } else {
         if (res.run->unreadable[0] || res.run->error[0])
-            fprintf(stderr, "mediaqc: %s\n",
-                    res.run->unreadable[0] ? res.run->unreadable : res.run->error);
+            mqc_log("%s", res.run->unreadable[0] ? res.run->unreadable : res.run->error);
         for (int k = 0; k < MQC_OUTPUT_NB; k++)
             if (res.status[k] < 0)
-                fprintf(stderr, "mediaqc: %s\n", res.why[k].text);
+                mqc_log("%s", res.why[k].text);
         if (!to_stdout && opt->segment_count)
         {
             print_text(res.run->input_path);
@@ -348,7 +344,7 @@ static int cmd_profiles(int argc, char **argv)
         MqcMsg msg;
         MqcProfile *p = NULL;
         if (mqc_profile_load(mqc_all_checks, argv[2], &p, &msg) < 0) {
-            fprintf(stderr, "mediaqc: %s\n", msg.text);
+            mqc_log("%s", msg.text);
             return MQC_EXIT_USAGE;
         }
         if (!strcmp(sub, "validate")) {
@@ -446,11 +442,8 @@ static void ensure_passive_openmp(char **argv)
     execv("/proc/self/exe", argv);   /* returns only on failure: run as is */
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
-    ensure_passive_openmp(argv);
-    /* the engine counts and reports decode problems itself */
-    av_log_set_level(getenv("MEDIAQC_FFMPEG_LOG") ? AV_LOG_INFO : AV_LOG_QUIET);
     if (argc < 2)
         return usage_error("missing command%s", "");
     const char *cmd = argv[1];
@@ -485,4 +478,20 @@ int main(int argc, char **argv)
         return MQC_EXIT_PASS;
     }
     return usage_error("unknown command \"%s\"", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    ensure_passive_openmp(argv);
+    /* the engine counts and reports decode problems itself */
+    av_log_set_level(getenv("MEDIAQC_FFMPEG_LOG") ? AV_LOG_INFO : AV_LOG_QUIET);
+    int code = run_command(argc, argv);
+    /* stdout is an output too (the summary, -o -, lists): a full disk or a
+     * closed pipe is an error with its cause, never a silent success */
+    errno = 0;
+    if (fflush(stdout) || ferror(stdout)) {
+        mqc_log("stdout: cannot write the output: %s", strerror(errno ? errno : EIO));
+        code = MQC_EXIT_USAGE;
+    }
+    return code;
 }

@@ -41,6 +41,21 @@ void mqc_msg(MqcMsg *m, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* Every message to stderr: "mediaqc: " and one line, with what a file name,
+ * a profile or a peer put in it cleaned as the summary on stdout is
+ * (engine/utf8.h: no control character, no invalid UTF-8), so no name can
+ * drive the terminal or forge a log line. */
+void mqc_log(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* One line of text on `to` (a summary on stdout), cleaned the same way. */
+void mqc_print_line(FILE *to, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 
 /* The program hands the engine its list of checks (NULL-terminated). */
 typedef const MqcCheck *const MqcRegistry[];

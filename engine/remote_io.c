@@ -286,7 +286,7 @@ static int request(CURL *h, const Target *t, const char *method, const char *ran
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
         curl_slist_free_all(headers);
         if (getenv("MEDIAQC_REMOTE_LOG"))
-            fprintf(stderr, "mediaqc: remote %s %s%s%s -> %ld (%zu bytes)\n", method, t->shown,
+            mqc_log("remote %s %s%s%s -> %ld (%zu bytes)", method, t->shown,
                     range ? " bytes=" : "", range ? range : "", r->status, r->len);
         if (r->overflow)
             break;
@@ -491,7 +491,7 @@ static int remote_read_at(void *opaque, int64_t pos, uint8_t *buf, int size)
         if (ret < 0) {
             pthread_mutex_unlock(&r->lock);
             /* the demuxer only sees EIO; the person needs the cause */
-            fprintf(stderr, "mediaqc: %s\n", r->error.text);
+            mqc_log("%s", r->error.text);
             return AVERROR(EIO);
         }
         break;

@@ -7,6 +7,7 @@
 #include "internal.h"
 #include "remote_io.h"
 #include "stats.h"
+#include "utf8.h"
 
 static const char *event_text(const MqcCheckRun *cr, const char *code)
 {
@@ -188,7 +189,17 @@ cJSON *mqc_report_json(const MqcRun *run, int argc, char **argv)
     cJSON_AddStringToObject(tool, "version", MQC_VERSION);
 
     cJSON *input = cJSON_AddObjectToObject(root, "input");
-    cJSON_AddStringToObject(input, "path", run->input_path);
+    cJSON_AddStringToObject(input, "path", run->input_path);   /* made valid UTF-8 below */
+    if (!mqc_utf8_valid(run->input_path)) {
+        /* the exact bytes, for a name that is no UTF-8 (docs/reports.md) */
+        size_t n = strlen(run->input_path);
+        char *hex = malloc(2 * n + 1);
+        for (size_t i = 0; hex && i < n; i++)
+            snprintf(hex + 2 * i, 3, "%02x", (unsigned char)run->input_path[i]);
+        if (hex)
+            cJSON_AddStringToObject(input, "path_bytes", hex);
+        free(hex);
+    }
     cJSON_AddNumberToObject(input, "size_bytes", (double)run->input_size);
     add_string_or_null(input, "format", run->input_format);
 
@@ -233,5 +244,10 @@ cJSON *mqc_report_json(const MqcRun *run, int argc, char **argv)
         cJSON_AddItemToArray(checks, o);
     }
     cJSON_AddItemToObject(root, "run", run_json(run, argc, argv));
+    /* names and messages may hold any bytes; strict JSON parsers take UTF-8 only */
+    if (mqc_json_utf8_repair(root) < 0) {
+        cJSON_Delete(root);
+        return NULL;
+    }
     return root;
 }

@@ -9,6 +9,7 @@
 #include <libavutil/pixdesc.h>
 #include "internal.h"
 #include "partial.h"
+#include "outfile.h"
 #include "remote_io.h"
 #include "stats.h"
 #include "scheduler.h"
@@ -130,6 +131,7 @@ void mqc_metric_append(MqcMetrics *m, const char *key, MqcMetrics *item)
 typedef struct RunState {
     MqcRun *run;
     FILE *frames;
+    MqcOutFile *frames_out;     /* frames' file, renamed into place at the end */
     const MqcObserver *const *observers;
     int progress;
     double t0, last_draw;
@@ -231,8 +233,8 @@ static void after_fold(void *ud, const MqcFrameInfo *fi, const AVFrame *f,
             if (!cr->skipped && cr->check->record)
                 cr->check->record(cr->priv, results[c], &rec);
         }
-        if (st->frames)
-            record_write(st->frames, fi, &rec);
+        if (st->frames && !mqc_outfile_check(st->frames_out))
+            record_write(st->frames, fi, &rec);   /* after an error: none, the cause is kept */
         for (const MqcObserver *const *o = st->observers; o && *o; o++)
             if ((*o)->frame)
                 (*o)->frame((*o)->ud, run, fi, f, &rec);
@@ -534,6 +536,7 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
     }
     RunState st = { .run = run, .progress = opt->progress, .t0 = t0,
                     .observers = opt->observers };
+    MqcOutFile frames_file;
     struct stat sb;
     char etag[128];
     MqcMsg ignored;
@@ -596,12 +599,11 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         (ret = mqc_run_init_checks(run, opt->input, msg)) < 0)
         goto fail;
     if (opt->frames_path) {
-        st.frames = fopen(opt->frames_path, "w");
-        if (!st.frames) {
-            mqc_msg(msg, "%s: cannot write frames file: %s", opt->frames_path, strerror(errno));
-            ret = MQC_ERR_IO;
+        ret = mqc_outfile_open(&frames_file, opt->frames_path, NULL, 0, "frames file", msg);
+        if (ret < 0)
             goto fail;
-        }
+        st.frames = frames_file.fp;
+        st.frames_out = &frames_file;
     }
     for (const MqcObserver *const *o = opt->observers; o && *o; o++)
         if ((*o)->start && (ret = (*o)->start((*o)->ud, run)) < 0)
@@ -626,13 +628,9 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         mqc_msg(msg, "%s: analysis stopped: %s", opt->input, mqc_strerror((int)frames));
         problem(run, MQC_PROBLEM_DECODE, run->frames, run->frames, 1, msg->text, -1);
     }
-    if (st.frames && fclose(st.frames)) {
-        st.frames = NULL;
-        mqc_msg(msg, "%s: cannot write frames file", opt->frames_path);
-        ret = MQC_ERR_IO;
-        goto fail;
-    }
     st.frames = NULL;
+    if (st.frames_out && (ret = mqc_outfile_commit(st.frames_out, msg)) < 0)
+        goto fail;
 
     add_audio_issues(run, in);
     /* a segment keeps its states for `merge`: the runs are closed there */
@@ -658,8 +656,8 @@ done:
     return 0;
 
 fail:
-    if (st.frames)
-        fclose(st.frames);
+    if (st.frames_out)
+        mqc_outfile_abort(st.frames_out);
     mqc_input_close(&in);
     mqc_feed_free(&feed);
     av_frame_free(&first);

@@ -1,108 +1,34 @@
 /* One QC job: run, render every output in memory, store each in its sink. */
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <cjson/cJSON.h>
+#include "../engine/outfile.h"
 #include "../engine/remote_io.h"
+#include "../engine/utf8.h"
 #include "job.h"
 #include "reports.h"
 
 /* ---- sinks ---- */
 
-static int make_parents(char *path)
+int mqc_write_atomic(const char *path, const char *confine, const void *data, size_t len,
+                     unsigned flags, const char *what, MqcMsg *msg)
 {
-    for (char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
-        *p = 0;
-        int bad = mkdir(path, 0777) < 0 && errno != EEXIST;
-        *p = '/';
-        if (bad)
-            return -1;
-    }
-    return 0;
+    MqcOutFile f;
+    int ret = mqc_outfile_open(&f, path, confine, flags & MQC_WRITE_MKDIRS ? MQC_OUT_MKDIRS : 0,
+                               what, msg);
+    if (ret < 0)
+        return ret;
+    fwrite(data, 1, len, f.fp);
+    return mqc_outfile_commit(&f, msg);
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-    for (size_t off = 0; off < len;) {
-        ssize_t w = write(fd, (const char *)data + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        off += (size_t)w;
-    }
-    return 0;
-}
-
-/* The folder's entry is on disk too, not only the file's data. */
-static void sync_folder(const char *path)
-{
-    char copy[4096];
-    snprintf(copy, sizeof(copy), "%s", path);
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
-int mqc_write_atomic(const char *path, const void *data, size_t len, unsigned flags,
-                     const char *what, MqcMsg *msg)
-{
-    if (!strcmp(path, "-")) {
-        if (fwrite(data, 1, len, stdout) != len || fflush(stdout)) {
-            mqc_msg(msg, "stdout: cannot write %s: %s", what, strerror(errno));
-            return MQC_ERR_IO;
-        }
-        return 0;
-    }
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-        /* a device or pipe: write through, never replace it */
-        int fd = open(path, O_WRONLY);
-        int bad = fd < 0 || write_all(fd, data, len) < 0;
-        if ((fd >= 0 && close(fd) < 0) || bad) {
-            mqc_msg(msg, "%s: cannot write %s: %s", path, what, strerror(errno));
-            return MQC_ERR_IO;
-        }
-        return 0;
-    }
-    char tmp[4200];
-    snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
-    if (flags & MQC_WRITE_MKDIRS) {
-        char parents[4200];
-        snprintf(parents, sizeof(parents), "%s", path);
-        if (make_parents(parents) < 0) {
-            mqc_msg(msg, "%s: cannot create its folder: %s", path, strerror(errno));
-            return MQC_ERR_IO;
-        }
-    }
-    /* on disk before it gets its name: a crash leaves the old file or the new one */
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    int bad = fd < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0;
-    if (fd >= 0 && close(fd) < 0)
-        bad = 1;
-    if (bad || rename(tmp, path) < 0) {
-        mqc_msg(msg, "%s: cannot write %s: %s", path, what, strerror(errno));
-        if (fd >= 0)
-            unlink(tmp);
-        return MQC_ERR_IO;
-    }
-    sync_folder(path);
-    return 0;
-}
-
-int mqc_output_put(const char *where, const void *data, size_t len, const char *content_type,
-                   unsigned flags, const char *what, MqcMsg *msg)
+int mqc_output_put(const char *where, const char *confine, const void *data, size_t len,
+                   const char *content_type, unsigned flags, const char *what, MqcMsg *msg)
 {
     if (mqc_remote_is_url(where))
         return mqc_remote_put(where, data, len, content_type, msg);
-    return mqc_write_atomic(where, data, len, flags, what, msg);
+    return mqc_write_atomic(where, confine, data, len, flags, what, msg);
 }
 
 /* ---- jobs ---- */
@@ -149,9 +75,9 @@ static cJSON *report_json(const MqcJob *job, const MqcRun *run)
 {
     cJSON *doc = mqc_report_json(run, job->argc, job->argv);
     cJSON *trigger = job->trigger ? cJSON_Duplicate(job->trigger, 1) : NULL;
-    if (doc && job->trigger &&
-        (!trigger || !cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(doc, "run"),
-                                            "trigger", trigger))) {
+    cJSON *run_facts = cJSON_GetObjectItemCaseSensitive(doc, "run");
+    if (job->trigger && (!doc || !trigger || mqc_json_utf8_repair(trigger) < 0 ||
+                         !cJSON_AddItemToObject(run_facts, "trigger", trigger))) {
         cJSON_Delete(trigger);
         cJSON_Delete(doc);
         return NULL;
@@ -205,8 +131,9 @@ int mqc_job_run(const MqcJob *job, MqcJobResult *res, MqcMsg *msg)
             mqc_msg(&res->why[k], "%s: cannot write %s: %s", where, formats[k].what,
                     mqc_strerror(r));
         else
-            r = mqc_output_put(where, b.data ? b.data : "", b.len, formats[k].content_type,
-                               write_flags, formats[k].what, &res->why[k]);
+            r = mqc_output_put(where, job->confine, b.data ? b.data : "", b.len,
+                               formats[k].content_type, write_flags, formats[k].what,
+                               &res->why[k]);
         mqc_buf_free(&b);
         res->status[k] = r < 0 ? r : 1;
         if (r < 0 && !first_error) {

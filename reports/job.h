@@ -11,15 +11,17 @@
 
 #define MQC_WRITE_MKDIRS 1      /* create the missing folders of a local path */
 
-/* Writes data to a local path atomically: a temp file beside it, fsync,
- * rename, fsync of the folder, so a crash leaves the old file or the new
- * one. Devices and pipes are written through, never replaced; "-" is
- * stdout. Errors (MQC_ERR_IO) name the path and `what`. */
-int mqc_write_atomic(const char *path, const void *data, size_t len, unsigned flags,
-                     const char *what, MqcMsg *msg);
+/* Writes data to a local path atomically (engine/outfile.h): a new temp
+ * file beside it, fsync, rename, fsync of the folder, so a crash leaves the
+ * old file or the new one. Devices and pipes the user named are written
+ * through, never replaced; "-" is stdout. Below `confine` (a folder, or
+ * NULL) no symbolic link is followed: for paths a job computes. Errors
+ * (MQC_ERR_IO) name the path, `what` and the cause. */
+int mqc_write_atomic(const char *path, const char *confine, const void *data, size_t len,
+                     unsigned flags, const char *what, MqcMsg *msg);
 /* mqc_write_atomic, or one PUT when `where` is s3:// or http(s)://. */
-int mqc_output_put(const char *where, const void *data, size_t len, const char *content_type,
-                   unsigned flags, const char *what, MqcMsg *msg);
+int mqc_output_put(const char *where, const char *confine, const void *data, size_t len,
+                   const char *content_type, unsigned flags, const char *what, MqcMsg *msg);
 
 /* ---- jobs ---- */
 
@@ -50,6 +52,7 @@ typedef struct MqcJob {
      * the thumbnails are not in the partials) */
     const char *const *merge;
     int nb_merge;
+    const char *confine;        /* outputs below this folder follow no symbolic link, or NULL */
 } MqcJob;
 
 typedef struct MqcJobResult {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include <libavutil/base64.h>
+#include "../engine/utf8.h"
 #include "text.h"
 
 static int reserve(MqcBuf *b, size_t more)
@@ -61,42 +62,12 @@ void mqc_buf_free(MqcBuf *b)
     memset(b, 0, sizeof(*b));
 }
 
-/* Decodes one UTF-8 sequence; returns its length and the code point, or 0
- * for an invalid one (overlong forms, surrogates and > U+10FFFF included). */
-static size_t utf8_next(const unsigned char *s, unsigned *cp)
-{
-    unsigned c = s[0];
-    size_t n;
-    unsigned min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if ((c & 0xE0) == 0xC0) {
-        n = 2, min = 0x80, c &= 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3, min = 0x800, c &= 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 4, min = 0x10000, c &= 0x07;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return n;
-}
-
 void mqc_buf_xml(MqcBuf *b, const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     while (*p) {
         unsigned cp;
-        size_t n = utf8_next(p, &cp);
+        size_t n = mqc_utf8_next((const char *)p, &cp);
         if (!n) {
             mqc_buf_puts(b, "\xEF\xBF\xBD");
             p++;
@@ -139,7 +110,8 @@ void mqc_buf_script_json(MqcBuf *b, const char *json)
 void mqc_buf_csv(MqcBuf *b, const char *s)
 {
     s = s ? s : "";
-    int formula = strchr("=+-@", s[0]) && s[0];
+    /* OWASP's list: a tab or CR before the = also makes a formula */
+    int formula = strchr("=+-@\t\r", s[0]) && s[0];
     int quote = formula || strpbrk(s, ",\"\r\n") != NULL;
     if (quote)
         mqc_buf_puts(b, "\"");
@@ -157,23 +129,14 @@ void mqc_buf_csv(MqcBuf *b, const char *s)
 
 void mqc_buf_line(MqcBuf *b, const char *s, size_t max_bytes)
 {
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    const char *out;
     size_t used = 0;
-    while (*p) {
-        unsigned cp;
-        size_t n = utf8_next(p, &cp);
-        const char *out = (const char *)p;
-        size_t out_len = n;
-        if (!n)
-            out = "?", out_len = 1, n = 1;
-        else if ((cp < 0x20 && cp != '\t') || cp == 0x7F || cp == 0x2028 || cp == 0x2029 ||
-                 cp == 0x85)
-            out = " ", out_len = 1;
+    s = s ? s : "";
+    for (size_t n, out_len; (n = mqc_clean_char(s, &out, &out_len)); s += n) {
         if (used + out_len > max_bytes)
             break;
         mqc_buf_append(b, out, out_len);
         used += out_len;
-        p += n;
     }
 }
 

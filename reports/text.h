@@ -31,11 +31,12 @@ void mqc_buf_xml(MqcBuf *b, const char *s);
  * for older JavaScript parsers. */
 void mqc_buf_script_json(MqcBuf *b, const char *json);
 /* One RFC 4180 field: quoted when it contains , " CR or LF (quotes doubled);
- * a leading = + - @ gets a ' so spreadsheets do not run it as a formula. */
+ * a leading = + - @ tab or CR gets a ' so spreadsheets do not run it as a
+ * formula (OWASP, CSV injection). */
 void mqc_buf_csv(MqcBuf *b, const char *s);
-/* One line of plain text (EDL comments, terminal): control characters but
- * tab, and line separators, become spaces; invalid UTF-8 becomes '?'; at
- * most max_bytes. */
+/* One line of plain text (EDL comments, terminal), cleaned by the rule of
+ * every message (mqc_clean_char: control characters but tab, and line
+ * separators, become spaces; invalid UTF-8 becomes '?'); at most max_bytes. */
 void mqc_buf_line(MqcBuf *b, const char *s, size_t max_bytes);
 /* A JSON value for people: strings as they are, null or absent as
  * `absent`, anything else as compact JSON; the text goes through `escape`. */

@@ -39,7 +39,7 @@ static void pause_ms(int ms)
 static void say_waiting(int *said, int quiet, const char *path, const char *who)
 {
     if (!*said && !quiet)
-        fprintf(stderr, "mediaqc: %s: claimed by %s; waiting for its report\n", path, who);
+        mqc_log("%s: claimed by %s; waiting for its report", path, who);
     *said = 1;
 }
 
@@ -191,7 +191,7 @@ static int claim_remote(QcClaim *c, int quiet, int (*done)(void *), void *arg, M
             continue;
         }
         if (strcmp(who, "nobody") && !quiet)
-            fprintf(stderr, "mediaqc: %s: taking over the stale claim of %s\n", c->path, who);
+            mqc_log("%s: taking over the stale claim of %s", c->path, who);
         int ret = put_claim(c, msg);
         if (ret < 0)
             return ret;

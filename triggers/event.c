@@ -48,7 +48,7 @@ int cmd_event(int argc, char **argv)
     MqcMsg msg;
     if (qc_read_all(file, QC_MAX_EVENT_BYTES, &text, &len, &msg) < 0 ||
         qc_event_parse(text, len, origin, cfg.report_prefix, &recs, &n, &msg) < 0) {
-        fprintf(stderr, "mediaqc: %s\n", msg.text);
+        mqc_log("%s", msg.text);
         if (text)
             free(text);
         qc_config_free(&cfg);
@@ -60,11 +60,11 @@ int cmd_event(int argc, char **argv)
     for (int i = 0; i < n; i++) {
         if (recs[i].kind == QC_RECORD_SKIP) {
             if (!setup.quiet)
-                fprintf(stderr, "mediaqc: %s: skipped: %s\n", origin, recs[i].why);
+                mqc_log("%s: skipped: %s", origin, recs[i].why);
             continue;
         }
         if (recs[i].kind == QC_RECORD_INVALID) {
-            fprintf(stderr, "mediaqc: %s: %s\n", origin, recs[i].why);
+            mqc_log("%s: %s", origin, recs[i].why);
             worst = worst > MQC_EXIT_USAGE ? worst : MQC_EXIT_USAGE;
             continue;
         }
@@ -75,7 +75,7 @@ int cmd_event(int argc, char **argv)
         jobs++;
     }
     if (!jobs && !setup.quiet)
-        fprintf(stderr, "mediaqc: %s: no object to QC\n", origin);
+        mqc_log("%s: no object to QC", origin);
     qc_records_free(recs, n);
     qc_config_free(&cfg);
     return worst;

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include "../checks/all.h"
 #include "../engine/remote_io.h"
+#include "../engine/utf8.h"
 #include "../reports/job.h"
 #include "claim.h"
 #include "qc_job.h"
@@ -467,10 +468,15 @@ void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
         ret = ret > 0 ? 0 : ret;
     }
 
+    /* what the uploader controls (below the bucket's folder) leads to no link */
+    char confine[4096];
+    snprintf(confine, sizeof(confine), "%s%s%s", cfg->root ? cfg->root : "",
+             obj->bucket[0] ? "/" : "", obj->bucket);
     MqcJob job = { .reg = cfg->reg, .profile = profile, .size_hint = obj->size,
                    .opt = { .input = out->input, .stream_index = -1, .threads = cfg->threads },
                    .out = { [MQC_OUTPUT_JSON] = out->report, [MQC_OUTPUT_HTML] = out->html },
-                   .flags = MQC_JOB_MKDIRS | MQC_JOB_STOP_ON_ERROR };
+                   .flags = MQC_JOB_MKDIRS | MQC_JOB_STOP_ON_ERROR,
+                   .confine = cfg->root ? confine : NULL };
     cJSON *trigger = qc_job_trigger(obj, rule);
     job.trigger = trigger;
     MqcJobResult res = { .run = NULL };
@@ -549,6 +555,10 @@ cJSON *qc_outcome_json(const QcObject *obj, const QcOutcome *out)
     cJSON_AddBoolToObject(o, "skipped", out->skipped);
     if (out->message[0])
         cJSON_AddStringToObject(o, "message", out->message);
+    if (mqc_json_utf8_repair(o) < 0) {   /* a key may be any bytes; JSON takes UTF-8 */
+        cJSON_Delete(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -556,32 +566,30 @@ void qc_outcome_print(const QcObject *obj, const QcOutcome *out)
 {
     (void)obj;
     if (out->skipped) {
-        fprintf(stderr, "mediaqc: %s: %s\n", out->input, out->message);
+        mqc_log("%s: %s", out->input, out->message);
         return;
     }
     if (!out->verdict[0]) {
-        fprintf(stderr, "mediaqc: %s: not analysed: %s\n", out->input, out->message);
+        mqc_log("%s: not analysed: %s", out->input, out->message);
         return;
     }
     char upper[8];
     for (size_t i = 0; i < sizeof(upper); i++)
         upper[i] = (char)(out->verdict[i] >= 'a' ? out->verdict[i] - 32 : out->verdict[i]);
-    printf("%s: %s (profile %s, rule %s, %lld frames, %d errors, %d warnings%s) -> %s\n",
-           out->input, upper, out->profile, out->rule, (long long)out->frames, out->errors,
-           out->warnings, out->reused ? ", report of this version already stored" : "",
-           out->report);
+    mqc_print_line(stdout, "%s: %s (profile %s, rule %s, %lld frames, %d errors, %d warnings%s) "
+                   "-> %s", out->input, upper, out->profile, out->rule, (long long)out->frames,
+                   out->errors, out->warnings,
+                   out->reused ? ", report of this version already stored" : "", out->report);
     if (out->message[0])
-        printf("  %s\n", out->message);
-    fflush(stdout);
+        mqc_print_line(stdout, "  %s", out->message);
 }
 
 /* ---- command-line set-up ---- */
 
 int qc_usage_error(const char *fmt, const char *arg)
 {
-    fprintf(stderr, "mediaqc: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n(run `mediaqc help` for usage)\n");
+    mqc_log(fmt, arg);
+    fputs("(run `mediaqc help` for usage)\n", stderr);
     return MQC_EXIT_USAGE;
 }
 
@@ -619,7 +627,7 @@ int qc_setup_config(const QcSetup *s, const char *root, QcConfig *cfg)
     if (root && (stat(root, &st) < 0 || !S_ISDIR(st.st_mode)))
         return -qc_usage_error("%s: not a folder", root);
     if (qc_rules_load(cfg->reg, s->rules_path, s->profile, &cfg->rules, &msg) < 0) {
-        fprintf(stderr, "mediaqc: %s\n", msg.text);
+        mqc_log("%s", msg.text);
         return -MQC_EXIT_USAGE;
     }
     return 0;

@@ -124,7 +124,7 @@ static int load_state(const char *path, Entries *done, MqcMsg *msg)
     return ret;
 }
 
-static int save_state(const char *path, const Entries *done, MqcMsg *msg)
+static int save_state(const char *dir, const char *path, const Entries *done, MqcMsg *msg)
 {
     cJSON *doc = cJSON_CreateObject();
     cJSON *files = cJSON_AddObjectToObject(doc, "processed");
@@ -137,8 +137,8 @@ static int save_state(const char *path, const Entries *done, MqcMsg *msg)
     }
     char *text = cJSON_Print(doc);
     cJSON_Delete(doc);
-    int ret = text ? mqc_write_atomic(path, text, strlen(text), MQC_WRITE_MKDIRS, "watch state",
-                                      msg) : MQC_ERR_NOMEM;
+    int ret = text ? mqc_write_atomic(path, dir, text, strlen(text), MQC_WRITE_MKDIRS,
+                                      "watch state", msg) : MQC_ERR_NOMEM;
     free(text);
     return ret;
 }
@@ -197,7 +197,7 @@ int cmd_watch(int argc, char **argv)
     Entries done = { 0 }, prev = { 0 }, cur = { 0 };
     MqcMsg msg;
     if (load_state(state_path, &done, &msg) < 0) {
-        fprintf(stderr, "mediaqc: %s\n", msg.text);
+        mqc_log("%s", msg.text);
         qc_config_free(&cfg);
         return MQC_EXIT_USAGE;
     }
@@ -205,8 +205,8 @@ int cmd_watch(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     if (!setup.quiet)
-        fprintf(stderr, "mediaqc: watching %s every %.1f s (reports in %s/%s)\n", dir, interval,
-                dir, cfg.report_prefix);
+        mqc_log("watching %s every %.1f s (reports in %s/%s)", dir, interval, dir,
+                cfg.report_prefix);
 
     int worst = MQC_EXIT_PASS;
     for (int poll = 0; !stop_requested; poll++) {
@@ -223,7 +223,7 @@ int cmd_watch(int argc, char **argv)
             QcOutcome out;
             if (qc_key_check(e->rel, &msg) < 0) {
                 /* the name itself is not printed: it may hold terminal controls */
-                fprintf(stderr, "mediaqc: %s: a file skipped: %s\n", dir, msg.text);
+                mqc_log("%s: a file skipped: %s", dir, msg.text);
             } else {
                 qc_job_run(&cfg, &obj, &out);
                 qc_outcome_print(&obj, &out);
@@ -237,8 +237,8 @@ int cmd_watch(int argc, char **argv)
             } else if (add(&done, e->rel, e->size, e->mtime_ns) == 0) {
                 qsort(done.v, done.n, sizeof(*done.v), by_rel);
             }
-            if (save_state(state_path, &done, &msg) < 0)
-                fprintf(stderr, "mediaqc: %s\n", msg.text);
+            if (save_state(dir, state_path, &done, &msg) < 0)
+                mqc_log("%s", msg.text);
         }
         Entries t = prev;
         prev = cur;

@@ -250,7 +250,7 @@ static int run_message(const QcConfig *cfg, const char *body, size_t len, const 
     for (int i = 0; i < n; i++) {
         if (recs[i].kind == QC_RECORD_SKIP) {
             if (!cfg->quiet)
-                fprintf(stderr, "mediaqc: %s: skipped: %s\n", origin, recs[i].why);
+                mqc_log("%s: skipped: %s", origin, recs[i].why);
         } else if (recs[i].kind == QC_RECORD_INVALID) {
             snprintf(err, err_len, "%s: %s", origin, recs[i].why);
             status = 2;
@@ -341,13 +341,13 @@ static int handle(Broker *b, const WorkerOptions *o, const QcConfig *cfg,
     if (status < 0) {   /* SIGTERM between records: give it back untouched */
         ret = settle(b, env->delivery_tag, 1, msg);
     } else if (status == 1 && attempts < o->max_retries) {
-        fprintf(stderr, "mediaqc: %s: attempt %d of %d failed, retrying: %s\n", origin,
-                attempts + 1, o->max_retries + 1, err);
+        mqc_log("%s: attempt %d of %d failed, retrying: %s", origin, attempts + 1,
+                o->max_retries + 1, err);
         ret = publish(b, "", o->queue, attempts + 1, err, m->body.bytes, m->body.len, msg);
     } else {
         if (status) {
-            fprintf(stderr, "mediaqc: %s: dead-lettered to %s after %d attempt%s: %s\n", origin,
-                    o->dead_letter, attempts + 1, attempts ? "s" : "", err);
+            mqc_log("%s: dead-lettered to %s after %d attempt%s: %s", origin, o->dead_letter,
+                    attempts + 1, attempts ? "s" : "", err);
             ret = publish(b, "", o->dead_letter, attempts + 1, err, m->body.bytes,
                           m->body.len, msg);
         }
@@ -503,9 +503,9 @@ int cmd_worker(int argc, char **argv)
     if (ret < 0)
         goto done;
     if (!setup.quiet)
-        fprintf(stderr, "mediaqc: worker consuming %s on %s (prefetch %d, %d retries, "
-                "dead letters to %s, broker timeout %d s)\n", o.queue, con.shown, o.prefetch,
-                o.max_retries, o.dead_letter, timeout_s);
+        mqc_log("worker consuming %s on %s (prefetch %d, %d retries, dead letters to %s, "
+                "broker timeout %d s)", o.queue, con.shown, o.prefetch, o.max_retries,
+                o.dead_letter, timeout_s);
     code = MQC_EXIT_PASS;
     while (!stop_requested) {
         amqp_maybe_release_buffers(con.conn);
@@ -537,9 +537,9 @@ int cmd_worker(int argc, char **argv)
     }
 done:
     if (code != MQC_EXIT_PASS)
-        fprintf(stderr, "mediaqc: worker: %s\n", msg.text);
+        mqc_log("worker: %s", msg.text);
     else if (!setup.quiet)
-        fprintf(stderr, "mediaqc: worker stopped\n");
+        mqc_log("worker stopped");
     broker_close(&con, code != MQC_EXIT_PASS);
     qc_config_free(&cfg);
     free(url_copy);
