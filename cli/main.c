@@ -267,6 +267,7 @@ static int cmd_check(int argc, char **argv, int merging)
     int to_stdout = 0;
     for (int i = 0; i < MQC_OUTPUT_NB; i++)
         to_stdout += job.out[i] && !strcmp(job.out[i], "-");
+    to_stdout += opt->frames_path && !strcmp(opt->frames_path, "-");   /* streamed there */
     if (to_stdout > 1)
         return usage_error("only one output can go to stdout (\"-\")%s", "");
     opt->progress = quiet ? 0 : progress >= 0 ? progress : isatty(STDERR_FILENO);

@@ -344,7 +344,10 @@ static double number_or_zero(const cJSON *o, const char *key)
 int qc_job_reuse(const QcConfig *cfg, const QcObject *obj, const MqcProfile *profile,
                  QcOutcome *out)
 {
-    if (!obj->etag[0])
+    struct stat st;
+    /* a local report is a regular file: a link or FIFO planted at its name
+     * is replaced by the job's report, never read (a FIFO would block) */
+    if (!obj->etag[0] || (cfg->root && (lstat(out->report, &st) < 0 || !S_ISREG(st.st_mode))))
         return 0;
     char *text = NULL;
     size_t len = 0;

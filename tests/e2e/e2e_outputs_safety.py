@@ -73,10 +73,10 @@ def read(path):
         return f.read()
 
 
-def event_doc(bucket, key):
+def event_doc(bucket, key, **obj):
     return json.dumps({"Records": [{"eventName": "ObjectCreated:Put",
                                     "s3": {"bucket": {"name": bucket},
-                                           "object": {"key": key}}}]}).encode()
+                                           "object": dict(key=key, **obj)}}]}).encode()
 
 
 def temps(folder, name):
@@ -122,15 +122,24 @@ class PlantedLinks(unittest.TestCase):
         self.assertEqual(len(common.read_jsonl(frames)), FRAMES)
         self.assertEqual(temps(self.dir, "frames.jsonl"), [])
 
+    def test_frames_to_stdout(self):
+        p = mediaqc(["check", CLIP, "--frames", "-", "--quiet"])
+        self.assertEqual(p.returncode, 1, p.stderr)
+        lines = p.stdout.decode().splitlines()
+        self.assertEqual([json.loads(ln)["frame"] for ln in lines], list(range(FRAMES)))
+        p = mediaqc(["check", CLIP, "--frames", "-", "-o", "-", "--quiet"])
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(b"only one output can go to stdout", p.stderr)
+
     def place(self, bucket, key):
         path = os.path.join(self.dir, "root", bucket, key)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         shutil.copyfile(CLIP, path)
         return os.path.join(self.dir, "root", bucket, "qc-reports", key)
 
-    def run_event(self, bucket, key, timeout=common.TIMEOUT):
+    def run_event(self, bucket, key, timeout=common.TIMEOUT, **obj):
         return mediaqc(["event", "-", "--root", os.path.join(self.dir, "root")],
-                       stdin=event_doc(bucket, key), timeout=timeout)
+                       stdin=event_doc(bucket, key, **obj), timeout=timeout)
 
     def test_links_at_paths_an_event_job_computes(self):
         # at the report itself and at its old temp names: the link is replaced
@@ -145,15 +154,20 @@ class PlantedLinks(unittest.TestCase):
         self.assertFalse(os.path.islink(report))
         self.assertEqual(common.load_report(report)["run"]["trigger"]["key"], "a.mp4")
 
-        # a FIFO behind a link at the report: never opened (it would block)
+        # a FIFO behind a link at the report, and one in its place: never
+        # opened, neither to look for a stored report (the eTag) nor to write
         fifo = os.path.join(self.dir, "fifo")
         os.mkfifo(fifo)
-        report = self.place("studio", "b.mp4") + ".json"
-        os.symlink(fifo, report)
-        p = self.run_event("studio", "b.mp4", timeout=60)
-        self.assertEqual(p.returncode, 1, p.stderr)
-        self.assertFalse(os.path.islink(report))
-        common.load_report(report)
+        for key in ("b.mp4", "c.mp4"):
+            report = self.place("studio", key) + ".json"
+            if key == "b.mp4":
+                os.symlink(fifo, report)
+            else:
+                os.mkfifo(report)
+            p = self.run_event("studio", key, timeout=60, eTag="0123abcd")
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertFalse(os.path.islink(report))
+            self.assertEqual(common.load_report(report)["run"]["trigger"]["etag"], "0123abcd")
 
     def test_linked_folder_in_a_job_path_is_refused(self):
         elsewhere = os.path.join(self.dir, "elsewhere")
