@@ -8,14 +8,12 @@
 #include "../engine/args.h"
 #include "../reports/job.h"
 #include "../reports/reports.h"
+#include "../triggers/qc_job.h"
 #include "compare_cmd.h"
 
 static int usage(const char *cmd, const char *fmt, const char *arg)
 {
-    fprintf(stderr, "mediaqc %s: ", cmd);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n(run `mediaqc help` for usage)\n");
-    return MQC_EXIT_USAGE;
+    return qc_usage_error_for(cmd, NULL, fmt, arg);
 }
 
 /* Stores one rendered output through the one sink; 0 or the exit code 2. */
@@ -25,8 +23,8 @@ static int put(const char *where, const char *data, size_t len, const char *type
     MqcMsg msg;
     if (!where)
         return 0;
-    if (mqc_output_put(where, data, len, type, 0, what, &msg) < 0) {
-        fprintf(stderr, "mediaqc: %s\n", msg.text);
+    if (mqc_output_put(where, NULL, data, len, type, 0, what, &msg) < 0) {
+        mqc_log("%s", msg.text);
         return MQC_EXIT_USAGE;
     }
     return 0;
@@ -120,17 +118,17 @@ int mqc_cmd_diff(int argc, char **argv)
     int code = MQC_EXIT_USAGE;
     for (int i = 0; i < 2; i++)
         if (mqc_diff_load(i ? t.second : t.first, &rep[i], &msg) < 0) {
-            fprintf(stderr, "mediaqc: %s\n", msg.text);
+            mqc_log("%s", msg.text);
             goto done;
         }
     if (mqc_diff_reports(rep[0], rep[1], t.first, t.second, shift, &diff) < 0) {
-        fprintf(stderr, "mediaqc: %s\n", mqc_strerror(MQC_ERR_NOMEM));
+        mqc_log("%s", mqc_strerror(MQC_ERR_NOMEM));
         code = MQC_EXIT_UNREADABLE;
         goto done;
     }
     const cJSON *w;
     cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(diff, "warnings"))
-        fprintf(stderr, "mediaqc: warning: %s\n", w->valuestring);
+        mqc_log("warning: %s", w->valuestring);
     MqcBuf html = { 0 }, text = { 0 };
     int err = 0;
     if (t.out_html) {
@@ -146,7 +144,7 @@ int mqc_cmd_diff(int argc, char **argv)
         fputs(text.data ? text.data : "", stdout);
     }
     if (err == MQC_EXIT_UNREADABLE)
-        fprintf(stderr, "mediaqc: %s\n", mqc_strerror(MQC_ERR_NOMEM));
+        mqc_log("%s", mqc_strerror(MQC_ERR_NOMEM));
     code = err ? err : (int)mqc_diff_exit_code(diff);
     mqc_buf_free(&html);
     mqc_buf_free(&text);
@@ -231,13 +229,13 @@ int mqc_cmd_conform(int argc, char **argv)
         return MQC_EXIT_UNREADABLE;
     ret = mqc_conform_run(&co, r, &msg);
     if (ret < 0) {
-        fprintf(stderr, "mediaqc: %s\n", msg.text);
+        mqc_log("%s", msg.text);
         free(r);
         return mqc_exit_code(ret, MQC_ERROR);
     }
     MqcRun *p = r->proxy;
     if (p->unreadable[0] || p->error[0])
-        fprintf(stderr, "mediaqc: %s\n", p->unreadable[0] ? p->unreadable : p->error);
+        mqc_log("%s", p->unreadable[0] ? p->unreadable : p->error);
     int code = mqc_exit_code(0, p->verdict);
     if (t.out_html) {
         MqcBuf html = { 0 };

@@ -18,6 +18,7 @@
 #include "../checks/all.h"
 #include "../checks/checksum_ref.h"
 #include "../engine/args.h"
+#include "../triggers/qc_job.h"
 
 static const char hash_usage[] =
     "usage: mediaqc hash INPUT [--algorithm md5|xxh64|sha1|sha256] [--stream N] [--threads N]\n"
@@ -112,11 +113,7 @@ static MqcProfile *hash_profile(const char *algorithm, MqcMsg *msg, int *err)
 
 static int hash_usage_error(const char *fmt, const char *arg)
 {
-    char text[1200];
-    snprintf(text, sizeof(text), fmt, arg);
-    mqc_log("hash: %s", text);
-    fputs(hash_usage, stderr);
-    return MQC_EXIT_USAGE;
+    return qc_usage_error_for("hash", hash_usage, fmt, arg);
 }
 
 int mqc_cmd_hash(int argc, char **argv)

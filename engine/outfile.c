@@ -28,17 +28,18 @@ static long long ns_of(struct timespec t)
     return (long long)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-/* When this process first wrote an output. A temp file older than that
- * whose lock is free was left by a writer that died; a younger one may be a
- * live writer's that has not taken its lock yet. */
-static long long writer_start_ns(void)
+/* A temp file whose lock is free is a dead writer's if it is older than
+ * this one (its first output) or than a minute: only a live writer's
+ * newest file can be unlocked yet, between its creation and its flock. */
+static long long stale_before_ns(void)
 {
     static atomic_llong start;
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     long long expect = 0;
     atomic_compare_exchange_strong(&start, &expect, ns_of(now));
-    return atomic_load(&start);
+    long long minute_ago = ns_of(now) - 60 * 1000000000LL;
+    return atomic_load(&start) > minute_ago ? atomic_load(&start) : minute_ago;
 }
 
 /* Walks from `confine` (or / or .) to the folder of path, one component at
@@ -108,9 +109,9 @@ static int open_folder(MqcOutFile *f, const char *path, const char *confine, uns
     return dfd;
 }
 
-/* Removes ".NAME.mqctmp.XXXXXX" files of writers that were killed: older
- * than this writer, and their lock is free (a live writer holds it until
- * its rename). */
+/* Removes ".NAME.mqctmp.XXXXXX" files of writers that were killed: their
+ * lock is free (a live writer holds it until its rename) and they are old
+ * enough (stale_before_ns). */
 static void remove_stale(int dirfd, const char *prefix)
 {
     int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -121,13 +122,13 @@ static void remove_stale(int dirfd, const char *prefix)
         return;
     }
     size_t n = strlen(prefix);
-    long long start = writer_start_ns();
+    long long before = stale_before_ns();
     for (struct dirent *e; (e = readdir(d));) {
         if (strncmp(e->d_name, prefix, n) || strlen(e->d_name) != n + TMP_RANDOM)
             continue;
         int t = openat(dirfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         struct stat st;
-        if (t >= 0 && !fstat(t, &st) && S_ISREG(st.st_mode) && ns_of(st.st_mtim) < start &&
+        if (t >= 0 && !fstat(t, &st) && S_ISREG(st.st_mode) && ns_of(st.st_mtim) < before &&
             !flock(t, LOCK_EX | LOCK_NB))
             unlinkat(dirfd, e->d_name, 0);
         if (t >= 0)
@@ -177,7 +178,7 @@ int mqc_outfile_open(MqcOutFile *f, const char *path, const char *confine, unsig
     }
     if (strlen(path) >= sizeof(f->path))
         return fail(f, ENAMETOOLONG, msg);
-    writer_start_ns();
+    stale_before_ns();      /* this writer's start */
     int confined;
     int dfd = open_folder(f, path, confine, flags, &confined, msg);
     if (dfd < 0)

@@ -589,11 +589,18 @@ void qc_outcome_print(const QcObject *obj, const QcOutcome *out)
 
 /* ---- command-line set-up ---- */
 
+int qc_usage_error_for(const char *cmd, const char *help, const char *fmt, const char *arg)
+{
+    char text[1200];
+    snprintf(text, sizeof(text), fmt, arg);
+    mqc_log("%s%s%s", cmd ? cmd : "", cmd ? ": " : "", text);
+    fputs(help ? help : "(run `mediaqc help` for usage)\n", stderr);
+    return MQC_EXIT_USAGE;
+}
+
 int qc_usage_error(const char *fmt, const char *arg)
 {
-    mqc_log(fmt, arg);
-    fputs("(run `mediaqc help` for usage)\n", stderr);
-    return MQC_EXIT_USAGE;
+    return qc_usage_error_for(NULL, NULL, fmt, arg);
 }
 
 int qc_setup_option(QcSetup *s, int c, const char *arg)

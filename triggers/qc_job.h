@@ -125,6 +125,9 @@ int qc_setup_config(const QcSetup *s, const char *root, QcConfig *cfg);
 void qc_config_free(QcConfig *cfg);
 /* Prints "mediaqc: <fmt>" and the usage hint; returns MQC_EXIT_USAGE. */
 int qc_usage_error(const char *fmt, const char *arg);
+/* The same for a command's own usage: "mediaqc: CMD: ..." (cleaned, as
+ * every message), then `help` (NULL: the pointer to `mediaqc help`). */
+int qc_usage_error_for(const char *cmd, const char *help, const char *fmt, const char *arg);
 
 /* Reads and parses a JSON file; errors name the file and the line. */
 int qc_parse_json_file(const char *path, struct cJSON **doc, MqcMsg *msg);
