@@ -240,10 +240,14 @@ class LeftoverTemps(unittest.TestCase):
         proc = subprocess.Popen([common.MEDIAQC, "check", clip, "--frames", frames, "--quiet",
                                  "--threads", "1"], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
+        def written():   # the temp file has records in it: the writer is mid-run
+            t = temps(self.dir, "frames.jsonl")
+            return t and os.path.getsize(os.path.join(self.dir, t[0])) > 0
+
         deadline = time.time() + 60
-        while not temps(self.dir, "frames.jsonl") and time.time() < deadline:
+        while not written() and proc.poll() is None and time.time() < deadline:
             time.sleep(0.01)
-        time.sleep(0.3)
+        self.assertIsNone(proc.poll(), "the writer ended before it could be killed")
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         left = temps(self.dir, "frames.jsonl")
