@@ -155,8 +155,8 @@ static void merge(const QcConfig *cfg, const QcObject *obj, const char *rule, ch
     char text[300];
     snprintf(text, sizeof(text), "{\"etag\": \"%s\", \"segments\": %d, \"segment\": %d}\n",
              obj->etag, obj->segments, obj->segment);
-    if ((ret = mqc_output_put(marker, text, strlen(text), "application/json", MQC_WRITE_MKDIRS,
-                              "merge marker", &msg)) < 0) {
+    if ((ret = mqc_output_put(marker, NULL, text, strlen(text), "application/json",
+                              MQC_WRITE_MKDIRS, "merge marker", &msg)) < 0) {
         qc_job_outcome(out, ret, NULL, &msg);
         return;
     }

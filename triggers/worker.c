@@ -600,7 +600,7 @@ int cmd_submit(int argc, char **argv)
     int64_t size = -1;
     char etag[130] = "";
     if (mqc_remote_stat(input, &size, etag, sizeof(etag), &msg) < 0) {
-        fprintf(stderr, "mediaqc: %s\n", msg.text);
+        mqc_log("%s", msg.text);
         free(bs.url_copy);
         return MQC_EXIT_UNREADABLE;
     }
@@ -643,7 +643,7 @@ int cmd_submit(int argc, char **argv)
     broker_close(&b, ret != 0);
     free(bs.url_copy);
     if (ret != 0) {
-        fprintf(stderr, "mediaqc: submit: %s\n", msg.text);
+        mqc_log("submit: %s", msg.text);
         return MQC_EXIT_UNREADABLE;
     }
     printf("%s: %d segment jobs published to %s\n", input, segments, o.queue);
