@@ -471,15 +471,12 @@ void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
         ret = ret > 0 ? 0 : ret;
     }
 
-    /* what the uploader controls (below the bucket's folder) leads to no link */
     char confine[4096];
-    snprintf(confine, sizeof(confine), "%s%s%s", cfg->root ? cfg->root : "",
-             obj->bucket[0] ? "/" : "", obj->bucket);
     MqcJob job = { .reg = cfg->reg, .profile = profile, .size_hint = obj->size,
                    .opt = { .input = out->input, .stream_index = -1, .threads = cfg->threads },
                    .out = { [MQC_OUTPUT_JSON] = out->report, [MQC_OUTPUT_HTML] = out->html },
                    .flags = MQC_JOB_MKDIRS | MQC_JOB_STOP_ON_ERROR,
-                   .confine = cfg->root ? confine : NULL };
+                   .confine = qc_job_confine(cfg, obj, confine, sizeof(confine)) };
     cJSON *trigger = qc_job_trigger(obj, rule);
     job.trigger = trigger;
     MqcJobResult res = { .run = NULL };
@@ -508,6 +505,15 @@ void qc_job_outcome(QcOutcome *out, int ret, const MqcRun *run, const MqcMsg *ms
             snprintf(out->message, sizeof(out->message), "%s",
                      run->unreadable[0] ? run->unreadable : run->error);
     }
+}
+
+const char *qc_job_confine(const QcConfig *cfg, const QcObject *obj, char *buf, size_t len)
+{
+    /* what the uploader controls (below the bucket's folder) leads to no link */
+    if (!cfg->root)
+        return NULL;
+    snprintf(buf, len, "%s%s%s", cfg->root, obj->bucket[0] ? "/" : "", obj->bucket);
+    return buf;
 }
 
 cJSON *qc_job_trigger(const QcObject *obj, const char *rule)

@@ -94,6 +94,9 @@ int qc_job_reuse(const QcConfig *cfg, const QcObject *obj, const MqcProfile *pro
                  QcOutcome *out);
 /* run.trigger of the reports: bucket, key, etag, mtime_ns, event, rule. */
 struct cJSON *qc_job_trigger(const QcObject *obj, const char *rule);
+/* The folder below which the object's outputs follow no symbolic link (what
+ * the uploader controls: ROOT/BUCKET), in buf; NULL without a local root. */
+const char *qc_job_confine(const QcConfig *cfg, const QcObject *obj, char *buf, size_t len);
 /* The outcome of a stored job (ret from mqc_job_run). */
 void qc_job_outcome(QcOutcome *out, int ret, const MqcRun *run, const MqcMsg *msg);
 /* A segment job: stores its partial beside the report; the job that finds

@@ -112,11 +112,13 @@ static int store_partial(const QcConfig *cfg, const QcObject *obj, const MqcProf
 {
     if (stored(cfg, part))
         return 0;
+    char confine[4096];
     MqcJob job = { .reg = cfg->reg, .profile = profile, .size_hint = obj->size,
                    .opt = { .input = out->input, .stream_index = -1, .threads = cfg->threads,
                             .segment_index = obj->segment, .segment_count = obj->segments },
                    .out = { [MQC_OUTPUT_JSON] = part },
-                   .flags = MQC_JOB_MKDIRS | MQC_JOB_STOP_ON_ERROR };
+                   .flags = MQC_JOB_MKDIRS | MQC_JOB_STOP_ON_ERROR,
+                   .confine = qc_job_confine(cfg, obj, confine, sizeof(confine)) };
     MqcJobResult res;
     MqcMsg msg = { "" };
     int ret = mqc_job_run(&job, &res, &msg);
@@ -138,10 +140,12 @@ static int store_partial(const QcConfig *cfg, const QcObject *obj, const MqcProf
 static void merge(const QcConfig *cfg, const QcObject *obj, const char *rule, char **parts,
                   const char *marker, QcOutcome *out)
 {
+    char confine[4096];
     MqcJob job = { .reg = cfg->reg, .size_hint = obj->size, .merge = (const char *const *)parts,
                    .nb_merge = obj->segments, .opt = { .threads = cfg->threads },
                    .out = { [MQC_OUTPUT_JSON] = out->report },
-                   .flags = MQC_JOB_MKDIRS | MQC_JOB_STOP_ON_ERROR };
+                   .flags = MQC_JOB_MKDIRS | MQC_JOB_STOP_ON_ERROR,
+                   .confine = qc_job_confine(cfg, obj, confine, sizeof(confine)) };
     cJSON *trigger = qc_job_trigger(obj, rule);
     job.trigger = trigger;
     MqcJobResult res = { .run = NULL };
@@ -155,7 +159,7 @@ static void merge(const QcConfig *cfg, const QcObject *obj, const char *rule, ch
     char text[300];
     snprintf(text, sizeof(text), "{\"etag\": \"%s\", \"segments\": %d, \"segment\": %d}\n",
              obj->etag, obj->segments, obj->segment);
-    if ((ret = mqc_output_put(marker, NULL, text, strlen(text), "application/json",
+    if ((ret = mqc_output_put(marker, job.confine, text, strlen(text), "application/json",
                               MQC_WRITE_MKDIRS, "merge marker", &msg)) < 0) {
         qc_job_outcome(out, ret, NULL, &msg);
         return;

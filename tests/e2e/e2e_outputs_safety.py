@@ -183,6 +183,23 @@ class PlantedLinks(unittest.TestCase):
             self.assertIn("%s is a symbolic link" % link, err)
             self.assertEqual(os.listdir(elsewhere), [], "a report went through a linked folder")
 
+    def test_segment_jobs_follow_no_link(self):
+        """A segment job's partial (and so its merge) below a linked folder is
+        refused like a whole-file job's report."""
+        elsewhere = os.path.join(self.dir, "elsewhere-seg")
+        os.makedirs(elsewhere)
+        report_dir = os.path.dirname(self.place("segs", "e.mp4"))
+        os.makedirs(os.path.dirname(report_dir), exist_ok=True)
+        os.symlink(elsewhere, report_dir)
+        doc = json.loads(event_doc("segs", "e.mp4"))
+        doc["Records"][0]["mediaqc"] = {"segment": 0, "segments": 1}
+        p = mediaqc(["event", "-", "--root", os.path.join(self.dir, "root")],
+                    stdin=json.dumps(doc).encode())
+        err = p.stderr.decode()
+        self.assertEqual(p.returncode, 2, err)
+        self.assertIn("qc-reports is a symbolic link", err)
+        self.assertEqual(os.listdir(elsewhere), [], "a partial went through a linked folder")
+
     def test_watch_state_and_reports_follow_no_link(self):
         folder = os.path.join(self.dir, "watch")
         os.makedirs(folder)
