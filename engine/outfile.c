@@ -165,6 +165,21 @@ static int create_temp(MqcOutFile *f, const char *prefix)
     return -1;
 }
 
+int mqc_outfile_folder(const char *path, const char *confine, unsigned flags, const char *what,
+                       char name[256], MqcMsg *msg)
+{
+    MqcOutFile f = { .dirfd = -1 };
+    snprintf(f.path, sizeof(f.path), "%s", path);
+    snprintf(f.what, sizeof(f.what), "%s", what);
+    if (strlen(path) >= sizeof(f.path))
+        return fail(&f, ENAMETOOLONG, msg);
+    int confined;
+    int dfd = open_folder(&f, path, confine, flags, &confined, msg);
+    if (dfd >= 0)
+        memcpy(name, f.name, sizeof(f.name));
+    return dfd;
+}
+
 int mqc_outfile_open(MqcOutFile *f, const char *path, const char *confine, unsigned flags,
                      const char *what, MqcMsg *msg)
 {

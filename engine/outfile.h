@@ -32,6 +32,13 @@ typedef struct MqcOutFile {
  * path, `what` and the cause. */
 int mqc_outfile_open(MqcOutFile *f, const char *path, const char *confine, unsigned flags,
                      const char *what, MqcMsg *msg);
+/* The folder of `path` reached as mqc_outfile_open reaches it (no link
+ * below `confine`; missing folders created with MQC_OUT_MKDIRS): returns an
+ * O_PATH descriptor of it and sets name (the last component), or MQC_ERR_IO
+ * naming path, `what` and the cause. For a file beside an output that is
+ * not written through a temp file (a job's claim). */
+int mqc_outfile_folder(const char *path, const char *confine, unsigned flags, const char *what,
+                       char name[256], MqcMsg *msg);
 /* Call after writes to fp: remembers the cause of a failed write. Returns
  * 0, or MQC_ERR_IO once a write failed. */
 int mqc_outfile_check(MqcOutFile *f);

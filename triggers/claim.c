@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
+#include "../engine/outfile.h"
 #include "../engine/remote_io.h"
 #include "claim.h"
 
@@ -20,6 +21,8 @@
 
 struct QcClaim {
     int fd;                     /* local: the locked file; -1 for object storage */
+    int dirfd;                  /* local: its folder (O_PATH) */
+    char name[256];             /* local: its name in dirfd */
     char path[2112];            /* the claim file or object */
     char host[256], token[320];
     pthread_t refresher;
@@ -45,30 +48,17 @@ static void say_waiting(int *said, int quiet, const char *path, const char *who)
 
 /* ---- local: flock() on REPORT.claim ---- */
 
-/* mkdir -p of the folder that holds path */
-static void make_folder_of(const char *path)
+static int claim_local(QcClaim *c, const char *confine, int quiet, int (*done)(void *),
+                       void *arg, MqcMsg *msg)
 {
-    const char *slash = strrchr(path, '/');
-    if (!slash || slash == path)
-        return;
-    char dir[4096];
-    snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-    if (mkdir(dir, 0777) < 0 && errno == ENOENT) {
-        make_folder_of(dir);
-        mkdir(dir, 0777);
-    }
-}
-
-static int claim_local(QcClaim *c, int quiet, int (*done)(void *), void *arg, MqcMsg *msg)
-{
+    c->dirfd = mqc_outfile_folder(c->path, confine, MQC_OUT_MKDIRS, "the job's claim", c->name,
+                                  msg);
+    if (c->dirfd < 0)
+        return c->dirfd;
     int said = 0;
     for (;;) {
         /* never through a symlink planted at the claim's name */
-        int fd = open(c->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (fd < 0 && errno == ENOENT) {
-            make_folder_of(c->path);
-            fd = open(c->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-        }
+        int fd = openat(c->dirfd, c->name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0) {
             mqc_msg(msg, "%s: cannot create the job's claim: %s", c->path, strerror(errno));
             return MQC_ERR_IO;
@@ -77,7 +67,8 @@ static int claim_local(QcClaim *c, int quiet, int (*done)(void *), void *arg, Mq
             /* the previous holder unlinks the file before unlocking: a lock on
              * an unlinked file claims nothing, try the new one */
             struct stat held, now;
-            if (fstat(fd, &held) == 0 && stat(c->path, &now) == 0 &&
+            if (fstat(fd, &held) == 0 &&
+                fstatat(c->dirfd, c->name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
                 held.st_ino == now.st_ino && held.st_dev == now.st_dev) {
                 c->fd = fd;
                 if (ftruncate(fd, 0) == 0 && write(fd, c->token, strlen(c->token)) < 0)
@@ -213,14 +204,14 @@ static int claim_remote(QcClaim *c, int quiet, int (*done)(void *), void *arg, M
     }
 }
 
-int qc_claim(const char *report, int quiet, int (*done)(void *arg), void *arg, QcClaim **claim,
-             MqcMsg *msg)
+int qc_claim(const char *report, const char *confine, int quiet, int (*done)(void *arg),
+             void *arg, QcClaim **claim, MqcMsg *msg)
 {
     *claim = NULL;
     QcClaim *c = calloc(1, sizeof(*c));
     if (!c)
         return MQC_ERR_NOMEM;
-    c->fd = -1;
+    c->fd = c->dirfd = -1;
     snprintf(c->path, sizeof(c->path), "%s.claim", report);
     if (gethostname(c->host, sizeof(c->host)) < 0)
         snprintf(c->host, sizeof(c->host), "unknown");
@@ -230,7 +221,7 @@ int qc_claim(const char *report, int quiet, int (*done)(void *arg), void *arg, Q
     snprintf(c->token, sizeof(c->token), "%s:%ld:%lld.%09ld", c->host, (long)getpid(),
              (long long)now.tv_sec, now.tv_nsec);
     int ret = mqc_remote_is_url(report) ? claim_remote(c, quiet, done, arg, msg)
-                                        : claim_local(c, quiet, done, arg, msg);
+                                        : claim_local(c, confine, quiet, done, arg, msg);
     if (ret == 1 && done(arg))   /* the holder before us finished it */
         ret = 0;
     if (ret == 1)
@@ -254,11 +245,13 @@ void qc_claim_release(QcClaim *c)
         pthread_cond_destroy(&c->cond);
     }
     if (c->fd >= 0) {   /* unlink before unlocking: see claim_local */
-        unlink(c->path);
+        unlinkat(c->dirfd, c->name, 0);
         close(c->fd);
     } else if (c->held_remote) {
         MqcMsg ignored;   /* a claim left behind goes stale */
         mqc_remote_delete(c->path, &ignored);
     }
+    if (c->dirfd >= 0)
+        close(c->dirfd);
     free(c);
 }

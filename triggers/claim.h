@@ -22,8 +22,11 @@ typedef struct QcClaim QcClaim;
  * While another live holder has it, waits, asking done(arg) every few hundred
  * ms whether the report it makes is there. Returns 1 when claimed (*claim set;
  * qc_claim_release() once the report is stored), 0 when done(arg) said yes
- * (before or right after claiming), or a negative error with msg. */
-int qc_claim(const char *report, int quiet, int (*done)(void *arg), void *arg, QcClaim **claim,
+ * (before or right after claiming), or a negative error with msg.
+ * `confine`: as for the report (mqc_outfile_open): a local claim's folders
+ * below it are reached without following a link, so a linked folder is
+ * refused before anything is created in its target. */
+int qc_claim(const char *report, const char *confine, int quiet, int (*done)(void *arg), void *arg, QcClaim **claim,
              MqcMsg *msg);
 /* Stops refreshing and removes the claim; NULL is fine. */
 void qc_claim_release(QcClaim *c);

@@ -463,20 +463,21 @@ void qc_job_run(const QcConfig *cfg, const QcObject *obj, QcOutcome *out)
     /* the same event delivered twice at once: one analysis, the other waits
      * for its report */
     QcClaim *claim = NULL;
+    char confine[4096];
+    const char *within = qc_job_confine(cfg, obj, confine, sizeof(confine));
     if (ret >= 0) {
         ReuseCheck again = { cfg, obj, profile, out };
-        ret = qc_claim(out->report, cfg->quiet, reuse_check, &again, &claim, &msg);
+        ret = qc_claim(out->report, within, cfg->quiet, reuse_check, &again, &claim, &msg);
         if (ret == 0)
             return;
         ret = ret > 0 ? 0 : ret;
     }
 
-    char confine[4096];
     MqcJob job = { .reg = cfg->reg, .profile = profile, .size_hint = obj->size,
                    .opt = { .input = out->input, .stream_index = -1, .threads = cfg->threads },
                    .out = { [MQC_OUTPUT_JSON] = out->report, [MQC_OUTPUT_HTML] = out->html },
                    .flags = MQC_JOB_MKDIRS | MQC_JOB_STOP_ON_ERROR,
-                   .confine = qc_job_confine(cfg, obj, confine, sizeof(confine)) };
+                   .confine = within };
     cJSON *trigger = qc_job_trigger(obj, rule);
     job.trigger = trigger;
     MqcJobResult res = { .run = NULL };

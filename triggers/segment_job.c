@@ -217,7 +217,9 @@ void qc_segment_run(const QcConfig *cfg, const QcObject *obj, const MqcProfile *
                      "to come", obj->segment, obj->segments, missing, missing == 1 ? "" : "s");
             goto end;
         }
-        int r = qc_claim(out->report, cfg->quiet, merge_done, &done, &claim, &msg);
+        char confine[4096];
+        int r = qc_claim(out->report, qc_job_confine(cfg, obj, confine, sizeof(confine)),
+                         cfg->quiet, merge_done, &done, &claim, &msg);
         if (r < 0) {
             qc_job_outcome(out, r, NULL, &msg);
             goto end;

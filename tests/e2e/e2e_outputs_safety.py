@@ -177,11 +177,19 @@ class PlantedLinks(unittest.TestCase):
             report_dir = os.path.dirname(self.place(bucket, key))
             os.makedirs(os.path.dirname(report_dir), exist_ok=True)
             os.symlink(elsewhere, report_dir)
+            # a file in the link's target at the claim's name: the claim (the
+            # job's first file) must not reach it either (it was emptied and
+            # removed before the job refused the link)
+            claim = os.path.basename(self.place(bucket, key)) + ".json.claim"
+            with open(os.path.join(elsewhere, claim), "wb") as f:
+                f.write(PRECIOUS)
             p = self.run_event(bucket, key)
             err = p.stderr.decode()
             self.assertEqual(p.returncode, 2, err)
             self.assertIn("%s is a symbolic link" % link, err)
-            self.assertEqual(os.listdir(elsewhere), [], "a report went through a linked folder")
+            self.assertEqual(os.listdir(elsewhere), [claim], "a file went through a linked folder")
+            self.assertEqual(read(os.path.join(elsewhere, claim)), PRECIOUS)
+            os.unlink(os.path.join(elsewhere, claim))
 
     def test_segment_jobs_follow_no_link(self):
         """A segment job's partial (and so its merge) below a linked folder is
