@@ -332,20 +332,6 @@ static void area_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, MqcM
     }
 }
 
-/* b is the next segment of the file: counts add; runs crossing the
- * boundary are not joined (each segment closed its own). */
-static void area_merge(void *priv_a, const void *priv_b)
-{
-    Area *a = priv_a;
-    const Area *b = priv_b;
-    a->frames += b->frames;
-    a->black_frames += b->black_frames;
-    a->bordered_frames += b->bordered_frames;
-    a->changes += b->changes;
-    for (int i = 0; i < b->nb_sizes; i++)
-        count_size(a, b->sizes[i].w, b->sizes[i].h, b->sizes[i].n);
-}
-
 static const MqcChart size_chart = {
     .title = "active picture (px)", .unit = "", .scale = 1, .axis = MQC_AXIS_AUTO,
 };
@@ -371,6 +357,5 @@ const MqcCheck mqc_check_active_area = {
     .fold = area_fold,
     .record = area_record,
     .finish = area_finish,
-    .merge = area_merge,
     .series = area_series,
 };

@@ -415,23 +415,6 @@ static void bit_depth_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev,
     }
 }
 
-static void bit_depth_merge(void *priv_a, const void *priv_b)
-{
-    BitDepth *a = priv_a;
-    const BitDepth *b = priv_b;
-    for (int p = 0; p < a->planes; p++)
-        or_maps(a->file.used[p], b->file.used[p], a->map_bytes);
-    if (b->frames && a->first_frame < 0)
-        a->first_frame = b->first_frame;
-    if (b->frames)
-        a->last_frame = b->last_frame;
-    a->frames += b->frames;
-    float_add(&a->file_float, &b->file_float);
-    a->frames_non_finite += b->frames_non_finite;
-    a->frames_judged += b->frames_judged;
-    a->frames_flagged += b->frames_flagged;
-}
-
 static const MqcSeries bit_depth_series[] = {
     { "effective_bits", "effective bits", "bits", NULL, MQC_STAT_MIN, NULL },
     { "non_finite_samples", "NaN or infinite samples", "samples", NULL, MQC_STAT_MAX, NULL },
@@ -454,7 +437,6 @@ const MqcCheck mqc_check_bit_depth = {
     .fold = bit_depth_fold,
     .record = bit_depth_record,
     .finish = bit_depth_finish,
-    .merge = bit_depth_merge,
     .series = bit_depth_series,
     .stage = &mqc_stage_histograms,
     .stage_needs = MQC_NEED_CODE_SETS,

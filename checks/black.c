@@ -98,19 +98,10 @@ static void black_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, Mqc
 {
     (void)si;
     const Black *s = priv;
-    /* runs are kept whole until here so segments can be merged first */
     mqc_events_drop_shorter(ev, "black_frames", s->min_frames);
     mqc_metric_int(m, "threshold_code", s->threshold);
     mqc_metric_int(m, "black_frames", s->black_frames);
     mqc_metric_int(m, "black_runs_reported", (int64_t)ev->n);
-}
-
-static void black_merge(void *priv_a, const void *priv_b)
-{
-    Black *a = priv_a;
-    const Black *b = priv_b;
-    a->frames += b->frames;
-    a->black_frames += b->black_frames;
 }
 
 static const MqcChart black_chart = {
@@ -138,7 +129,6 @@ const MqcCheck mqc_check_black = {
     .fold = black_fold,
     .record = black_record,
     .finish = black_finish,
-    .merge = black_merge,
     .series = black_series,
     .stage = &mqc_stage_histograms,
     .stage_needs = MQC_NEED_PLANE_STATS,

@@ -66,7 +66,6 @@ typedef struct Checksum {
     /* counts */
     int64_t frames, last_index;
     int64_t compared, matched, mismatched, missing, extra, not_compared, first_mismatch;
-    int merged;                 /* joined segments: whole-stream digests are not joinable */
 } Checksum;
 
 typedef struct ChecksumFrame {
@@ -497,15 +496,14 @@ static void finish_file(Checksum *s, MqcEvents *ev, MqcMetrics *m)
     char hex[2 * MQC_DIGEST_MAX + 1] = "", detail[192];
     if (s->file_hex[0]) {
         snprintf(hex, sizeof(hex), "%s", s->file_hex);
-    } else if (s->file_active && s->file_complete && !s->merged) {
+    } else if (s->file_active && s->file_complete) {
         uint8_t d[MQC_DIGEST_MAX];
         mqc_hasher_end(&s->file, d);
         mqc_hex(d, mqc_hash_size(s->file_algo), hex);
     }
     mqc_metric_string(m, "file_hash_algorithm", mqc_hash_option_name(s->file_algo));
     if (!hex[0]) {
-        mqc_metric_string(m, "file_hash_unavailable", s->merged ? "segments joined" :
-                          s->file_error);
+        mqc_metric_string(m, "file_hash_unavailable", s->file_error);
         return;
     }
     mqc_metric_string(m, "file_hash", hex);
@@ -535,23 +533,19 @@ static void checksum_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, 
 {
     (void)si;
     Checksum *s = priv;
-    char seq[2 * MQC_DIGEST_MAX + 1] = "";
-    if (!s->merged) {
-        uint8_t d[MQC_DIGEST_MAX];
-        mqc_hasher_end(&s->sequence, d);
-        mqc_hex(d, s->digest_size, seq);
-    }
+    char seq[2 * MQC_DIGEST_MAX + 1];
+    uint8_t d[MQC_DIGEST_MAX];
+    mqc_hasher_end(&s->sequence, d);
+    mqc_hex(d, s->digest_size, seq);
     mqc_metric_string(m, "algorithm", mqc_hash_option_name(s->algo));
     mqc_metric_int(m, "frames_hashed", s->frames);
-    if (seq[0])
-        mqc_metric_string(m, "sequence_hash", seq);
+    mqc_metric_string(m, "sequence_hash", seq);
 
     if (s->have_ref) {
         mqc_metric_string(m, "reference_format", mqc_ref_format_name(s->ref.format));
         if (s->ref.format == MQC_REF_REPORT) {
             mqc_metric_int(m, "reference_frames", s->ref.report_frames);
-            if (seq[0] && (strcmp(seq, s->ref.report_sequence) ||
-                           s->ref.report_frames != s->frames)) {
+            if (strcmp(seq, s->ref.report_sequence) || s->ref.report_frames != s->frames) {
                 char detail[192];
                 snprintf(detail, sizeof(detail), "frame digests differ from the reference "
                          "report (%lld frames there, %lld here); its --frames file locates "
@@ -573,25 +567,6 @@ static void checksum_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, 
         }
     }
     finish_file(s, ev, m);
-}
-
-/* Counts add up; a digest over the whole stream or file cannot be joined
- * from two segments' digests, so those are left out of a joined report. */
-static void checksum_merge(void *priv_a, const void *priv_b)
-{
-    Checksum *a = priv_a;
-    const Checksum *b = priv_b;
-    a->frames += b->frames;
-    a->last_index = FFMAX(a->last_index, b->last_index);
-    a->compared += b->compared;
-    a->matched += b->matched;
-    a->mismatched += b->mismatched;
-    a->missing += b->missing;
-    a->extra += b->extra;
-    a->not_compared += b->not_compared;
-    if (a->first_mismatch < 0)
-        a->first_mismatch = b->first_mismatch;
-    a->merged = 1;
 }
 
 /* A segment: the whole-file hash when this segment (0) tapped the file. */
@@ -662,7 +637,6 @@ const MqcCheck mqc_check_checksum = {
     .fold = checksum_fold,
     .record = checksum_record,
     .finish = checksum_finish,
-    .merge = checksum_merge,
     .save = checksum_save,
     .load = checksum_load,
     .close = checksum_close,

@@ -83,11 +83,6 @@ static void decode_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, Mq
         mqc_metric_string(m, "unusable_start_timecode", si->bad_timecode);
 }
 
-static void decode_merge(void *priv_a, const void *priv_b)
-{
-    ((Decode *)priv_a)->frames += ((const Decode *)priv_b)->frames;
-}
-
 const MqcCheck mqc_check_decode = {
     .name = "decode",
     .summary = "decode errors, corrupt packets and frames, files that end before their "
@@ -98,7 +93,6 @@ const MqcCheck mqc_check_decode = {
     .priv_size = sizeof(Decode),
     .fold = decode_fold,
     .finish = decode_finish,
-    .merge = decode_merge,
     .flags = MQC_CHECK_ALWAYS | MQC_CHECK_WITHOUT_PICTURES,
     .input_problem = decode_input_problem,
 };

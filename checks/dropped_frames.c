@@ -508,45 +508,6 @@ static void dropped_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, M
     mqc_metric_int(m, "corrupt_frames", s->corrupt);
 }
 
-/* b is the next segment: its first interval and a repeat run across the
- * boundary are not seen (events need the segment's own frames). */
-static void dropped_merge(void *priv_a, const void *priv_b)
-{
-    Dropped *a = priv_a;
-    const Dropped *b = priv_b;
-    a->frames += b->frames;
-    a->untimed += b->untimed;
-    a->corrupt += b->corrupt;
-    a->intervals += b->intervals;
-    if (b->rate_changes) {
-        if (!a->rate_changes)
-            a->first_change = b->first_change;
-        a->last_change = b->last_change;
-    }
-    a->rate_changes += b->rate_changes;
-    if (b->prev_delta)
-        a->prev_delta = b->prev_delta;
-    a->irregular += b->irregular;
-    a->gaps += b->gaps;
-    a->missing += b->missing;
-    a->backwards += b->backwards;
-    a->repeated_frames += b->repeated_frames;
-    if (b->last_pts != NO_PTS) {
-        a->last_pts = b->last_pts;
-        a->skipped = b->skipped;
-        a->skipped_pts = b->skipped_pts;
-    }
-    a->moved_hist = b->moved_hist;
-    a->run_open = b->run_open;
-    a->run_flat = b->run_flat;
-    a->run_moving_before = b->run_moving_before;
-    a->run_start = b->run_start;
-    a->run_end = b->run_end;
-    a->pending = b->pending;
-    a->pend_start = b->pend_start;
-    a->pend_end = b->pend_end;
-}
-
 static const MqcSeries dropped_series[] = {
     { "identical_to_previous", "identical to the previous frame", "0/1", NULL, MQC_STAT_MAX,
       NULL },
@@ -569,7 +530,6 @@ const MqcCheck mqc_check_dropped_frames = {
     .fold = dropped_fold,
     .record = dropped_record,
     .finish = dropped_finish,
-    .merge = dropped_merge,
     .series = dropped_series,
     .float_input = 1,
 };

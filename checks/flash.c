@@ -361,30 +361,6 @@ static void flash_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, Mqc
     mqc_metric_string(m, "note", "screening after ITU-R BT.1702, not a certified PSE test");
 }
 
-/* b is the next segment: counts add, the trackers continue from b's. */
-static void flash_merge(void *priv_a, const void *priv_b)
-{
-    Flash *a = priv_a;
-    const Flash *b = priv_b;
-    a->frames += b->frames;
-    a->flash_frames += b->flash_frames;
-    a->red_frames += b->red_frames;
-    a->transitions += b->transitions;
-    if (b->max_rate > a->max_rate) {
-        a->max_rate = b->max_rate;
-        a->max_rate_frame = b->max_rate_frame;
-    }
-    if (b->max_red_rate > a->max_red_rate) {
-        a->max_red_rate = b->max_red_rate;
-        a->max_red_rate_frame = b->max_red_rate_frame;
-    }
-    memcpy(a->lum, b->lum, sizeof(a->lum));
-    memcpy(a->redt, b->redt, sizeof(a->redt));
-    memcpy(a->prev_lum, b->prev_lum, sizeof(a->prev_lum));
-    memcpy(a->prev_red, b->prev_red, sizeof(a->prev_red));
-    a->have_prev = b->have_prev;
-}
-
 static const MqcChart light_chart = {
     .title = "flash: screen light (cd/m2)", .unit = "", .scale = 1, .axis = MQC_AXIS_AUTO,
     .limits = { { MQC_FROM_PARAMS, "dark_limit", "darker state limit (BT.1702)", 1 } },
@@ -419,6 +395,5 @@ const MqcCheck mqc_check_flash = {
     .fold = flash_fold,
     .record = flash_record,
     .finish = flash_finish,
-    .merge = flash_merge,
     .series = flash_series,
 };

@@ -234,11 +234,6 @@ static void format_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, Mq
     mqc_expect_evaluate(s->expect, si, s->frames, ev);
 }
 
-static void format_merge(void *priv_a, const void *priv_b)
-{
-    ((Format *)priv_a)->frames += ((const Format *)priv_b)->frames;
-}
-
 static void format_close(void *priv)
 {
     Format *s = priv;
@@ -256,7 +251,6 @@ const MqcCheck mqc_check_format = {
     .priv_size = sizeof(Format),
     .fold = format_fold,
     .finish = format_finish,
-    .merge = format_merge,
     .close = format_close,
     .flags = MQC_CHECK_WITHOUT_PICTURES,
     .profile_block = "expect",

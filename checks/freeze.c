@@ -162,7 +162,6 @@ static void freeze_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, Mq
     (void)si;
     Freeze *s = priv;
     close_run(s, ev);
-    /* runs are kept whole until here so segments can be merged first */
     mqc_events_drop_shorter(ev, "freeze_frames", s->min_frames);
     s->frozen_frames = 0;
     for (size_t i = 0; i < ev->n; i++) {
@@ -178,16 +177,6 @@ static void freeze_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, Mq
     mqc_metric_int(m, "freeze_runs_reported", (int64_t)ev->n);
     if (!s->include_black)
         mqc_metric_int(m, "black_frames_skipped", s->black_frames);
-}
-
-static void freeze_merge(void *priv_a, const void *priv_b)
-{
-    Freeze *a = priv_a;
-    const Freeze *b = priv_b;
-    a->black_frames += b->black_frames;
-    a->ref_index = b->ref_index;
-    a->in_run = b->in_run;
-    a->run_end = b->run_end;
 }
 
 static const MqcSeries freeze_series[] = {
@@ -212,6 +201,5 @@ const MqcCheck mqc_check_freeze = {
     .fold = freeze_fold,
     .record = freeze_record,
     .finish = freeze_finish,
-    .merge = freeze_merge,
     .series = freeze_series,
 };

@@ -478,27 +478,6 @@ static void gamut_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, Mqc
     }
 }
 
-static void gamut_merge(void *priv_a, const void *priv_b)
-{
-    Gamut *a = priv_a;
-    const Gamut *b = priv_b;
-    a->frames += b->frames;
-    a->frames_flagged += b->frames_flagged;
-    a->frames_outside_target += b->frames_outside_target;
-    a->worst_area_pct = b->worst_area_pct > a->worst_area_pct ? b->worst_area_pct
-                                                              : a->worst_area_pct;
-    a->worst_target_pct = b->worst_target_pct > a->worst_target_pct ? b->worst_target_pct
-                                                                    : a->worst_target_pct;
-    if (b->worst_max_frame >= 0 && (a->worst_max_frame < 0 || b->worst_max_pct > a->worst_max_pct)) {
-        a->worst_max_pct = b->worst_max_pct;
-        a->worst_max_frame = b->worst_max_frame;
-    }
-    if (b->worst_min_frame >= 0 && (a->worst_min_frame < 0 || b->worst_min_pct < a->worst_min_pct)) {
-        a->worst_min_pct = b->worst_min_pct;
-        a->worst_min_frame = b->worst_min_frame;
-    }
-}
-
 /* shares legal_range's chart (same title); that check's chart gives the axis
  * and the max_area_pct line, as R103 uses one area limit for both */
 static const MqcChart outside_chart = {
@@ -527,6 +506,5 @@ const MqcCheck mqc_check_gamut = {
     .fold = gamut_fold,
     .record = gamut_record,
     .finish = gamut_finish,
-    .merge = gamut_merge,
     .series = gamut_series,
 };

@@ -312,29 +312,6 @@ static void hdr_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, MqcMe
     }
 }
 
-static void hdr_merge(void *priv_a, const void *priv_b)
-{
-    Hdr *a = priv_a;
-    const Hdr *b = priv_b;
-    if (b->max_cll_frame >= 0 && (a->max_cll_frame < 0 || b->max_cll > a->max_cll)) {
-        a->max_cll = b->max_cll;
-        a->max_cll_frame = b->max_cll_frame;
-    }
-    if (b->max_fall_frame >= 0 && (a->max_fall_frame < 0 || b->max_fall > a->max_fall)) {
-        a->max_fall = b->max_fall;
-        a->max_fall_frame = b->max_fall_frame;
-    }
-    a->frames += b->frames;
-    a->last_frame = b->last_frame > a->last_frame ? b->last_frame : a->last_frame;
-    a->frames_above_peak += b->frames_above_peak;
-    a->worst_above_pct = b->worst_above_pct > a->worst_above_pct ? b->worst_above_pct
-                                                                : a->worst_above_pct;
-    a->dovi_rpu_frames += b->dovi_rpu_frames;
-    a->hdr10plus_frames += b->hdr10plus_frames;
-    a->mastering_seen |= b->mastering_seen;
-    a->cll_seen |= b->cll_seen;
-}
-
 /* the HTML timeline: both curves in cd/m2 with the metadata as limit lines
  * (a null metric draws no line) */
 static const MqcChart light_chart = {
@@ -370,7 +347,6 @@ const MqcCheck mqc_check_hdr = {
     .fold = hdr_fold,
     .record = hdr_record,
     .finish = hdr_finish,
-    .merge = hdr_merge,
     .series = hdr_series,
     .no_pictures = hdr_no_pictures,
 };

@@ -436,38 +436,6 @@ static void interlace_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev,
         mqc_metric_string(m, "pulldown_pattern", s->pattern);
 }
 
-/* b is the next segment: counts add; idet's history and the cadence go on
- * from b's (a frame pending at a's end is classified with b's first). */
-static void interlace_merge(void *priv_a, const void *priv_b)
-{
-    Interlace *a = priv_a;
-    const Interlace *b = priv_b;
-    for (int t = 0; t < 4; t++) {
-        a->single[t] += b->single[t];
-        a->multi[t] += b->multi[t];
-    }
-    for (int r = 0; r < 3; r++)
-        a->repeats[r] += b->repeats[r];
-    for (int t = 0; t < 3; t++)
-        a->tagged[t] += b->tagged[t];
-    a->cadence_frames += b->cadence_frames;
-    a->breaks += b->breaks;
-    memcpy(a->history, b->history, sizeof(a->history));
-    a->last_type = b->last_type;
-    memcpy(a->obs, b->obs, sizeof(a->obs));
-    a->observed += b->observed;
-    a->locked = b->locked;
-    memcpy(a->sig, b->sig, sizeof(a->sig));
-    a->dominant_frames[0] += b->dominant_frames[0];
-    a->dominant_frames[1] += b->dominant_frames[1];
-    memcpy(a->votes, b->votes, sizeof(a->votes));
-    a->voted = b->voted;
-    a->pending = b->pending;
-    a->pend = b->pend;
-    a->pend_index = b->pend_index;
-    memcpy(a->pend_tag, b->pend_tag, sizeof(a->pend_tag));
-}
-
 static const MqcChart motion_chart = {
     .title = "field motion (code)", .unit = "", .scale = 1, .axis = MQC_AXIS_AUTO,
 };
@@ -497,6 +465,5 @@ const MqcCheck mqc_check_interlace = {
     .fold = interlace_fold,
     .record = interlace_record,
     .finish = interlace_finish,
-    .merge = interlace_merge,
     .series = interlace_series,
 };

@@ -188,22 +188,6 @@ static void legal_range_finish(void *priv, const MqcStreamInfo *si, MqcEvents *e
     mqc_metric_double(m, "worst_area_pct", s->worst_area_pct);
 }
 
-static void legal_range_merge(void *priv_a, const void *priv_b)
-{
-    LegalRange *a = priv_a;
-    const LegalRange *b = priv_b;
-    a->y_min = b->y_min < a->y_min ? b->y_min : a->y_min;
-    a->y_max = b->y_max > a->y_max ? b->y_max : a->y_max;
-    for (int p = 1; p < 3; p++) {
-        a->c_min[p] = b->c_min[p] < a->c_min[p] ? b->c_min[p] : a->c_min[p];
-        a->c_max[p] = b->c_max[p] > a->c_max[p] ? b->c_max[p] : a->c_max[p];
-    }
-    a->frames += b->frames;
-    a->frames_flagged += b->frames_flagged;
-    if (b->worst_area_pct > a->worst_area_pct)
-        a->worst_area_pct = b->worst_area_pct;
-}
-
 /* the curves of the HTML timeline: luma in code values with the legal band,
  * and the share of samples outside it (gamut adds its own to that chart) */
 static const MqcChart luma_chart = {
@@ -249,7 +233,6 @@ const MqcCheck mqc_check_legal_range = {
     .fold = legal_range_fold,
     .record = legal_range_record,
     .finish = legal_range_finish,
-    .merge = legal_range_merge,
     .series = legal_range_series,
     .overlay = &legal_range_overlay,
     .stage = &mqc_stage_histograms,

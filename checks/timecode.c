@@ -230,23 +230,6 @@ static void timecode_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, 
         mqc_metric_int(m, "unreadable_frame_timecodes", s->unreadable);
 }
 
-static void timecode_merge(void *priv_a, const void *priv_b)
-{
-    Timecode *a = priv_a;
-    const Timecode *b = priv_b;
-    a->frames += b->frames;
-    a->frames_with_tc += b->frames_with_tc;
-    a->breaks += b->breaks;
-    a->unreadable += b->unreadable;
-    if (b->have_last) {
-        a->have_last = 1;
-        a->last_number = b->last_number;
-        a->last_index = b->last_index;
-        snprintf(a->last_tc, sizeof(a->last_tc), "%s", b->last_tc);
-    }
-    a->frame_mismatch_reported |= b->frame_mismatch_reported;
-}
-
 const MqcCheck mqc_check_timecode = {
     .name = "timecode",
     .summary = "start timecode and drop-frame counting vs the frame rate (SMPTE ST 12-1), "
@@ -258,5 +241,4 @@ const MqcCheck mqc_check_timecode = {
     .init = timecode_init,
     .fold = timecode_fold,          /* no pixels: no measure, no reduce */
     .finish = timecode_finish,
-    .merge = timecode_merge,
 };

@@ -259,9 +259,6 @@ int mqc_events_add_span(MqcEvents *ev, const char *code, int64_t start, int64_t 
     ;
 /* Drops events of `code` that span fewer than min_frames frames. */
 void mqc_events_drop_shorter(MqcEvents *ev, const char *code, int64_t min_frames);
-/* Appends b (a later segment of the same file) to a, joining runs that meet
- * at the boundary. */
-int mqc_events_merge(MqcEvents *a, const MqcEvents *b);
 void mqc_events_free(MqcEvents *ev);
 
 /* A code a check may emit, with the message shown for it; the format takes
@@ -441,10 +438,6 @@ typedef struct MqcCheck {
     void (*record)(const void *priv, const void *frame, MqcRecord *rec);
     /* End of stream: close runs, filter events, write metrics. */
     void (*finish)(void *priv, const MqcStreamInfo *si, MqcEvents *ev, MqcMetrics *m);
-    /* Joins the temporal state of a later segment b into a (checks' own
-     * use; mqc_merge replays the segments' fold inputs instead, which
-     * gives exactly the single pass's state). */
-    void (*merge)(void *priv_a, const void *priv_b);
     /* Optional: one job over the whole picture (a sequential hash cannot
      * be cut into bands). Pure like measure: any thread, reads priv, writes
      * only *frame, which fold() then receives. It runs as one extra job in

@@ -96,25 +96,6 @@ void mqc_events_drop_shorter(MqcEvents *ev, const char *code, int64_t min_frames
     memset(ev->open, 0, sizeof(ev->open));
 }
 
-int mqc_events_merge(MqcEvents *a, const MqcEvents *b)
-{
-    for (size_t i = 0; i < b->n; i++) {
-        const MqcEvent *e = &b->v[i];
-        MqcEvent *last = last_of(a, e->code);
-        if (last && !last->detail[0] && !e->detail[0] && last->end_frame + 1 == e->start_frame) {
-            last->end_frame = e->end_frame;
-            if (e->value > last->value) {
-                last->value = e->value;
-                last->worst_frame = e->worst_frame;
-            }
-            continue;
-        }
-        if (mqc_events_add(a, e) < 0)
-            return MQC_ERR_NOMEM;
-    }
-    return 0;
-}
-
 void mqc_events_free(MqcEvents *ev)
 {
     free(ev->v);

@@ -126,7 +126,7 @@ static void flat_record(const void *priv, const void *frame, MqcRecord *rec)
     mqc_record_double(rec, "luma_sd", flat_sd(frame));
 }
 
-/* 8. finish: drop short runs, write metrics; merge: join two segments. */
+/* 8. finish: drop short runs, write metrics. */
 static void flat_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, MqcMetrics *m)
 {
     (void)si;
@@ -135,14 +135,6 @@ static void flat_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, MqcM
     mqc_metric_int(m, "flat_frames", s->frames_flat);
     if (isfinite(s->lowest_sd))
         mqc_metric_double(m, "lowest_sd", s->lowest_sd);
-}
-
-static void flat_merge(void *priv_a, const void *priv_b)
-{
-    Flat *a = priv_a;
-    const Flat *b = priv_b;
-    a->frames_flat += b->frames_flat;
-    a->lowest_sd = b->lowest_sd < a->lowest_sd ? b->lowest_sd : a->lowest_sd;
 }
 
 /* 9. presentation: the curve, its chart and the limit line drawn on it;
@@ -172,7 +164,6 @@ const MqcCheck mqc_check_flat = {
     .fold = flat_fold,
     .record = flat_record,
     .finish = flat_finish,
-    .merge = flat_merge,
     .series = flat_series,
     .no_pictures = flat_no_pictures,
 };

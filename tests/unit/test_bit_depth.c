@@ -1,5 +1,5 @@
 /* bit_depth check driven through its table (init, measure per band, reduce,
- * fold, finish, merge) on synthetic pictures whose code values are built by
+ * fold, finish) on synthetic pictures whose code values are built by
  * each up-conversion by hand: shift, bit replication, scaling. No scheduler
  * (no OpenMP in Criterion's forked children). */
 #include <math.h>
@@ -220,9 +220,6 @@ static unsigned drift40(int p, int x, int y, int f)
     return p ? 512 : (unsigned)(16 + f * 40 + x % 40) << 2;
 }
 
-#define DRIFT_CLIP { 10, "yuv420p10le", { drift40 }, 4 }
-static const Clip drift_clip = DRIFT_CLIP;
-
 typedef struct Case {
     const char *what;
     Clip clip;
@@ -266,7 +263,7 @@ static const Case cases[] = {
     { "min_levels 15 judges the near-black clip", { 10, "yuv420p10le", { dark10 }, 4 },
       "{\"min_levels\": 15}", 8, "shift", "low_effective_bit_depth" },
     /* no frame has 64 levels, the file has 160: one event over the file */
-    { "judged over the file", DRIFT_CLIP, "{}", 8, "shift",
+    { "judged over the file", { 10, "yuv420p10le", { drift40 }, 4 }, "{}", 8, "shift",
       "low_effective_bit_depth" },
 };
 
@@ -351,39 +348,6 @@ Test(bit_depth, band_height_does_not_change_results)
     mqc_events_free(&ev_b);
     cJSON_Delete(a);
     cJSON_Delete(b);
-}
-
-Test(bit_depth, merged_segments_equal_one_pass)
-{
-    static const Clip *clips[] = { &mixed, &drift_clip };
-    for (size_t i = 0; i < 2; i++) {
-        const Clip *clip = clips[i];
-        MqcEvents whole_ev;
-        cJSON *whole = check_clip(clip, "{}", 16, &whole_ev);
-        for (int cut = 1; cut < clip->frames; cut += 3) {
-            Run a = start(clip, "{}"), b = start(clip, "{}");
-            feed(&a, clip, 0, cut, 16);
-            feed(&b, clip, cut, clip->frames, 16);
-            a.c->merge(a.priv, b.priv);
-            cr_assert_eq(mqc_events_merge(&a.ev, &b.ev), 0);
-            mqc_events_free(&b.ev);
-            mqc_options_release(b.c->options, b.priv);
-            free(b.priv);
-            cJSON *merged = finish(&a, clip);
-            cr_expect(cJSON_Compare(merged, whole, 1), "clip %zu cut at %d: metrics differ", i,
-                      cut);
-            cr_expect_eq(a.ev.n, whole_ev.n, "clip %zu cut at %d", i, cut);
-            for (size_t e = 0; e < a.ev.n && e < whole_ev.n; e++)
-                cr_expect(a.ev.v[e].start_frame == whole_ev.v[e].start_frame &&
-                          a.ev.v[e].end_frame == whole_ev.v[e].end_frame &&
-                          !strcmp(a.ev.v[e].code, whole_ev.v[e].code),
-                          "clip %zu cut at %d: event %zu differs", i, cut, e);
-            mqc_events_free(&a.ev);
-            cJSON_Delete(merged);
-        }
-        mqc_events_free(&whole_ev);
-        cJSON_Delete(whole);
-    }
 }
 
 Test(bit_depth, options_out_of_range_are_rejected)
