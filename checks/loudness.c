@@ -53,6 +53,7 @@ static const MqcOption loudness_options[] = {
 static const MqcEventCode loudness_codes[] = {
     { "loudness_out_of_range", "integrated loudness %.1f LUFS outside the target range" },
     { "true_peak_over", "true peak %.1f dBTP above the limit" },
+    { "loudness_unmeasured", "loudness could not be measured" },
     { .code = NULL }
 };
 
@@ -259,7 +260,15 @@ static void loudness_finish(void *priv, const MqcStreamInfo *si, MqcEvents *ev, 
             mqc_metric_double(m, "target_min_lufs", l->target_lufs - l->tolerance_lu);
             mqc_metric_double(m, "target_max_lufs", l->target_lufs + l->tolerance_lu);
         }
-        if (s->failed || !s->fed)
+        if (s->failed) {
+            /* a stream R128 cannot measure (libebur128 takes 16 Hz to
+             * 2.8 MHz) is not a pass */
+            mqc_audio_event(ev, "loudness_unmeasured", &l->info[a], -1, s->start_s, end_s, 0,
+                            "loudness could not be measured on stream %d (%d Hz, %d channel%s)",
+                            l->info[a].index, s->rate, s->channels, s->channels == 1 ? "" : "s");
+            continue;
+        }
+        if (!s->fed)
             continue;
         if (!isfinite(integrated) || fabs(integrated - l->target_lufs) > l->tolerance_lu + 1e-9) {
             double v = isfinite(integrated) ? integrated : -70;
@@ -287,13 +296,15 @@ static const MqcSeries loudness_series[] = {
 };
 
 static const char *const loudness_no_pictures[] = { "loudness_out_of_range", "true_peak_over",
+                                                    "loudness_unmeasured",
                                                     NULL };
 
 static void loudness_close(void *priv)
 {
     Loudness *l = priv;
     for (int a = 0; l->s && a < l->n; a++) {
-        ebur128_destroy(&l->s[a].st);
+        if (l->s[a].st)     /* NULL when ebur128 refused the stream (e.g. a 1 Hz rate) */
+            ebur128_destroy(&l->s[a].st);
         swr_free(&l->s[a].swr);
         free(l->s[a].buf);
         free(l->s[a].planes);

@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import threading
 import unittest
+import wave
 
 from common import validate
 
@@ -274,6 +275,23 @@ class BadInputTest(unittest.TestCase):
             if c["id"] in ("legal_range", "black", "checksum"):
                 self.assertEqual(c["status"], "skipped")
                 self.assertIn("no video stream", c["skipped_reason"])
+
+    def test_audio_rate_that_r128_cannot_measure(self):
+        # fuzz_decode found it: a stream libebur128 refuses (8 Hz) crashed the
+        # loudness check's cleanup (SIGSEGV); now it is reported, not passed
+        p = self.path("rate8.wav")
+        w = wave.open(p, "wb")
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8)
+        w.writeframes(b"\x00\x10" * 16)
+        w.close()
+        rp = self.path("rate8.json")
+        _, _, doc = self.run_mqc(["check", p, "--quiet", "-o", rp], {0, 1}, report=rp)
+        self.assertEqual([(a["channels"], a["sample_rate"]) for a in doc["audio"]], [(1, 8)])
+        loud = next(c for c in doc["checks"] if c["id"] == "loudness")
+        self.assertEqual([e["code"] for e in loud["events"]], ["loudness_unmeasured"])
+        self.assertIsNone(loud["metrics"]["integrated_lufs"])
 
     def test_stream_index_not_video(self):
         # stream 1 of the ProRes clip is its tmcd (timecode data) track
