@@ -27,7 +27,7 @@ static const char usage_text[] =
     "                     [--junit report.xml] [--stats]\n"
     "                     [--max-pixels N] [--start-number N] [--frame-rate R]\n"
     "                     [--segment I/N]   (segment I of N: -o writes a partial)\n"
-    "       mediaqc merge PART... [-o report.json] [--edl F] [--markers F] [--junit F]\n"
+    "       mediaqc merge PART... [-o report.json] [--html F] [--edl F] [--markers F] [--junit F]\n"
     "       mediaqc profiles list | show NAME|PATH | validate PATH\n"
     "       mediaqc checks list [--markdown]\n"
     "       mediaqc hash INPUT [--algorithm md5|xxh64|sha1|sha256] [--stream N] (framemd5 text)\n"
@@ -123,7 +123,7 @@ static int parse_segment(const char *s, MqcRunOptions *opt)
 /* Options `merge` does not take: what they set is in the partials. */
 static int merge_refuses(int c)
 {
-    return strchr("pfsSXNFRMHbG", c) != NULL;
+    return strchr("pfsSXNFRMbG", c) != NULL;
 }
 
 /* check, and merge (merging = 1): the same outputs and summary. */
@@ -299,6 +299,8 @@ static int cmd_check(int argc, char **argv, int merging)
         for (int k = 0; k < MQC_OUTPUT_NB; k++)
             if (res.status[k] < 0)
                 mqc_log("%s", res.why[k].text);
+        if (res.warning.text[0])
+            mqc_log("warning: %s", res.warning.text);
         if (!to_stdout && opt->segment_count)
         {
             print_text(res.run->input_path);

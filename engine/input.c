@@ -1445,9 +1445,47 @@ int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
     }
 }
 
+/* Only the plan's display frames are handed over, decoded from its keyframe. */
+static int input_range(MqcInput *in, const MqcSegmentPlan *plan, const char *path,
+                       const char *what, MqcMsg *msg)
+{
+    if (!(in->context = av_frame_alloc()))
+        return MQC_ERR_NOMEM;
+    in->ranged = 1;
+    in->range_first = plan->first;
+    in->range_end = plan->end;
+    if (plan->byte_end >= 0)    /* remote: no read-ahead past the range */
+        mqc_byte_tap_read_until(in->tap, plan->byte_end);
+    if (plan->seek_entry < 0)
+        return 0;
+    int ret = av_seek_frame(in->fmt, in->stream, plan->seek_ts, AVSEEK_FLAG_BACKWARD);
+    /* the keyframe the plan names, or the display numbers would be wrong: a
+     * seek by timestamp can land a GOP early (B-frames shift decode times) */
+    while (ret >= 0 && (ret = next_video_packet(in)) >= 0 && in->pkt->pos != plan->seek_pos) {
+        if (in->pkt->pos > plan->seek_pos || in->pkt->pos < 0)
+            ret = AVERROR(ESPIPE);
+        av_packet_unref(in->pkt);
+    }
+    if (ret < 0) {
+        char err[AV_ERROR_MAX_STRING_SIZE];
+        av_strerror(ret, err, sizeof(err));
+        mqc_msg(msg, "%s: %s: cannot seek to the keyframe of frame %lld (%s)", path, what,
+                (long long)plan->seek_frame, err);
+        return MQC_ERR_USAGE;
+    }
+    in->range_pos = plan->seek_frame;
+    in->packets_in = plan->seek_entry;     /* read before it, by the other segments */
+    return lead_push(in);
+}
+
+static const char *input_name(const MqcInput *in)
+{
+    return in->fmt && in->fmt->url ? in->fmt->url : "input";
+}
+
 int mqc_input_segment(MqcInput *in, int index, int count, MqcSegmentPlan *plan, MqcMsg *msg)
 {
-    const char *path = in->fmt && in->fmt->url ? in->fmt->url : "input";
+    const char *path = input_name(in);
     if (in->stream < 0 || in->seq) {
         mqc_msg(msg, "%s: --segment needs a video file (not audio only, not an image "
                 "sequence)", path);
@@ -1460,37 +1498,29 @@ int mqc_input_segment(MqcInput *in, int index, int count, MqcSegmentPlan *plan, 
                 "(audio checks cannot be split into segments yet)", path);
         return MQC_ERR_USAGE;
     }
-    AVStream *st = in->fmt->streams[in->stream];
-    int ret = mqc_segment_plan(st, path, index, count, plan, msg);
-    if (ret < 0)
-        return ret;
-    if (!(in->context = av_frame_alloc()))
-        return MQC_ERR_NOMEM;
-    in->ranged = 1;
-    in->range_first = plan->first;
-    in->range_end = plan->end;
-    if (plan->byte_end >= 0)    /* remote: no read-ahead past the segment */
-        mqc_byte_tap_read_until(in->tap, plan->byte_end);
-    if (plan->seek_entry < 0)
-        return 0;
-    ret = av_seek_frame(in->fmt, in->stream, plan->seek_ts, AVSEEK_FLAG_BACKWARD);
-    /* the keyframe the plan names, or the display numbers would be wrong: a
-     * seek by timestamp can land a GOP early (B-frames shift decode times) */
-    while (ret >= 0 && (ret = next_video_packet(in)) >= 0 && in->pkt->pos != plan->seek_pos) {
-        if (in->pkt->pos > plan->seek_pos || in->pkt->pos < 0)
-            ret = AVERROR(ESPIPE);
-        av_packet_unref(in->pkt);
-    }
-    if (ret < 0) {
-        char err[AV_ERROR_MAX_STRING_SIZE];
-        av_strerror(ret, err, sizeof(err));
-        mqc_msg(msg, "%s: --segment %d/%d: cannot seek to the keyframe of frame %lld (%s)",
-                path, index, count, (long long)plan->seek_frame, err);
+    int ret = mqc_segment_plan(in->fmt->streams[in->stream], path, index, count, plan, msg);
+    plan->stream = in->stream;
+    char what[48];
+    snprintf(what, sizeof(what), "--segment %d/%d", index, count);
+    return ret < 0 ? ret : input_range(in, plan, path, what, msg);
+}
+
+int mqc_input_frames(MqcInput *in, int64_t first, int64_t end, uint64_t index_hash, MqcMsg *msg)
+{
+    const char *path = input_name(in);
+    if (in->stream < 0 || in->seq) {
+        mqc_msg(msg, "%s: not a video file", path);
         return MQC_ERR_USAGE;
     }
-    in->range_pos = plan->seek_frame;
-    in->packets_in = plan->seek_entry;     /* read before it, by the other segments */
-    return lead_push(in);
+    MqcSegmentPlan plan;
+    int ret = mqc_segment_plan_frames(in->fmt->streams[in->stream], path, first, end, &plan, msg);
+    if (ret < 0)
+        return ret;
+    if (index_hash && plan.index_hash != index_hash) {
+        mqc_msg(msg, "%s: not the file the segments analysed (its index differs)", path);
+        return MQC_ERR_USAGE;
+    }
+    return input_range(in, &plan, path, "pictures", msg);
 }
 
 const AVFrame *mqc_input_context(const MqcInput *in)

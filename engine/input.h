@@ -28,6 +28,11 @@ int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si);
 struct MqcSegmentPlan;
 int mqc_input_segment(MqcInput *in, int index, int count, struct MqcSegmentPlan *plan,
                       MqcMsg *msg);
+/* Display frames [first, end) only, decoded from the keyframe at or before
+ * first (the file's index numbers them, as for --segment); index_hash,
+ * unless 0, must be the index's fingerprint. Call before the first read. */
+int mqc_input_frames(MqcInput *in, int64_t first, int64_t end, uint64_t index_hash,
+                     MqcMsg *msg);
 /* With a segment: the frame just before its first one, once the first one
  * was read (NULL for segment 0). */
 const AVFrame *mqc_input_context(const MqcInput *in);

@@ -240,6 +240,8 @@ typedef struct MqcRun {
     int errors, warnings;
     struct MqcPartial *partial; /* a segment's record (--segment), else NULL */
     MqcProfile *owned_profile;  /* a merge's profile, read from the partials */
+    uint64_t index_hash;        /* a merge: fingerprint of the index the segments split */
+    int input_stream;           /* a merge: the video stream's index in the file */
 } MqcRun;
 
 /* Runs the QC pass. Returns 0 with *out filled whenever a report can be
@@ -260,9 +262,23 @@ struct cJSON *mqc_partial_json(const MqcRun *run, int argc, char **argv);
  * run a single pass gives. MQC_ERR_USAGE with a message naming the part
  * for parts that do not belong together (another file, profile or tool
  * version), overlap or leave a segment out, or are not partials. opt
- * gives the threads; observers are not called (there are no pictures). */
+ * gives the threads and the observers, which see the replayed frames as a
+ * single pass's observers see them, without pictures (frame NULL):
+ * mqc_read_pictures gets those afterwards. */
 int mqc_merge(const MqcCheck *const *reg, const char *const *parts, int nb_parts,
               const MqcRunOptions *opt, MqcRun **out, MqcMsg *msg);
+/* Receives display frame `frame` as the run's checks saw it (pixel format
+ * included); f is valid during the call only. */
+typedef int (*MqcPictureSink)(void *ud, int64_t frame, const struct AVFrame *f);
+/* Decodes display frames `frames` (ascending, distinct) of a file that
+ * --segment can split (its index numbers every frame), each from the
+ * keyframe at or before it, local or s3:// / http(s):// with ranged reads.
+ * index_hash, unless 0, must match the file's index (a merge's
+ * run->index_hash). Returns 0, or a negative error with the cause in msg
+ * (MQC_ERR_NOT_FOUND, MQC_ERR_UNREADABLE, MQC_ERR_USAGE: another file). */
+int mqc_read_pictures(const char *path, int stream_index, uint64_t index_hash,
+                      const int64_t *frames, size_t n, MqcPictureSink take, void *ud,
+                      MqcMsg *msg);
 /* Seconds from the first frame to the start of display frame `frame`, from
  * the frames' timestamps (DESIGN.md §9). */
 double mqc_run_time(const MqcRun *run, int64_t frame);

@@ -25,11 +25,13 @@
 #include "partial.h"
 #include "remote_io.h"
 
-#define STATE_VERSION 1
+#define STATE_VERSION 2
 #define OUT_CHUNK (256 << 10)
 #define MAX_PART_BYTES (4LL << 30)
 
-enum { REC_FRAME = 'F', REC_PROBLEM = 'P' };
+/* REC_SHOWN: where a single pass's observers see the frame (after its
+ * decode problems), so a merge's HTML picks the same thumbnails */
+enum { REC_FRAME = 'F', REC_PROBLEM = 'P', REC_SHOWN = 'S' };
 
 typedef struct ProblemRec {
     int32_t kind, count, audio, stream;
@@ -109,6 +111,12 @@ int mqc_partial_frame(MqcPartial *p, const MqcRun *run, const MqcFrameInfo *fi,
     }
     p->frames++;
     return ret;
+}
+
+int mqc_partial_shown(MqcPartial *p)
+{
+    uint8_t tag = REC_SHOWN;
+    return put(p, &tag, 1, 0);
 }
 
 int mqc_partial_problem(MqcPartial *p, const MqcInputProblem *pr)
@@ -224,6 +232,7 @@ cJSON *mqc_partial_json(const MqcRun *run, int argc, char **argv)
     cJSON_AddStringToObject(in, "path", run->input_path);
     cJSON_AddNumberToObject(in, "size_bytes", (double)run->input_size);
     cJSON_AddStringToObject(in, "format", run->input_format);
+    cJSON_AddNumberToObject(in, "stream", p->plan.stream);
     cJSON_AddNumberToObject(in, "index_frames", (double)p->plan.entries);
     snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)p->plan.index_hash);
     cJSON_AddStringToObject(in, "index_hash", hash);
@@ -388,7 +397,8 @@ static int parts_check(Part *pt, int n, MqcMsg *msg)
     for (int i = 1; i < n; i++) {
         const Part *b = &pt[i];
         const cJSON *bin = cJSON_GetObjectItemCaseSensitive(b->doc, "input");
-        static const char *const keys[] = { "path", "size_bytes", "index_frames", "index_hash" };
+        static const char *const keys[] = { "path", "size_bytes", "stream", "index_frames",
+                                            "index_hash" };
         for (size_t k = 0; k < sizeof(keys) / sizeof(*keys); k++)
             if (!cJSON_Compare(cJSON_GetObjectItemCaseSensitive(ain, keys[k]),
                                cJSON_GetObjectItemCaseSensitive(bin, keys[k]), 1)) {
@@ -501,8 +511,11 @@ static void reader_close(Reader *r)
     free(r->in);
 }
 
-/* Feeds one part's records to the run's checks, as the segment's fold saw them. */
-static int replay(MqcRun *run, const Part *pt, uint8_t *frame_buf, char *what, MqcMsg *msg)
+/* Feeds one part's records to the run's checks, as the segment's fold saw
+ * them, and the frames to the observers where the segment's would have seen
+ * them (with their per-frame records, without pictures). */
+static int replay(MqcRun *run, const Part *pt, uint8_t *frame_buf, char *what,
+                  const MqcObserver *const *observers, MqcMsg *msg)
 {
     Reader r;
     int ret = reader_open(&r, pt->records);
@@ -510,7 +523,19 @@ static int replay(MqcRun *run, const Part *pt, uint8_t *frame_buf, char *what, M
         return bad_part(msg, pt->name, "damaged partial (records)");
     int64_t next = pt->first, frames = 0;
     uint8_t tag;
+    MqcFrameInfo fi = { .index = -1 };
+    MqcRecord rec = { .n = 0 };
     while ((ret = reader_get(&r, &tag, 1)) > 0) {
+        if (tag == REC_SHOWN) {
+            if (!frames) {
+                ret = -1;
+                break;
+            }
+            for (const MqcObserver *const *o = observers; o && *o; o++)
+                if ((*o)->frame)
+                    (*o)->frame((*o)->ud, run, &fi, NULL, &rec);
+            continue;
+        }
         if (tag == REC_PROBLEM) {
             ProblemRec pr;
             if ((ret = reader_get(&r, &pr, sizeof(pr))) <= 0 || pr.what_len > 4096 ||
@@ -524,7 +549,6 @@ static int replay(MqcRun *run, const Part *pt, uint8_t *frame_buf, char *what, M
             mqc_run_deliver(run, &p);
             continue;
         }
-        MqcFrameInfo fi;
         if (tag != REC_FRAME || (ret = reader_get(&r, &fi, sizeof(fi))) <= 0) {
             ret = -1;
             break;
@@ -535,6 +559,7 @@ static int replay(MqcRun *run, const Part *pt, uint8_t *frame_buf, char *what, M
             reader_close(&r);
             return MQC_ERR_USAGE;
         }
+        rec.n = 0;
         for (int c = 0; c < run->nb_checks; c++) {
             MqcCheckRun *cr = &run->checks[c];
             if (cr->skipped)
@@ -544,6 +569,9 @@ static int replay(MqcRun *run, const Part *pt, uint8_t *frame_buf, char *what, M
                 break;
             if (cr->check->fold)
                 cr->check->fold(cr->priv, &fi, frame_buf, &cr->events);
+            /* record() reads only this check's state, which later folds leave alone */
+            if (observers && cr->check->record)
+                cr->check->record(cr->priv, frame_buf, &rec);
         }
         if (ret <= 0) {
             ret = -1;
@@ -638,7 +666,8 @@ static int stream_from(MqcRun *run, const Part *pt)
     return 0;
 }
 
-static int merge_parts(MqcRun *run, Part *pt, int n, MqcMsg *msg)
+static int merge_parts(MqcRun *run, Part *pt, int n, const MqcObserver *const *observers,
+                       MqcMsg *msg)
 {
     const Part *with_stream = NULL;
     for (int i = 0; i < n && !with_stream; i++)
@@ -679,9 +708,12 @@ static int merge_parts(MqcRun *run, Part *pt, int n, MqcMsg *msg)
     for (int i = 0; ret >= 0 && i < n; i++)
         if ((ret = checks_agree(run, &pt[i], msg)) >= 0)
             ret = load_states(run, &pt[i], msg);
+    for (const MqcObserver *const *o = observers; ret >= 0 && o && *o; o++)
+        if ((*o)->start)
+            ret = (*o)->start((*o)->ud, run);
     for (int i = 0; ret >= 0 && i < n; i++)
         if (pt[i].records)
-            ret = replay(run, &pt[i], frame_buf, what, msg);
+            ret = replay(run, &pt[i], frame_buf, what, observers, msg);
     free(frame_buf);
     free(what);
     if (ret >= 0)
@@ -719,9 +751,12 @@ int mqc_merge(const MqcCheck *const *reg, const char *const *parts, int nb_parts
         run->owned_profile = profile;
         int ok = 1;
         run->input_size = num(in, "size_bytes", &ok);
+        const char *hash = str(in, "index_hash");
+        run->index_hash = hash ? strtoull(hash, NULL, 16) : 0;
+        run->input_stream = (int)num(in, "stream", &ok);
         snprintf(run->input_format, sizeof(run->input_format), "%s",
                  str(in, "format") ? str(in, "format") : "");
-        ret = merge_parts(run, pt, nb_parts, msg);
+        ret = merge_parts(run, pt, nb_parts, opt->observers, msg);
     }
     for (int i = 0; i < nb_parts; i++)
         cJSON_Delete(pt[i].doc);
@@ -730,7 +765,7 @@ int mqc_merge(const MqcCheck *const *reg, const char *const *parts, int nb_parts
         mqc_run_free(run);
         return ret;
     }
-    mqc_run_end(run, t0, NULL);
+    mqc_run_end(run, t0, opt->observers);
     *out = run;
     return 0;
 }

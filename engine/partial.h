@@ -11,6 +11,8 @@ int mqc_partial_new(MqcPartial **p, const MqcSegmentPlan *plan);
 /* A folded frame: its facts and each active check's reduced result. */
 int mqc_partial_frame(MqcPartial *p, const MqcRun *run, const MqcFrameInfo *fi,
                       const void *const *results);
+/* Where the observers saw the frame just recorded (after its problems). */
+int mqc_partial_shown(MqcPartial *p);
 /* A problem of the input, in the order the checks received it. */
 int mqc_partial_problem(MqcPartial *p, const MqcInputProblem *pr);
 /* After the segment's last frame: closes the record, keeps the checks' save(). */

@@ -167,11 +167,17 @@ static void draw_progress(RunState *st, int64_t done, int final)
 }
 
 /* Problems of the input go to the checks that report them (input_problem). */
-void mqc_run_deliver(MqcRun *run, const MqcInputProblem *p)
+static void record_failed(MqcRun *run)
 {
-    if (run->partial && mqc_partial_problem(run->partial, p) < 0 && !run->error[0])
+    if (!run->error[0])
         snprintf(run->error, sizeof(run->error), "%s: the segment's record: %s",
                  run->input_path, mqc_strerror(MQC_ERR_NOMEM));
+}
+
+void mqc_run_deliver(MqcRun *run, const MqcInputProblem *p)
+{
+    if (run->partial && mqc_partial_problem(run->partial, p) < 0)
+        record_failed(run);
     for (int c = 0; c < run->nb_checks; c++) {
         MqcCheckRun *cr = &run->checks[c];
         if (cr->check->input_problem && !cr->skipped)
@@ -225,6 +231,8 @@ static void after_fold(void *ud, const MqcFrameInfo *fi, const AVFrame *f,
     if (!f)
         return;
     mqc_run_frame(run, fi);
+    if (run->partial && mqc_partial_shown(run->partial) < 0)
+        record_failed(run);
     if (st->frames || st->observers) {
         MqcRecord rec;
         rec.n = 0;

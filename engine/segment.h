@@ -11,6 +11,7 @@ struct AVStream;
 
 typedef struct MqcSegmentPlan {
     int index, count;           /* segment `index` (0-based) of `count` */
+    int stream;                 /* the video stream's index in the file */
     int64_t entries;            /* frames the index lists */
     uint64_t index_hash;        /* fingerprint of the index: the same file on every worker */
     int64_t first, end;         /* display frames [first, end); end -1: to the end of the file */
@@ -30,5 +31,9 @@ typedef struct MqcSegmentPlan {
  * index to split at. */
 int mqc_segment_plan(const struct AVStream *st, const char *path, int index, int count,
                      MqcSegmentPlan *plan, MqcMsg *msg);
+/* Reading display frames [first, end) alone (a merge's thumbnails): from
+ * the keyframe at or before first. */
+int mqc_segment_plan_frames(const struct AVStream *st, const char *path, int64_t first,
+                            int64_t end, MqcSegmentPlan *plan, MqcMsg *msg);
 
 #endif

@@ -1,5 +1,7 @@
 /* The HTML report's observer: curves in a fixed number of buckets and
- * event thumbnails, both taken during the single pass. */
+ * event thumbnails, both taken during the single pass. A merge replays
+ * the frames without pictures: the same choice of thumbnails is made,
+ * their pictures are decoded afterwards (mqc_capture_pictures). */
 #include <png.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,7 +227,8 @@ static void thumb_release(MqcCapture *c, int i)
 }
 
 /* The thumbnail of this frame, made once and shared by all events that
- * want it; -1 when the cap is reached. */
+ * want it; -1 when the cap is reached. Without a picture (a merge) the
+ * slot waits for mqc_capture_pictures. */
 static int thumb_of_frame(MqcCapture *c, const MqcRun *run, const AVFrame *f, int64_t frame)
 {
     int free_slot = -1;
@@ -244,7 +247,11 @@ static int thumb_of_frame(MqcCapture *c, const MqcRun *run, const AVFrame *f, in
         }
         free_slot = c->nb_thumbs++;
     }
-    int ret = thumb_make(c, run, f, frame, &c->thumbs[free_slot]);
+    int ret = 0;
+    if (f)
+        ret = thumb_make(c, run, f, frame, &c->thumbs[free_slot]);
+    else
+        c->thumbs[free_slot] = (MqcThumb){ .frame = frame };
     if (ret < 0) {
         c->error = ret;
         c->thumbs[free_slot].frame = -1;
@@ -417,6 +424,54 @@ void mqc_capture_free(MqcCapture **cap)
     sws_freeContext(c->sws);
     free(c);
     *cap = NULL;
+}
+
+/* ---- pictures after the run (a merge) ---- */
+
+typedef struct Fill {
+    MqcCapture *c;
+    const MqcRun *run;
+} Fill;
+
+static int fill_thumb(void *ud, int64_t frame, const AVFrame *f)
+{
+    Fill *fl = ud;
+    MqcCapture *c = fl->c;
+    for (int i = 0; i < c->nb_thumbs; i++) {
+        MqcThumb *t = &c->thumbs[i];
+        if (t->frame != frame || t->png)
+            continue;
+        int refs = t->refs;
+        int ret = thumb_make(c, fl->run, f, frame, t);
+        t->refs = refs;
+        return ret;
+    }
+    return 0;
+}
+
+static int by_frame(const void *pa, const void *pb)
+{
+    int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+    return (a > b) - (a < b);
+}
+
+int mqc_capture_pictures(MqcCapture *c, const MqcRun *run, int stream_index, MqcMsg *msg)
+{
+    int64_t *frames = malloc(((size_t)c->nb_thumbs + 1) * sizeof(*frames));
+    if (!frames)
+        return MQC_ERR_NOMEM;
+    size_t n = 0;
+    for (int i = 0; i < c->nb_thumbs; i++)
+        if (c->thumbs[i].frame >= 0 && !c->thumbs[i].png)
+            frames[n++] = c->thumbs[i].frame;   /* distinct: a frame has one slot */
+    qsort(frames, n, sizeof(*frames), by_frame);
+    Fill fl = { c, run };
+    int ret = n ? mqc_read_pictures(run->input_path, stream_index, run->index_hash, frames, n,
+                                    fill_thumb, &fl, msg) : 0;
+    free(frames);
+    if (ret < 0)
+        snprintf(c->pictures_error, sizeof(c->pictures_error), "%s", msg->text);
+    return ret;
 }
 
 const MqcShot *mqc_capture_find(const MqcCapture *cap, int check, const MqcEvent *e)

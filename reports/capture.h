@@ -2,7 +2,9 @@
  * frame curves downsampled on the fly to a fixed number of buckets, and
  * PNG thumbnails of each event's first and worst frame. It is an
  * MqcObserver: nothing is decoded twice and memory does not grow with the
- * length of the file (thumbnails are capped). */
+ * length of the file (thumbnails are capped). After a merge, whose
+ * observers see no pictures, mqc_capture_pictures decodes the chosen
+ * frames alone. */
 #ifndef MQC_REPORTS_CAPTURE_H
 #define MQC_REPORTS_CAPTURE_H
 
@@ -76,10 +78,17 @@ typedef struct MqcCapture {
     struct SwsContext *sws;
     int error;                          /* first error; capturing stops */
     int sorted;                         /* shots sorted for lookups (after the run) */
+    char pictures_error[512];           /* why a merge's thumbnails have no pictures */
 } MqcCapture;
 
 int mqc_capture_new(MqcCapture **out);
 void mqc_capture_free(MqcCapture **cap);
+
+/* After a merge: decodes the pictures of the thumbnails it chose from the
+ * input the partials name (mqc_read_pictures). On failure the thumbnails
+ * stay without pictures (the page leaves them out and says why, from
+ * pictures_error) and msg names the input and the cause. */
+int mqc_capture_pictures(MqcCapture *cap, const MqcRun *run, int stream_index, MqcMsg *msg);
 
 /* The shot of an event of run->checks[check] after the run, or NULL. */
 const MqcShot *mqc_capture_find(const MqcCapture *cap, int check, const MqcEvent *e);

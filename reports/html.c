@@ -233,14 +233,21 @@ static void thumb_figure(MqcBuf *b, const Page *pg, int t, const char *role)
                    (long long)th->frame);
 }
 
+/* A thumbnail with its picture (a merge's can lack one: pictures_error). */
+static int has_picture(const Page *pg, int t)
+{
+    return t >= 0 && pg->cap->thumbs[t].png;
+}
+
 static void event_pictures(MqcBuf *b, const Page *pg, const MqcEventRef *r)
 {
     const MqcShot *s = mqc_capture_find(pg->cap, r->check, r->event);
     mqc_buf_puts(b, "<td><div class=\"thumbs\">");
-    if (s && s->first >= 0)
-        thumb_figure(b, pg, s->first, s->first >= 0 && pg->cap->thumbs[s->first].frame ==
+    if (s && has_picture(pg, s->first))
+        thumb_figure(b, pg, s->first, pg->cap->thumbs[s->first].frame ==
                      r->event->start_frame ? "first" : "first seen");
-    if (s && s->worst >= 0 && pg->cap->thumbs[s->worst].frame == r->event->worst_frame)
+    if (s && has_picture(pg, s->worst) &&
+        pg->cap->thumbs[s->worst].frame == r->event->worst_frame)
         thumb_figure(b, pg, s->worst, "worst");
     if (s && s->first < 0)
         mqc_buf_printf(b, "<span class=\"note\">no picture (limit of %d reached)</span>",
@@ -653,12 +660,17 @@ static void footer(MqcBuf *b, const Page *pg, const cJSON *report)
     if (pg->cap) {
         int taken = 0;
         for (int i = 0; i < pg->cap->nb_thumbs; i++)
-            taken += pg->cap->thumbs[i].frame >= 0;
+            taken += pg->cap->thumbs[i].frame >= 0 && has_picture(pg, i);
         mqc_buf_printf(b, "<p id=\"thumb-note\">Pictures: %d thumbnail%s, at most %d per report",
                        taken, taken == 1 ? "" : "s", pg->cap->max_thumbs);
         if (pg->cap->thumbs_missed)
             mqc_buf_printf(b, "; <b>%lld event pictures not taken because of the limit</b>",
                            (long long)pg->cap->thumbs_missed);
+        if (pg->cap->pictures_error[0]) {
+            mqc_buf_puts(b, "; <b>no pictures: ");
+            esc(b, pg->cap->pictures_error);
+            mqc_buf_puts(b, "</b>");
+        }
         mqc_buf_puts(b, ". The machine-readable report is embedded in this page "
                      "(<code>script#mqc-report</code>).</p>\n");
     }

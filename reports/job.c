@@ -113,6 +113,11 @@ int mqc_job_run(const MqcJob *job, MqcJobResult *res, MqcMsg *msg)
     }
     if (!res->run->input_size && job->size_hint > 0)
         res->run->input_size = job->size_hint;
+    /* a merge chose the HTML's thumbnails as the single pass does: their pictures now */
+    if (capture && job->merge && res->run->have_stream &&
+        mqc_capture_pictures(capture, res->run, res->run->input_stream, &res->warning) < 0)
+        mqc_msg(&res->warning, "the HTML report has no thumbnails: %s",
+                capture->pictures_error);
     cJSON *report = res->run->partial ? mqc_partial_json(res->run, job->argc, job->argv)
                                       : report_json(job, res->run);
     unsigned write_flags = job->flags & MQC_JOB_MKDIRS ? MQC_WRITE_MKDIRS : 0;

@@ -48,8 +48,8 @@ typedef struct MqcJob {
     const struct cJSON *trigger;      /* recorded as run.trigger, or NULL */
     int64_t size_hint;          /* input size when the engine could not learn it, or 0 */
     unsigned flags;             /* MQC_JOB_* */
-    /* merge: the partials to join instead of analysing opt.input (no HTML:
-     * the thumbnails are not in the partials) */
+    /* merge: the partials to join instead of analysing opt.input (the
+     * HTML's thumbnails are decoded from the input the partials name) */
     const char *const *merge;
     int nb_merge;
     const char *confine;        /* outputs below this folder follow no symbolic link, or NULL */
@@ -59,6 +59,8 @@ typedef struct MqcJobResult {
     MqcRun *run;                /* NULL when the run could not start (see mqc_job_run) */
     int status[MQC_OUTPUT_NB];  /* 1 written, 0 not wanted or not reached, < 0 its error */
     MqcMsg why[MQC_OUTPUT_NB];  /* the message of a failed output */
+    MqcMsg warning;             /* what an output lacks, though written (a merge's HTML
+                                 * without pictures: the input and the cause), or "" */
 } MqcJobResult;
 
 /* Runs the job (a segment's run stores its partial as the JSON output),

@@ -143,7 +143,7 @@ static void merge(const QcConfig *cfg, const QcObject *obj, const char *rule, ch
     char confine[4096];
     MqcJob job = { .reg = cfg->reg, .size_hint = obj->size, .merge = (const char *const *)parts,
                    .nb_merge = obj->segments, .opt = { .threads = cfg->threads },
-                   .out = { [MQC_OUTPUT_JSON] = out->report },
+                   .out = { [MQC_OUTPUT_JSON] = out->report, [MQC_OUTPUT_HTML] = out->html },
                    .flags = MQC_JOB_MKDIRS | MQC_JOB_STOP_ON_ERROR,
                    .confine = qc_job_confine(cfg, obj, confine, sizeof(confine)) };
     cJSON *trigger = qc_job_trigger(obj, rule);
@@ -152,6 +152,8 @@ static void merge(const QcConfig *cfg, const QcObject *obj, const char *rule, ch
     MqcMsg msg = { "" };
     int ret = trigger ? mqc_job_run(&job, &res, &msg) : MQC_ERR_NOMEM;
     cJSON_Delete(trigger);
+    if (res.warning.text[0])
+        mqc_log("warning: %s", res.warning.text);
     qc_job_outcome(out, ret, res.run, &msg);
     mqc_job_result_free(&res);
     if (ret < 0)
@@ -178,7 +180,6 @@ void qc_segment_run(const QcConfig *cfg, const QcObject *obj, const MqcProfile *
 {
     char marker[2100];
     snprintf(marker, sizeof(marker), "%s.merged", out->report);
-    out->html[0] = 0;   /* the partials carry no pictures */
     MergeDone done = { cfg, obj, marker };
     char **parts = calloc((size_t)obj->segments, sizeof(*parts));
     for (int j = 0; parts && j < obj->segments; j++)

@@ -5,6 +5,7 @@ boundaries inside black, frozen and out-of-range runs and at missing frames,
 for ProRes (intra: any frame is a boundary) and H.264 with B-frames (long
 GOP: keyframes only), and with more segments than keyframes. Parts that do
 not belong together are refused (exit 2) naming the part."""
+import bisect
 import http.server
 import json
 import os
@@ -47,6 +48,37 @@ def comparable(path):
     doc["summary"].pop("elapsed_s")
     doc["summary"].pop("fps")
     return doc
+
+
+def comparable_html(path):
+    """The page without what differs between two runs of the same analysis:
+    the footer's finish time, run time and command, and the embedded
+    report's run fields (compared as comparable() compares them)."""
+    with open(path) as f:
+        html = f.read()
+    m = re.search(r'(<script type="application/json" id="mqc-report">)(.*?)(</script>)', html,
+                  re.S)
+    doc = json.loads(m.group(2))
+    doc.pop("run")
+    doc["summary"].pop("elapsed_s")
+    doc["summary"].pop("fps")
+    page = html[:m.start(2)] + html[m.end(2):]
+    page = re.sub(r" · finished [^<]*</p>", "</p>", page)
+    page = re.sub(r"<p>command: <code>.*?</code></p>", "", page)
+    return page, doc
+
+
+def thumbnails(path=None, html=None):
+    """Each event picture of the page: its frame and its PNG (and overlay)."""
+    if html is None:
+        with open(path) as f:
+            html = f.read()
+    return re.findall(r'<figure><img class="thumb".*?</figure>', html, re.S)
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
 
 
 def keyframes(path):
@@ -152,6 +184,68 @@ class Segments(unittest.TestCase):
                 with open(merged_edl) as f:
                     self.assertEqual(f.read(), want_edl)
         return want, boundaries
+
+    def assert_html_equals_single(self, clip, counts, tag):
+        """merge --html gives the single pass's page: the same events with the
+        same thumbnails (decoded again from the input), the same curves."""
+        single = os.path.join(self.dir, tag + "_single.html")
+        run(["check", clip, "--html", single, "--quiet"] + SETS)
+        want = comparable_html(single)
+        pictures = thumbnails(single)
+        self.assertGreater(len(pictures), 5)
+        frames = {int(f) for f in re.findall(r'data-frame="(\d+)"', "".join(pictures))}
+        for n in counts:
+            with self.subTest(clip=tag, segments=n):
+                parts = self.segment_all(clip, n, tag + "_html")
+                starts = []
+                for part in parts:
+                    with open(part) as f:
+                        starts.append(json.load(f)["segment"]["first_frame"])
+                # pictures from several segments
+                segs = {bisect.bisect_right(sorted(starts), f) for f in frames}
+                self.assertGreater(len(segs), 1, (frames, starts))
+                self.rng.shuffle(parts)
+                page = os.path.join(self.dir, "%s_merged_%d.html" % (tag, n))
+                p = run(["merge"] + parts + ["--html", page])
+                self.assertNotIn("warning", p.stderr)
+                self.assertEqual(thumbnails(page), pictures)
+                self.assertEqual(comparable_html(page), want)
+
+    def test_merge_html_equals_single_pass(self):
+        self.assert_html_equals_single(self.prores, (3, 7), "prores")
+        self.assert_html_equals_single(self.h264, (2, 12), "h264")
+
+    def test_merge_html_without_the_input(self):
+        """The input is gone: the page is written without pictures, the
+        warning names the input and the cause, the exit code is the verdict."""
+        clip = os.path.join(self.dir, "gone.mov")
+        shutil.copy(self.prores, clip)
+        parts = self.segment_all(clip, 3, "gone")
+        single = os.path.join(self.dir, "gone_single.html")
+        run(["check", clip, "--html", single, "--quiet"] + SETS)
+        page = os.path.join(self.dir, "gone_merged.html")
+        cases = {"missing": ("No such file", lambda: os.remove(clip)),
+                 "another file": ("index differs",
+                                  lambda: shutil.copy(self.h264, clip)),
+                 "not media": ("not a media file", lambda: write(clip, "garbage"))}
+        for name, (cause, damage) in cases.items():
+            with self.subTest(name):
+                damage()
+                p = run(["merge"] + parts + ["--html", page, "-o", page + ".json"], ok=(1,))
+                self.assertRegex(p.stderr, r"warning: the HTML report has no thumbnails: "
+                                 + re.escape(clip) + ": .*" + cause)
+                self.assertEqual(thumbnails(page), [])
+                with open(page) as f:
+                    html = f.read()
+                self.assertIn("no pictures: " + clip, html)
+                # everything else is the single pass's
+                got, want = comparable_html(page), comparable_html(single)
+                self.assertEqual(got[1], want[1])
+                strip = lambda s: re.sub(r'<div class="thumbs">.*?</div>|<p id="thumb-note">'
+                                         r'.*?</p>', "", s[0], flags=re.S)
+                self.assertEqual(strip(got), strip(want))
+                if os.path.exists(clip):
+                    os.remove(clip)
 
     def assert_cuts_inside(self, boundaries, runs):
         """Some segment starts inside each run (after its first frame)."""
@@ -281,6 +375,19 @@ class Segments(unittest.TestCase):
             want["input"].pop("path")
             got["input"].pop("path")
             self.assertEqual(got, want)
+            # the page's thumbnails: the frames alone, read with ranged GETs
+            page, local_page = merged + ".html", single + ".html"
+            run(["check", clip, "--html", local_page, "--quiet"] + nohash)
+            with srv.lock:
+                srv.sent.clear()
+            p = run(["merge"] + parts + ["--html", page])
+            self.assertNotIn("warning", p.stderr)
+            with srv.lock:
+                sent = list(srv.sent)
+            self.assertTrue(thumbnails(local_page))
+            self.assertEqual(thumbnails(page), thumbnails(local_page))
+            self.assertTrue(sent and all(rng for rng, _ in sent), sent)
+            self.assertLess(sum(b for _, b in sent), size * 0.75)
         finally:
             srv.shutdown()
             srv.server_close()
@@ -360,9 +467,18 @@ class WorkerSegments(unittest.TestCase):
         # the whole-file hash came from segment 0's read of the object
         ck = {c["id"]: c for c in rep["checks"]}["checksum"]["metrics"]
         self.assertEqual(ck["file_bytes_hashed"], os.path.getsize(clip))
+        # the page beside the report, with the single pass's thumbnails
+        self.assertTrue(r["html"].endswith("qc-reports/" + key + ".html"), r)
+        status, page = t.SVC.get("qc-reports/" + key + ".html")
+        self.assertEqual(status, 200)
+        local_page = os.path.join(os.path.dirname(clip), "seg_720p_single.html")
+        t.common.run(["check", clip, "--html", local_page, "--quiet"])
+        self.assertTrue(thumbnails(local_page))
+        self.assertEqual(thumbnails(html=page.decode()), thumbnails(local_page))
         # partials cleaned after the merge; the marker says which job merged
         self.assertEqual(t.SVC.list_keys("qc-reports/seg/"),
-                         ["qc-reports/" + key + ".json", "qc-reports/" + key + ".json.merged"])
+                         ["qc-reports/" + key + ".html", "qc-reports/" + key + ".json",
+                          "qc-reports/" + key + ".json.merged"])
         self.assertEqual(broker.ready(), 0)
         broker.close()
 
