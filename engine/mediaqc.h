@@ -156,7 +156,8 @@ struct AVFrame;
 
 /* Presentation layers (HTML thumbnails and curves, ...) watch the single
  * pass instead of decoding again. frame() runs in display order after every
- * check folded the frame, so run->checks[c].events are current. */
+ * check folded the frame, so run->checks[c].events are current. In a merge
+ * (mqc_merge) frame() gets no picture (frame NULL). */
 typedef struct MqcObserver {
     void *ud;
     int (*start)(void *ud, const struct MqcRun *run);

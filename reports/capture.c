@@ -458,16 +458,19 @@ static int by_frame(const void *pa, const void *pb)
 int mqc_capture_pictures(MqcCapture *c, const MqcRun *run, int stream_index, MqcMsg *msg)
 {
     int64_t *frames = malloc(((size_t)c->nb_thumbs + 1) * sizeof(*frames));
-    if (!frames)
-        return MQC_ERR_NOMEM;
     size_t n = 0;
-    for (int i = 0; i < c->nb_thumbs; i++)
+    for (int i = 0; frames && i < c->nb_thumbs; i++)
         if (c->thumbs[i].frame >= 0 && !c->thumbs[i].png)
             frames[n++] = c->thumbs[i].frame;   /* distinct: a frame has one slot */
-    qsort(frames, n, sizeof(*frames), by_frame);
+    int ret = frames ? 0 : MQC_ERR_NOMEM;
+    if (!frames)
+        mqc_msg(msg, "%s", mqc_strerror(ret));
     Fill fl = { c, run };
-    int ret = n ? mqc_read_pictures(run->input_path, stream_index, run->index_hash, frames, n,
-                                    fill_thumb, &fl, msg) : 0;
+    if (n) {
+        qsort(frames, n, sizeof(*frames), by_frame);
+        ret = mqc_read_pictures(run->input_path, stream_index, run->index_hash, frames, n,
+                                fill_thumb, &fl, msg);
+    }
     free(frames);
     if (ret < 0)
         snprintf(c->pictures_error, sizeof(c->pictures_error), "%s", msg->text);
