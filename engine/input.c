@@ -122,6 +122,8 @@ struct MqcInput {
      * handed over; range_pos is the display number of the next decoded frame */
     int ranged;
     int64_t range_pos, range_first, range_end;
+    int audio_off;              /* a segment after the first: the audio is segment 0's */
+    int video_done;             /* segment 0 past its frames: reads the audio alone */
     AVFrame *context;           /* the last frame before range_first */
     int64_t convert_ns;         /* thread CPU time in libswscale (--stats) */
 };
@@ -137,6 +139,8 @@ static int issue_before(int64_t key, int rank, const Issue *b)
 static void note_text(MqcInput *in, int64_t key, int rank, int64_t pos, const char *text,
                       int err)
 {
+    if (in->video_done)
+        return;     /* past segment 0's frames: the later segments report them */
     in->issues_noted++;
     int i = in->nb_issues;
     while (i > 0 && issue_before(key, rank, &in->issue[i - 1]))
@@ -447,6 +451,11 @@ static int open_audio(MqcInput *in, const char *path)
 int mqc_input_audio_count(const MqcInput *in)
 {
     return in->nb_audio;
+}
+
+int mqc_input_audio_decoded(const MqcInput *in)
+{
+    return in->audio_off ? 0 : in->nb_audio;
 }
 
 void mqc_input_audio_info(const MqcInput *in, int a, MqcAudioInfo *ai)
@@ -1247,12 +1256,12 @@ static int demux_one(MqcInput *in)
             note_issue(in, ISSUE_END, RANK_PACKET, avio_tell(in->fmt->pb),
                        "demux error, reading stops: %s", ret);
         in->demux_eof = 1;
-        for (int a = 0; a < in->nb_audio; a++)
+        for (int a = 0; a < in->nb_audio && !in->audio_off; a++)
             if ((ret = decode_audio(in, &in->audio[a], NULL)) < 0)
                 return ret;
         return AVERROR_EOF;
     }
-    if (in->pkt->stream_index == in->stream) {
+    if (in->pkt->stream_index == in->stream && !in->video_done) {
         if (in->seq) {
             /* timestamps count frames from the start number: a hole is a gap */
             if (in->pkt->pts != AV_NOPTS_VALUE)
@@ -1263,7 +1272,7 @@ static int demux_one(MqcInput *in)
         }
         return 1;
     }
-    AudioDec *ad = audio_of(in, in->pkt->stream_index);
+    AudioDec *ad = in->audio_off ? NULL : audio_of(in, in->pkt->stream_index);
     ret = 0;
     if (ad) {
         if (in->pkt->flags & AV_PKT_FLAG_CORRUPT)
@@ -1318,10 +1327,11 @@ static int lead_push(MqcInput *in)
 
 int mqc_input_pump(MqcInput *in)
 {
-    /* a segment has no audio to look for: reading on would pass its end */
-    if (in->demux_eof || in->ranged)
+    /* a segment without audio has none to look for: reading on would pass its end */
+    if (in->demux_eof || (in->ranged && !mqc_input_audio_decoded(in)))
         return AVERROR_EOF;
-    if (in->stream >= 0 && (in->lead_count >= LEAD_MAX_PACKETS || in->lead_bytes >= LEAD_MAX_BYTES))
+    if (in->stream >= 0 && !in->video_done &&
+        (in->lead_count >= LEAD_MAX_PACKETS || in->lead_bytes >= LEAD_MAX_BYTES))
         return 1;
     int ret = demux_one(in);
     return ret == 1 ? lead_push(in) : ret;
@@ -1425,13 +1435,30 @@ static int read_due(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
     return ret;
 }
 
+/* Segment 0 after its last frame: the rest of the file for its audio. The
+ * demuxer skips the video samples (the MOV demuxer seeks past them), so
+ * only the audio's bytes are read; video packets read ahead are dropped. */
+static void audio_tail(MqcInput *in)
+{
+    if (in->video_done)
+        return;
+    in->video_done = 1;
+    in->fmt->streams[in->stream]->discard = AVDISCARD_ALL;
+    for (; in->lead_count; in->lead_count--, in->lead_head = (in->lead_head + 1) % in->lead_cap)
+        av_packet_free(&in->lead[in->lead_head]);
+    in->lead_bytes = 0;
+}
+
 int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
 {
     if (!in->ranged)
         return read_due(in, out, si);
     for (;;) {
-        if (in->range_end >= 0 && in->range_pos >= in->range_end)
+        if (in->range_end >= 0 && in->range_pos >= in->range_end) {
+            if (mqc_input_audio_decoded(in))
+                audio_tail(in);
             return AVERROR_EOF;
+        }
         int ret = read_due(in, out, si);
         if (ret < 0 || in->range_pos++ >= in->range_first)
             return ret;
@@ -1491,12 +1518,13 @@ int mqc_input_segment(MqcInput *in, int index, int count, MqcSegmentPlan *plan, 
                 "sequence)", path);
         return MQC_ERR_USAGE;
     }
-    if (in->nb_audio) {
-        /* loudness, silence, clipping and phase carry state across a cut that
-         * a segment cannot rebuild yet: say so rather than join wrong numbers */
-        mqc_msg(msg, "%s: --segment: files with audio streams are analysed whole "
-                "(audio checks cannot be split into segments yet)", path);
-        return MQC_ERR_USAGE;
+    if (index > 0) {
+        /* loudness gating, true peak, silence, clipping and phase carry state
+         * over the whole programme: segment 0 analyses every audio stream in
+         * one piece, the others read none of it */
+        in->audio_off = 1;
+        for (int a = 0; a < in->nb_audio; a++)
+            in->fmt->streams[in->audio[a].stream]->discard = AVDISCARD_ALL;
     }
     int ret = mqc_segment_plan(in->fmt->streams[in->stream], path, index, count, plan, msg);
     plan->stream = in->stream;

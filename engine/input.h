@@ -24,7 +24,9 @@ int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si);
 /* Segment `index` of `count` (--segment): plans it (engine/segment.h) and
  * limits the reads to its frames, decoding from the keyframe before it.
  * Call before the first read. MQC_ERR_USAGE (message in msg) when the file
- * cannot be split: no index, audio streams, an image sequence. */
+ * cannot be split: no index, an image sequence. Segment 0 also reads the
+ * audio of the whole file, past its last frame with the video skipped;
+ * the other segments read no audio. */
 struct MqcSegmentPlan;
 int mqc_input_segment(MqcInput *in, int index, int count, struct MqcSegmentPlan *plan,
                       MqcMsg *msg);
@@ -61,6 +63,9 @@ typedef struct MqcAudioSink {
 } MqcAudioSink;
 void mqc_input_set_audio_sink(MqcInput *in, const MqcAudioSink *sink);
 int mqc_input_audio_count(const MqcInput *in);
+/* The audio streams whose samples this read delivers: all of them, or none
+ * in a segment after the first (segment 0 reads the whole file's audio). */
+int mqc_input_audio_decoded(const MqcInput *in);
 /* Facts of audio stream a (0 .. count-1); start_s once its first frame was decoded. */
 void mqc_input_audio_info(const MqcInput *in, int a, MqcAudioInfo *ai);
 int mqc_input_has_video(const MqcInput *in);

@@ -26,6 +26,12 @@ int mqc_run_init_checks(MqcRun *run, const char *input, MqcMsg *msg);
 void mqc_run_deliver(MqcRun *run, const MqcInputProblem *p);
 /* A folded frame: frame count and timeline. */
 void mqc_run_frame(MqcRun *run, const MqcFrameInfo *fi);
+/* Audio problems of the input (after the last frame, as a single pass
+ * finds them): delivered, then placed on the frames by their times. */
+void mqc_run_audio_problems(MqcRun *run, const MqcInputProblem *v, int n);
+/* Check c's finish, once (metrics, closed runs); a check whose result a
+ * merge loaded (concluded) is left as it is. */
+void mqc_run_finish_check(MqcRun *run, int c);
 /* Every check's finish (metrics, closed runs). */
 void mqc_run_conclude(MqcRun *run);
 /* Verdict, elapsed time since t0 (mqc_run_now), observers' finish. */

@@ -215,6 +215,7 @@ typedef struct MqcCheckRun {
     MqcEvents events;
     struct cJSON *metrics;
     struct cJSON *params;
+    int concluded;              /* finish() ran (or, in a merge, its result was loaded) */
 } MqcCheckRun;
 
 typedef struct MqcRun {

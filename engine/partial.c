@@ -11,6 +11,14 @@
  * that could drift from the first. What a check learns outside fold (the
  * whole-file hash) travels through its save()/load().
  *
+ * Audio checks measure the whole programme (loudness gating, true peak,
+ * runs of silence or clipping across any cut), and their input is too
+ * large to record: segment 0 analyses every audio stream of the file in
+ * one piece (engine/input.c reads on past its frames with the video
+ * skipped) and finishes the audio checks; its partial carries their
+ * events and metrics, the audio streams' facts, and the audio problems,
+ * which the merge takes as they are. The single pass's numbers, exactly.
+ *
  * The records are the engine's own structs, so a partial is only read by
  * the build that wrote it: "tool" names the version and the struct sizes,
  * and merge refuses parts of another. */
@@ -48,9 +56,19 @@ struct MqcPartial {
     size_t len, cap;
     int64_t frames;
     cJSON *states;              /* per check: its save(), or null */
+    cJSON *results;             /* per check: an audio check's finished result, or null */
+    char *audio;                /* base64 of the audio streams' facts (segment 0) */
 };
 
+/* An event of a finished audio check; its code by name. */
+typedef struct EventRec {
+    char code[64];
+    MqcEvent e;
+} EventRec;
+
 /* ---- recording ---- */
+
+static char *base64(const void *data, size_t len);
 
 int mqc_partial_new(MqcPartial **out, const MqcSegmentPlan *plan)
 {
@@ -144,13 +162,62 @@ int mqc_partial_problem(MqcPartial *p, const MqcInputProblem *pr)
     return ret;
 }
 
-int mqc_partial_keep(MqcPartial *p, const MqcRun *run)
+/* Check c's finished result: its metrics and its events (times on the
+ * report clock; the merge places them on the frames). */
+static cJSON *audio_result(const MqcCheckRun *cr)
+{
+    EventRec *v = calloc(cr->events.n + 1, sizeof(*v));
+    cJSON *o = cJSON_CreateObject();
+    char *ev = NULL;
+    for (size_t i = 0; v && i < cr->events.n; i++) {
+        v[i].e = cr->events.v[i];
+        v[i].e.code = NULL;
+        snprintf(v[i].code, sizeof(v[i].code), "%s", cr->events.v[i].code);
+    }
+    if (v && o && (ev = base64(v, cr->events.n * sizeof(*v))) &&
+        cJSON_AddItemToObject(o, "metrics", cJSON_Duplicate(cr->metrics, 1)) &&
+        cJSON_AddStringToObject(o, "events", ev)) {
+        free(v);
+        free(ev);
+        return o;
+    }
+    free(v);
+    free(ev);
+    cJSON_Delete(o);
+    return NULL;
+}
+
+/* Segment 0 analysed the file's audio: the audio checks finish here. */
+static int keep_audio(MqcPartial *p, MqcRun *run)
+{
+    if (!(p->audio = base64(run->audio, (size_t)run->nb_audio * sizeof(*run->audio))))
+        return MQC_ERR_NOMEM;
+    for (int c = 0; c < run->nb_checks; c++) {
+        MqcCheckRun *cr = &run->checks[c];
+        cJSON *r = NULL;
+        if (!cr->skipped && cr->check->media == MQC_MEDIA_AUDIO) {
+            mqc_run_finish_check(run, c);
+            if (!cr->metrics || cr->events.oom || !(r = audio_result(cr)))
+                return MQC_ERR_NOMEM;
+        }
+        if (!cJSON_ReplaceItemInArray(p->results, c, r ? r : cJSON_CreateNull()))
+            return MQC_ERR_NOMEM;
+    }
+    return 0;
+}
+
+int mqc_partial_keep(MqcPartial *p, MqcRun *run)
 {
     int ret = put(p, "", 0, 1);
     if (ret < 0)
         return ret;
-    if (!(p->states = cJSON_CreateArray()))
+    if (!(p->states = cJSON_CreateArray()) || !(p->results = cJSON_CreateArray()))
         return MQC_ERR_NOMEM;
+    for (int c = 0; c < run->nb_checks; c++)
+        if (!cJSON_AddItemToArray(p->results, cJSON_CreateNull()))
+            return MQC_ERR_NOMEM;
+    if (p->plan.index == 0 && run->nb_audio > 0 && (ret = keep_audio(p, run)) < 0)
+        return ret;
     for (int c = 0; c < run->nb_checks; c++) {
         const MqcCheckRun *cr = &run->checks[c];
         cJSON *st = cJSON_CreateObject();
@@ -173,6 +240,8 @@ void mqc_partial_free(MqcPartial **pp)
         deflateEnd(&p->z);
     free(p->data);
     cJSON_Delete(p->states);
+    cJSON_Delete(p->results);
+    free(p->audio);
     free(p);
     *pp = NULL;
 }
@@ -183,8 +252,8 @@ void mqc_partial_free(MqcPartial **pp)
  * of the structs they hold. */
 static void build_id(char *buf, size_t len)
 {
-    snprintf(buf, len, "%s si%zu fi%zu pr%zu", MQC_VERSION, sizeof(MqcStreamInfo),
-             sizeof(MqcFrameInfo), sizeof(ProblemRec));
+    snprintf(buf, len, "%s si%zu fi%zu pr%zu ev%zu ai%zu", MQC_VERSION, sizeof(MqcStreamInfo),
+             sizeof(MqcFrameInfo), sizeof(ProblemRec), sizeof(EventRec), sizeof(MqcAudioInfo));
 }
 
 static char *base64(const void *data, size_t len)
@@ -268,6 +337,9 @@ cJSON *mqc_partial_json(const MqcRun *run, int argc, char **argv)
         }
     }
     cJSON_AddItemToObject(doc, "stream", si ? cJSON_CreateString(si) : cJSON_CreateNull());
+    /* the audio streams' facts once their samples were counted (segment 0) */
+    cJSON_AddItemToObject(doc, "audio", p->audio ? cJSON_CreateString(p->audio)
+                                                 : cJSON_CreateNull());
     cJSON *checks = cJSON_AddArrayToObject(doc, "checks");
     for (int c = 0; c < run->nb_checks; c++) {
         const MqcCheckRun *cr = &run->checks[c];
@@ -278,6 +350,9 @@ cJSON *mqc_partial_json(const MqcRun *run, int argc, char **argv)
         cJSON_AddNumberToObject(o, "frame_size", (double)cr->check->frame_size);
         const cJSON *st = p->states ? cJSON_GetArrayItem(p->states, c) : NULL;
         cJSON_AddItemToObject(o, "state", st ? cJSON_Duplicate(st, 1) : cJSON_CreateObject());
+        const cJSON *res = p->results ? cJSON_GetArrayItem(p->results, c) : NULL;
+        if (res && !cJSON_IsNull(res))
+            cJSON_AddItemToObject(o, "result", cJSON_Duplicate(res, 1));
         cJSON_AddItemToArray(checks, o);
     }
     cJSON_AddItemToObject(doc, "records", rec ? cJSON_CreateString(rec) : cJSON_CreateNull());
@@ -294,7 +369,14 @@ typedef struct Part {
     int index, count;
     int64_t first, end, frames;
     const char *stream, *records;   /* base64, or NULL (no frames) */
+    const char *audio;          /* base64 audio streams' facts (segment 0), or NULL */
 } Part;
+
+/* Audio problems: after every frame, as the single pass delivers them. */
+typedef struct Deferred {
+    MqcInputProblem *v;
+    int n, cap;
+} Deferred;
 
 static int bad_part(MqcMsg *msg, const char *name, const char *why)
 {
@@ -379,12 +461,15 @@ static int part_read(Part *pt, const char *name, MqcMsg *msg)
     const cJSON *rec = cJSON_GetObjectItemCaseSensitive(pt->doc, "records");
     pt->stream = cJSON_IsString(st) ? st->valuestring : NULL;
     pt->records = cJSON_IsString(rec) ? rec->valuestring : NULL;
+    const cJSON *au = cJSON_GetObjectItemCaseSensitive(pt->doc, "audio");
+    pt->audio = cJSON_IsString(au) ? au->valuestring : NULL;
     if (!ok || pt->count < 1 || pt->index < 0 || pt->index >= pt->count || pt->first < 0 ||
         (pt->end >= 0 && pt->end < pt->first) || pt->frames < 0 ||
         !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(pt->doc, "checks")) ||
         !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pt->doc, "profile")) ||
         !str(cJSON_GetObjectItemCaseSensitive(pt->doc, "input"), "path") ||
-        (!pt->stream != !pt->records) || (!st || (!pt->stream && !cJSON_IsNull(st))))
+        (!pt->stream != !pt->records) || (!st || (!pt->stream && !cJSON_IsNull(st))) ||
+        (pt->audio && pt->index != 0) || (!pt->audio && au && !cJSON_IsNull(au)))
         return bad_part(msg, name, "damaged partial (missing or invalid fields)");
     return 0;
 }
@@ -511,10 +596,35 @@ static void reader_close(Reader *r)
     free(r->in);
 }
 
+static int defer(Deferred *d, const MqcInputProblem *p)
+{
+    if (d->n == d->cap) {
+        int cap = d->cap ? 2 * d->cap : 8;
+        MqcInputProblem *v = realloc(d->v, (size_t)cap * sizeof(*v));
+        if (!v)
+            return MQC_ERR_NOMEM;
+        d->v = v;
+        d->cap = cap;
+    }
+    d->v[d->n] = *p;
+    if (!(d->v[d->n].what = strdup(p->what)))
+        return MQC_ERR_NOMEM;
+    d->n++;
+    return 0;
+}
+
+static void deferred_free(Deferred *d)
+{
+    for (int i = 0; i < d->n; i++)
+        free((char *)(uintptr_t)d->v[i].what);
+    free(d->v);
+}
+
 /* Feeds one part's records to the run's checks, as the segment's fold saw
  * them, and the frames to the observers where the segment's would have seen
- * them (with their per-frame records, without pictures). */
-static int replay(MqcRun *run, const Part *pt, uint8_t *frame_buf, char *what,
+ * them (with their per-frame records, without pictures). Audio problems
+ * wait in `later`. */
+static int replay(MqcRun *run, const Part *pt, uint8_t *frame_buf, char *what, Deferred *later,
                   const MqcObserver *const *observers, MqcMsg *msg)
 {
     Reader r;
@@ -546,7 +656,12 @@ static int replay(MqcRun *run, const Part *pt, uint8_t *frame_buf, char *what,
                                   .last_frame = pr.last, .count = pr.count, .what = what,
                                   .pos = pr.pos, .audio = pr.audio, .stream = pr.stream,
                                   .time_s = pr.time_s };
-            mqc_run_deliver(run, &p);
+            if (!p.audio)
+                mqc_run_deliver(run, &p);
+            else if (defer(later, &p) < 0) {
+                reader_close(&r);
+                return MQC_ERR_NOMEM;
+            }
             continue;
         }
         if (tag != REC_FRAME || (ret = reader_get(&r, &fi, sizeof(fi))) <= 0) {
@@ -569,8 +684,10 @@ static int replay(MqcRun *run, const Part *pt, uint8_t *frame_buf, char *what,
                 break;
             if (cr->check->fold)
                 cr->check->fold(cr->priv, &fi, frame_buf, &cr->events);
-            /* record() reads only this check's state, which later folds leave alone */
-            if (observers && cr->check->record)
+            /* record() reads only this check's state, which later folds leave
+             * alone; audio checks got no samples here (segment 0 carries their
+             * results, not their per-frame records) */
+            if (observers && cr->check->record && cr->check->media != MQC_MEDIA_AUDIO)
                 cr->check->record(cr->priv, frame_buf, &rec);
         }
         if (ret <= 0) {
@@ -644,6 +761,73 @@ static int load_states(MqcRun *run, const Part *pt, MqcMsg *msg)
     return 0;
 }
 
+/* The audio streams' facts, as segment 0 counted them to the file's end. */
+static int audio_from(MqcRun *run, const Part *pt, int n)
+{
+    uint8_t *v = NULL;
+    size_t len = 0;
+    int ret = pt->audio ? unbase64(pt->audio, &v, &len) : MQC_ERR_USAGE;
+    if (ret >= 0 && len != (size_t)n * sizeof(*run->audio))
+        ret = MQC_ERR_USAGE;
+    if (ret < 0) {
+        free(v);
+        return ret;
+    }
+    run->audio = (MqcAudioInfo *)v;
+    run->nb_audio = run->si.nb_audio = n;
+    run->si.audio = run->audio;
+    return 0;
+}
+
+/* An audio check's events and metrics as segment 0 finished them. */
+static int result_from(MqcCheckRun *cr, const cJSON *res)
+{
+    const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(res, "metrics");
+    const char *events = str(res, "events");
+    uint8_t *v = NULL;
+    size_t len = 0;
+    int ret = cJSON_IsObject(metrics) && events ? unbase64(events, &v, &len) : MQC_ERR_USAGE;
+    if (ret >= 0 && len % sizeof(EventRec))
+        ret = MQC_ERR_USAGE;
+    for (size_t i = 0; ret >= 0 && i < len / sizeof(EventRec); i++) {
+        EventRec *er = (EventRec *)(v + i * sizeof(EventRec));
+        er->code[sizeof(er->code) - 1] = 0;
+        er->e.detail[sizeof(er->e.detail) - 1] = 0;
+        er->e.code = NULL;
+        for (const MqcEventCode *k = cr->check->codes; k && k->code && !er->e.code; k++)
+            if (!strcmp(k->code, er->code))
+                er->e.code = k->code;   /* the table's: reports find its message */
+        ret = !er->e.code ? MQC_ERR_USAGE : mqc_events_add(&cr->events, &er->e);
+    }
+    free(v);
+    if (ret < 0)
+        return ret;
+    cJSON_Delete(cr->metrics);
+    if (!(cr->metrics = cJSON_Duplicate(metrics, 1)))
+        return MQC_ERR_NOMEM;
+    cr->concluded = 1;
+    return 0;
+}
+
+static int load_results(MqcRun *run, const Part *pt, MqcMsg *msg)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(pt->doc, "checks");
+    for (int c = 0; c < run->nb_checks; c++) {
+        MqcCheckRun *cr = &run->checks[c];
+        if (cr->skipped || cr->check->media != MQC_MEDIA_AUDIO)
+            continue;
+        const cJSON *res = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(list, c), "result");
+        int ret = result_from(cr, res);
+        if (ret == MQC_ERR_NOMEM)
+            return ret;
+        if (ret < 0) {
+            mqc_msg(msg, "%s: check %s: damaged or missing audio result", pt->name, cr->id);
+            return MQC_ERR_USAGE;
+        }
+    }
+    return 0;
+}
+
 /* The run's stream: the first segment's that has frames, as a single pass
  * learns it from the file's first frame. */
 static int stream_from(MqcRun *run, const Part *pt)
@@ -657,10 +841,11 @@ static int stream_from(MqcRun *run, const Part *pt)
     }
     memcpy(&run->si, si, sizeof(run->si));
     free(si);
+    if (run->si.nb_audio < 0 || run->si.nb_audio > 4096)
+        return MQC_ERR_USAGE;
     run->si.learnt = NULL;
     run->si.file_bytes = NULL;
-    run->si.audio = NULL;
-    run->si.nb_audio = 0;
+    run->si.audio = NULL;       /* nb_audio: the caller takes segment 0's facts */
     run->si.sequence = NULL;
     run->si.segment = 1;
     return 0;
@@ -690,9 +875,17 @@ static int merge_parts(MqcRun *run, Part *pt, int n, const MqcObserver *const *o
     }
     if (!with_stream || run->unreadable[0])
         return 0;
+    int nb_audio = 0;
     int ret = stream_from(run, with_stream);
+    if (ret >= 0)
+        nb_audio = run->si.nb_audio;
+    run->si.nb_audio = 0;
     if (ret < 0)
         return bad_part(msg, with_stream->name, "damaged partial (stream)");
+    /* the parts are sorted: pt[0] is segment 0, which analysed the audio */
+    if (nb_audio && (ret = audio_from(run, &pt[0], nb_audio)) < 0)
+        return ret == MQC_ERR_NOMEM ? ret
+                                    : bad_part(msg, pt[0].name, "damaged partial (audio)");
     run->have_stream = 1;
     if ((ret = mqc_run_clock(run, 1)) < 0 || (ret = mqc_run_init_checks(run, run->input_path,
                                                                          msg)) < 0)
@@ -708,16 +901,22 @@ static int merge_parts(MqcRun *run, Part *pt, int n, const MqcObserver *const *o
     for (int i = 0; ret >= 0 && i < n; i++)
         if ((ret = checks_agree(run, &pt[i], msg)) >= 0)
             ret = load_states(run, &pt[i], msg);
+    if (ret >= 0 && nb_audio)
+        ret = load_results(run, &pt[0], msg);
     for (const MqcObserver *const *o = observers; ret >= 0 && o && *o; o++)
         if ((*o)->start)
             ret = (*o)->start((*o)->ud, run);
+    Deferred later = { 0 };
     for (int i = 0; ret >= 0 && i < n; i++)
         if (pt[i].records)
-            ret = replay(run, &pt[i], frame_buf, what, observers, msg);
+            ret = replay(run, &pt[i], frame_buf, what, &later, observers, msg);
     free(frame_buf);
     free(what);
-    if (ret >= 0)
+    if (ret >= 0) {
+        mqc_run_audio_problems(run, later.v, later.n);
         mqc_run_conclude(run);
+    }
+    deferred_free(&later);
     return ret;
 }
 

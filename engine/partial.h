@@ -15,8 +15,10 @@ int mqc_partial_frame(MqcPartial *p, const MqcRun *run, const MqcFrameInfo *fi,
 int mqc_partial_shown(MqcPartial *p);
 /* A problem of the input, in the order the checks received it. */
 int mqc_partial_problem(MqcPartial *p, const MqcInputProblem *pr);
-/* After the segment's last frame: closes the record, keeps the checks' save(). */
-int mqc_partial_keep(MqcPartial *p, const MqcRun *run);
+/* After the segment's last frame: closes the record, keeps the checks'
+ * save(); segment 0 also finishes the audio checks (it analysed the whole
+ * file's audio) and keeps their results. */
+int mqc_partial_keep(MqcPartial *p, MqcRun *run);
 void mqc_partial_free(MqcPartial **p);
 
 #endif

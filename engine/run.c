@@ -301,7 +301,8 @@ static int open_audio(MqcRun *run, MqcInput *in, MqcAudioFeed **feed)
     run->nb_audio = n;
     run->si.nb_audio = n;
     run->si.audio = run->audio;
-    return mqc_feed_new(feed, in, run->audio, n);
+    /* a segment after the first reads no audio: its checks get no samples */
+    return mqc_feed_new(feed, in, run->audio, mqc_input_audio_decoded(in));
 }
 
 /* A check whose media the input lacks is skipped, saying so. */
@@ -368,21 +369,31 @@ static void audio_events_place(const MqcRun *run, MqcEvents *ev, int sort)
     memset(ev->open, 0, sizeof(ev->open));
 }
 
-/* Audio decode problems, at their time, go to the checks that report
- * problems of the input; the frames they cover follow from that time. */
-static void add_audio_issues(MqcRun *run, const MqcInput *in)
+void mqc_run_audio_problems(MqcRun *run, const MqcInputProblem *v, int n)
 {
-    const MqcAudioIssue *v;
-    int n = mqc_input_audio_issues(in, &v);
-    for (int i = 0; i < n; i++) {
-        MqcInputProblem p = { .kind = MQC_PROBLEM_DECODE, .count = v[i].count,
-                              .what = v[i].what, .pos = -1, .audio = 1,
-                              .stream = v[i].stream, .time_s = v[i].time_s };
-        mqc_run_deliver(run, &p);
-    }
+    for (int i = 0; i < n; i++)
+        mqc_run_deliver(run, &v[i]);
     for (int c = 0; n && c < run->nb_checks; c++)
         if (run->checks[c].check->input_problem && !run->checks[c].skipped)
             audio_events_place(run, &run->checks[c].events, 0);
+}
+
+/* Audio decode problems, at their time, go to the checks that report
+ * problems of the input; the frames they cover follow from that time. */
+static int add_audio_issues(MqcRun *run, const MqcInput *in)
+{
+    const MqcAudioIssue *v;
+    int n = mqc_input_audio_issues(in, &v);
+    MqcInputProblem *p = calloc((size_t)n + 1, sizeof(*p));
+    if (!p)
+        return MQC_ERR_NOMEM;
+    for (int i = 0; i < n; i++)
+        p[i] = (MqcInputProblem){ .kind = MQC_PROBLEM_DECODE, .count = v[i].count,
+                                  .what = v[i].what, .pos = -1, .audio = 1,
+                                  .stream = v[i].stream, .time_s = v[i].time_s };
+    mqc_run_audio_problems(run, p, n);
+    free(p);
+    return 0;
 }
 
 static int cpu_count(void)
@@ -489,17 +500,27 @@ int mqc_run_init_checks(MqcRun *run, const char *input, MqcMsg *msg)
     return 0;
 }
 
+void mqc_run_finish_check(MqcRun *run, int c)
+{
+    MqcCheckRun *cr = &run->checks[c];
+    if (cr->concluded)
+        return;
+    cr->concluded = 1;
+    cJSON_Delete(cr->metrics);
+    cr->metrics = cJSON_CreateObject();
+    MqcMetrics m = { cr->metrics };
+    int64_t t0 = run->stats ? mqc_thread_ns() : 0;
+    if (!cr->skipped && cr->check->finish)
+        cr->check->finish(cr->priv, &run->si, &cr->events, &m);
+    if (run->stats)
+        mqc_stat_add(&run->stats->checks[c][MQC_STAT_FINISH], t0);
+}
+
 void mqc_run_conclude(MqcRun *run)
 {
     for (int c = 0; c < run->nb_checks; c++) {
         MqcCheckRun *cr = &run->checks[c];
-        cr->metrics = cJSON_CreateObject();
-        MqcMetrics m = { cr->metrics };
-        int64_t t0 = run->stats ? mqc_thread_ns() : 0;
-        if (!cr->skipped && cr->check->finish)
-            cr->check->finish(cr->priv, &run->si, &cr->events, &m);
-        if (run->stats)
-            mqc_stat_add(&run->stats->checks[c][MQC_STAT_FINISH], t0);
+        mqc_run_finish_check(run, c);
         if (!cr->skipped && cr->check->media == MQC_MEDIA_AUDIO)
             audio_events_place(run, &cr->events, 1);
     }
@@ -640,7 +661,8 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
     if (st.frames_out && (ret = mqc_outfile_commit(st.frames_out, msg)) < 0)
         goto fail;
 
-    add_audio_issues(run, in);
+    if ((ret = add_audio_issues(run, in)) < 0)
+        goto fail;
     /* a segment keeps its states for `merge`: the runs are closed there */
     if (run->partial)
         ret = mqc_partial_keep(run->partial, run);

@@ -1,0 +1,188 @@
+"""Segments of files with audio (issue 18): segment 0 analyses every audio
+stream of the whole file in one piece (reading on past its frames with the
+video skipped), the others read no audio; `merge` of the partials in any
+order gives the single pass's report (apart from run, summary.elapsed_s and
+summary.fps) for every audio check — loudness (R128 and A/85: integrated,
+LRA, momentary and short-term maxima, true peak), silence, clipping, phase,
+the audio format facts — and every video check. The planted audio defects
+cross segment boundaries: a silence run, a clipped run, an inverted-phase
+window, a loud passage, and true-peak overs in the last segment."""
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import TIMEOUT  # noqa: E402
+from e2e_segments import RangeServer, comparable, run  # noqa: E402
+
+RATE = 24
+# 6 s at 24 fps = 144 frames; intra boundaries: N=2 at 3.0 s, N=3 at 2.0 and
+# 4.0 s, N=7 near 0.83, 1.71, 2.58, 3.42, 4.29, 5.13 s
+TONE = "0.1*sin(2*PI*440*t)"
+GAIN = ("if(between(t,1.6,2.5),0,1)"          # silence across 1.71 s and 2.0 s
+        "*if(between(t,2.9,3.1),15,1)"        # clipped run across 3.0 s
+        "*if(between(t,3.3,4.4),6,1)")        # loud passage across 3.42, 4.0, 4.29 s
+# intersample peaks: a quarter-rate sine at 45 degrees, samples at 0.70, true peak 0.99
+OVERS = "if(between(t,5.3,5.6),0.99*sin(2*PI*12000*t+PI/4),0)"
+LEFT = "%s*%s+%s" % (TONE, GAIN, OVERS)
+# inverted over the 1 s correlation window 4..5 s, across 4.29 s
+RIGHT = "%s*%s*if(between(t,3.9,5.05),-1,1)+%s" % (TONE, GAIN, OVERS)
+AUDIO = "aevalsrc='%s|%s':s=48000:d=6" % (LEFT, RIGHT)
+# short runs are reported, so every planted run is an event
+SETS = ["--set", "silence.min_duration_s=0.5", "--set", "phase.min_correlation=-0.3"]
+
+
+def events(rep, check):
+    return {c["id"]: c for c in rep["checks"]}[check].get("events", [])
+
+
+class SegmentsWithAudio(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="mqc-sega-")
+        src = ["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+               "testsrc2=size=320x180:rate=%d:duration=6" % RATE, "-f", "lavfi", "-i", AUDIO]
+        cls.prores = os.path.join(cls.dir, "prores_pcm.mov")
+        cls.h264 = os.path.join(cls.dir, "h264_aac.mp4")
+        subprocess.run(src + ["-c:v", "prores_ks", "-profile:v", "0", "-c:a", "pcm_s24le",
+                              cls.prores], check=True, timeout=TIMEOUT)
+        subprocess.run(src + ["-c:v", "libx264", "-bf", "2", "-pix_fmt", "yuv420p",
+                              "-x264-params", "keyint=12:min-keyint=12:scenecut=0:open-gop=0",
+                              "-c:a", "aac", "-b:a", "192k", cls.h264], check=True,
+                       timeout=TIMEOUT)
+        cls.rng = random.Random(1818)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def merged(self, clip, n, tag, extra):
+        parts = []
+        for i in range(n):
+            part = os.path.join(self.dir, "%s_%d_of_%d.json" % (tag, i, n))
+            run(["check", clip, "--segment", "%d/%d" % (i, n), "-o", part, "--quiet"] + extra,
+                ok=(0,))
+            parts.append(part)
+        self.rng.shuffle(parts)        # any order
+        out = os.path.join(self.dir, "%s_merged_%d.json" % (tag, n))
+        run(["merge"] + parts + ["-o", out])
+        return comparable(out)
+
+    def assert_merge_equals_single(self, clip, counts, tag, extra=()):
+        extra = SETS + list(extra)
+        single = os.path.join(self.dir, tag + "_single.json")
+        run(["check", clip, "-o", single, "--quiet"] + extra)
+        want = comparable(single)
+        for n in counts:
+            with self.subTest(clip=tag, segments=n):
+                self.assertEqual(self.merged(clip, n, tag, extra), want)
+        return want
+
+    def test_prores_pcm(self):
+        want = self.assert_merge_equals_single(self.prores, (2, 3, 7), "prores")
+        # the planted defects are found, across the cuts (ground truth: the audio expression)
+        sil = events(want, "silence")
+        self.assertEqual([e["channel"] for e in sil], [0, 1])
+        for e in sil:
+            self.assertAlmostEqual(e["start_s"], 1.6, delta=0.01)
+            self.assertAlmostEqual(e["end_s"], 2.5, delta=0.01)
+        clip = events(want, "clipping")
+        self.assertEqual([e["channel"] for e in clip], [0, 1])
+        for e in clip:
+            self.assertTrue(2.9 <= e["start_s"] < 3.0 < e["end_s"] <= 3.1, e)
+        (ph,) = events(want, "phase")
+        self.assertAlmostEqual(ph["start_s"], 4.0, delta=0.01)
+        self.assertAlmostEqual(ph["end_s"], 5.0, delta=0.01)
+        loud = events(want, "loudness")
+        self.assertEqual(loud[0]["code"], "loudness_out_of_range")
+        over = [e for e in loud if e["code"] == "true_peak_over"]
+        self.assertTrue(any(e["start_s"] >= 5.3 for e in over), over)   # the last segment's
+
+    def test_h264_aac(self):
+        self.assert_merge_equals_single(self.h264, (2, 3, 7), "h264")
+
+    def test_atsc_a85(self):
+        want = self.assert_merge_equals_single(self.prores, (3,), "a85",
+                                               ("--profile", "atsc-a85"))
+        self.assertEqual(want["profile"]["name"], "atsc-a85")
+
+    def test_only_segment_0_reads_audio(self):
+        """Segments after the first carry no audio result; segment 0 carries
+        every audio check's events and metrics and the streams' facts."""
+        docs = []
+        for i in range(3):
+            part = os.path.join(self.dir, "who_%d.json" % i)
+            run(["check", self.prores, "--segment", "%d/3" % i, "-o", part, "--quiet"] + SETS,
+                ok=(0,))
+            with open(part) as f:
+                docs.append(json.load(f))
+        audio_checks = ("loudness", "silence", "clipping", "phase")
+        for i, doc in enumerate(docs):
+            res = {c["id"]: "result" in c for c in doc["checks"]}
+            self.assertEqual(doc["audio"] is not None, i == 0)
+            for c in audio_checks:
+                self.assertEqual(res[c], i == 0, (i, c))
+        # a part whose audio was removed is refused, naming it
+        docs[0]["audio"] = None
+        bad = os.path.join(self.dir, "who_0_bad.json")
+        with open(bad, "w") as f:
+            json.dump(docs[0], f)
+        p = run(["merge", bad, os.path.join(self.dir, "who_1.json"),
+                 os.path.join(self.dir, "who_2.json"), "-o", os.path.join(self.dir, "x.json")],
+                ok=(2,))
+        self.assertIn("who_0_bad.json", p.stderr)
+
+    def test_remote_segment_0_reads_the_audio_not_the_video(self):
+        """Over http(s), segment 0 reads its own video range and, past it,
+        the audio samples only (the MOV demuxer skips the discarded video)."""
+        www = os.path.join(self.dir, "www")
+        os.makedirs(www, exist_ok=True)
+        clip = os.path.join(www, "big_audio.mov")
+        # uncompressed video (v210: big without encoding time) + 24-bit PCM stereo
+        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+                        "testsrc2=size=640x360:rate=24:duration=6", "-f", "lavfi", "-i", AUDIO,
+                        "-c:v", "v210", "-c:a", "pcm_s24le", clip], check=True, timeout=TIMEOUT)
+        size = os.path.getsize(clip)
+        srv = RangeServer(www)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        url = "http://127.0.0.1:%d/big_audio.mov" % srv.server_address[1]
+        nohash = SETS + ["--set", "checksum.file_hash=false"]
+        try:
+            single = os.path.join(self.dir, "remote_single.json")
+            run(["check", clip, "-o", single, "--quiet"] + nohash)
+            n, parts, read = 4, [], []
+            for i in range(n):
+                part = os.path.join(self.dir, "remote_%d.json" % i)
+                with srv.lock:
+                    srv.sent.clear()
+                run(["check", url, "--segment", "%d/%d" % (i, n), "-o", part, "--quiet"] + nohash,
+                    ok=(0,))
+                with srv.lock:
+                    read.append(sum(b for _, b in srv.sent))
+                parts.append(part)
+            print("segments of %d bytes read %s bytes" % (size, read), file=sys.stderr)
+            # the others read no audio; segment 0 reads the audio to the end of the
+            # file, in the reader's 4 MiB blocks: where audio sits beside every
+            # video frame (as here and in most masters) that is nearly every block
+            for i in range(1, n):
+                self.assertLess(read[i], size * 0.75, "segment %d read %d of %d bytes"
+                                % (i, read[i], size))
+            merged = os.path.join(self.dir, "remote_merged.json")
+            run(["merge"] + parts[::-1] + ["-o", merged])
+            want, got = comparable(single), comparable(merged)
+            want["input"].pop("path")
+            got["input"].pop("path")
+            self.assertEqual(got, want)
+        finally:
+            srv.shutdown()
+            srv.server_close()
+
+
+if __name__ == "__main__":
+    unittest.main()
