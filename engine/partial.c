@@ -746,15 +746,29 @@ static int checks_agree(const MqcRun *run, const Part *pt, MqcMsg *msg)
     return 0;
 }
 
+static int result_from(MqcCheckRun *cr, const cJSON *res);
+
+/* Each check's save(), and in the part that analysed the audio (segment
+ * 0) the audio checks' results. */
 static int load_states(MqcRun *run, const Part *pt, MqcMsg *msg)
 {
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(pt->doc, "checks");
     for (int c = 0; c < run->nb_checks; c++) {
         MqcCheckRun *cr = &run->checks[c];
-        const cJSON *st = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(list, c), "state");
+        const cJSON *o = cJSON_GetArrayItem(list, c);
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "state");
         if (!cr->skipped && cr->check->load && cJSON_IsObject(st) && st->child &&
             cr->check->load(cr->priv, st) < 0) {
             mqc_msg(msg, "%s: check %s: damaged state", pt->name, cr->id);
+            return MQC_ERR_USAGE;
+        }
+        if (!pt->audio || cr->skipped || cr->check->media != MQC_MEDIA_AUDIO)
+            continue;
+        int ret = result_from(cr, cJSON_GetObjectItemCaseSensitive(o, "result"));
+        if (ret == MQC_ERR_NOMEM)
+            return ret;
+        if (ret < 0) {
+            mqc_msg(msg, "%s: check %s: damaged or missing audio result", pt->name, cr->id);
             return MQC_ERR_USAGE;
         }
     }
@@ -806,25 +820,6 @@ static int result_from(MqcCheckRun *cr, const cJSON *res)
     if (!(cr->metrics = cJSON_Duplicate(metrics, 1)))
         return MQC_ERR_NOMEM;
     cr->concluded = 1;
-    return 0;
-}
-
-static int load_results(MqcRun *run, const Part *pt, MqcMsg *msg)
-{
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(pt->doc, "checks");
-    for (int c = 0; c < run->nb_checks; c++) {
-        MqcCheckRun *cr = &run->checks[c];
-        if (cr->skipped || cr->check->media != MQC_MEDIA_AUDIO)
-            continue;
-        const cJSON *res = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(list, c), "result");
-        int ret = result_from(cr, res);
-        if (ret == MQC_ERR_NOMEM)
-            return ret;
-        if (ret < 0) {
-            mqc_msg(msg, "%s: check %s: damaged or missing audio result", pt->name, cr->id);
-            return MQC_ERR_USAGE;
-        }
-    }
     return 0;
 }
 
@@ -901,8 +896,6 @@ static int merge_parts(MqcRun *run, Part *pt, int n, const MqcObserver *const *o
     for (int i = 0; ret >= 0 && i < n; i++)
         if ((ret = checks_agree(run, &pt[i], msg)) >= 0)
             ret = load_states(run, &pt[i], msg);
-    if (ret >= 0 && nb_audio)
-        ret = load_results(run, &pt[0], msg);
     for (const MqcObserver *const *o = observers; ret >= 0 && o && *o; o++)
         if ((*o)->start)
             ret = (*o)->start((*o)->ud, run);

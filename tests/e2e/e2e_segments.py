@@ -6,6 +6,7 @@ for ProRes (intra: any frame is a boundary) and H.264 with B-frames (long
 GOP: keyframes only), and with more segments than keyframes. Parts that do
 not belong together are refused (exit 2) naming the part."""
 import bisect
+import contextlib
 import http.server
 import json
 import os
@@ -128,6 +129,34 @@ class RangeHandler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(f.read(end - start + 1))
             with self.server.lock:
                 self.server.sent.append((self.headers.get("Range"), end - start + 1))
+
+
+@contextlib.contextmanager
+def serving(root):
+    """A RangeServer on a free port for the files in root: (server, URL of root)."""
+    srv = RangeServer(root)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        yield srv, "http://127.0.0.1:%d/" % srv.server_address[1]
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def remote_segments(srv, url, n, outdir, extra):
+    """Segments 0..n-1 of url: their partials, and per segment the (Range,
+    bytes) of every GET the server answered."""
+    parts, sent = [], []
+    for i in range(n):
+        part = os.path.join(outdir, "remote_%d.json" % i)
+        with srv.lock:
+            srv.sent.clear()
+        run(["check", url, "--segment", "%d/%d" % (i, n), "-o", part, "--quiet"] + extra,
+            ok=(0,))
+        with srv.lock:
+            sent.append(list(srv.sent))
+        parts.append(part)
+    return parts, sent
 
 
 class Segments(unittest.TestCase):
@@ -328,11 +357,8 @@ class Segments(unittest.TestCase):
                        check=True, timeout=TIMEOUT)
         size = os.path.getsize(clip)
         self.assertGreater(size, 40 << 20)
-        srv = RangeServer(www)
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-        url = "http://127.0.0.1:%d/big.mov" % srv.server_address[1]
         nohash = SETS + ["--set", "checksum.file_hash=false"]
-        try:
+        with serving(www) as (srv, root):
             single = os.path.join(self.dir, "remote_single.json")
             run(["check", clip, "-o", single, "--quiet"] + nohash)
             # ground truth: where ffprobe says each frame's bytes are
@@ -342,16 +368,9 @@ class Segments(unittest.TestCase):
             pk = [tuple(int(v) for v in line.split(",")) for line in pk]
             media_end = max(pos + sz for pos, sz in pk)
             block = 4 << 20
-            n, parts = 4, []
-            for i in range(n):
-                part = os.path.join(self.dir, "remote_%d.json" % i)
-                with srv.lock:
-                    srv.sent.clear()
-                run(["check", url, "--segment", "%d/%d" % (i, n), "-o", part, "--quiet"] + nohash,
-                    ok=(0,))
-                with srv.lock:
-                    sent = list(srv.sent)
-                parts.append(part)
+            n = 4
+            parts, sent_by = remote_segments(srv, root + "big.mov", n, self.dir, nohash)
+            for i, (part, sent) in enumerate(zip(parts, sent_by)):
                 with open(part) as f:
                     seg = json.load(f)["segment"]
                 first, end = seg["first_frame"], seg["end_frame"]
@@ -388,9 +407,6 @@ class Segments(unittest.TestCase):
             self.assertEqual(thumbnails(page), thumbnails(local_page))
             self.assertTrue(sent and all(rng for rng, _ in sent), sent)
             self.assertLess(sum(b for _, b in sent), size * 0.75)
-        finally:
-            srv.shutdown()
-            srv.server_close()
 
     def test_segment_usage(self):
         for bad in ("3/3", "1/0", "x/2", "-1/2", "1"):

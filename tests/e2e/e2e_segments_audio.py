@@ -14,12 +14,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import TIMEOUT  # noqa: E402
-from e2e_segments import RangeServer, comparable, run  # noqa: E402
+from e2e_segments import comparable, remote_segments, run, serving  # noqa: E402
 
 RATE = 24
 # 6 s at 24 fps = 144 frames; intra boundaries: N=2 at 3.0 s, N=3 at 2.0 and
@@ -149,23 +148,13 @@ class SegmentsWithAudio(unittest.TestCase):
                         "testsrc2=size=640x360:rate=24:duration=6", "-f", "lavfi", "-i", AUDIO,
                         "-c:v", "v210", "-c:a", "pcm_s24le", clip], check=True, timeout=TIMEOUT)
         size = os.path.getsize(clip)
-        srv = RangeServer(www)
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-        url = "http://127.0.0.1:%d/big_audio.mov" % srv.server_address[1]
         nohash = SETS + ["--set", "checksum.file_hash=false"]
-        try:
+        with serving(www) as (srv, root):
             single = os.path.join(self.dir, "remote_single.json")
             run(["check", clip, "-o", single, "--quiet"] + nohash)
-            n, parts, read = 4, [], []
-            for i in range(n):
-                part = os.path.join(self.dir, "remote_%d.json" % i)
-                with srv.lock:
-                    srv.sent.clear()
-                run(["check", url, "--segment", "%d/%d" % (i, n), "-o", part, "--quiet"] + nohash,
-                    ok=(0,))
-                with srv.lock:
-                    read.append(sum(b for _, b in srv.sent))
-                parts.append(part)
+            n = 4
+            parts, sent = remote_segments(srv, root + "big_audio.mov", n, self.dir, nohash)
+            read = [sum(b for _, b in s) for s in sent]
             print("segments of %d bytes read %s bytes" % (size, read), file=sys.stderr)
             # the others read no audio; segment 0 reads the audio to the end of the
             # file, in the reader's 4 MiB blocks: where audio sits beside every
@@ -179,9 +168,43 @@ class SegmentsWithAudio(unittest.TestCase):
             want["input"].pop("path")
             got["input"].pop("path")
             self.assertEqual(got, want)
-        finally:
-            srv.shutdown()
-            srv.server_close()
+
+
+
+class S3SegmentsWithAudio(unittest.TestCase):
+    """s3:// segments of a file with audio, against the S3 test server of
+    e2e_triggers.py: merged == the local single pass."""
+
+    @classmethod
+    def setUpClass(cls):
+        import e2e_triggers
+        cls.t = e2e_triggers
+        cls.t.setUpModule()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.t.tearDownModule()
+
+    def test_s3_segments(self):
+        t = self.t
+        clip = t.make_clip("seg_audio.mov", ["-i", "testsrc2=s=320x180:r=%d:d=6" % RATE,
+                                             "-f", "lavfi", "-i", AUDIO, "-c:v", "prores_ks",
+                                             "-profile:v", "0", "-c:a", "pcm_s24le"])
+        key = "seg/with audio.mov"
+        t.SVC.put(key, t.read(clip))
+        parts = []
+        for i in range(3):
+            part = os.path.join(t.WORK, "s3_part_%d.json" % i)
+            p = t.mediaqc("check", "s3://%s/%s" % (t.BUCKET, key), "--segment", "%d/3" % i,
+                          "-o", part, "--quiet", *SETS)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            parts.append(part)
+        merged = os.path.join(t.WORK, "s3_merged.json")
+        p = t.mediaqc("merge", parts[2], parts[0], parts[1], "-o", merged)
+        self.assertIn(p.returncode, (0, 1), p.stderr)
+        local = t.common.run(["check", clip, "--quiet"] + SETS).report
+        self.assertEqual(t.comparable(t.load(merged)), t.comparable(local))
+        self.assertTrue(events(local, "silence") and events(local, "clipping"))
 
 
 if __name__ == "__main__":
