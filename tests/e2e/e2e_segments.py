@@ -131,6 +131,16 @@ class RangeHandler(http.server.BaseHTTPRequestHandler):
                 self.server.sent.append((self.headers.get("Range"), end - start + 1))
 
 
+def encode_prores_h264(src, prores, prores_args, h264, h264_args):
+    """src (an ffmpeg command line up to the codecs) as ProRes (intra: any
+    frame is a boundary) and as H.264 with B-frames in closed 12-frame GOPs."""
+    subprocess.run(src + ["-c:v", "prores_ks"] + prores_args + [prores], check=True,
+                   timeout=TIMEOUT)
+    subprocess.run(src + ["-c:v", "libx264", "-bf", "2", "-pix_fmt", "yuv420p", "-x264-params",
+                          "keyint=12:min-keyint=12:scenecut=0:open-gop=0"] + h264_args + [h264],
+                   check=True, timeout=TIMEOUT)
+
+
 @contextlib.contextmanager
 def serving(root):
     """A RangeServer on a free port for the files in root: (server, URL of root)."""
@@ -168,11 +178,8 @@ class Segments(unittest.TestCase):
                "-fps_mode", "passthrough", "-timecode", "01:00:00:00"]
         cls.prores = os.path.join(cls.dir, "planted_prores.mov")
         cls.h264 = os.path.join(cls.dir, "planted_h264_bframes.mp4")
-        subprocess.run(src + ["-c:v", "prores_ks", "-profile:v", "2", "-pix_fmt", "yuv422p10le",
-                              cls.prores], check=True, timeout=TIMEOUT)
-        subprocess.run(src + ["-c:v", "libx264", "-bf", "2", "-pix_fmt", "yuv420p",
-                              "-x264-params", "keyint=12:min-keyint=12:scenecut=0:open-gop=0",
-                              cls.h264], check=True, timeout=TIMEOUT)
+        encode_prores_h264(src, cls.prores, ["-profile:v", "2", "-pix_fmt", "yuv422p10le"],
+                           cls.h264, [])
         cls.rng = random.Random(18)
 
     @classmethod
@@ -425,10 +432,8 @@ class Segments(unittest.TestCase):
 
 
 
-class WorkerSegments(unittest.TestCase):
-    """submit --segments 3 against the real RabbitMQ and S3 test servers of
-    e2e_triggers.py: 2 workers, one SIGKILLed mid-segment, then one report
-    equal to the single pass, one result message, the partials cleaned."""
+class TestServers:
+    """Mixin: the RabbitMQ and S3 test servers of e2e_triggers.py, as cls.t."""
 
     @classmethod
     def setUpClass(cls):
@@ -439,6 +444,12 @@ class WorkerSegments(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.t.tearDownModule()
+
+
+class WorkerSegments(TestServers, unittest.TestCase):
+    """submit --segments 3 against the real RabbitMQ and S3 test servers of
+    e2e_triggers.py: 2 workers, one SIGKILLed mid-segment, then one report
+    equal to the single pass, one result message, the partials cleaned."""
 
     def test_three_segments_two_workers_one_killed(self):
         t = self.t

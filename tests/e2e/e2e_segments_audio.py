@@ -18,7 +18,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import TIMEOUT  # noqa: E402
-from e2e_segments import comparable, remote_segments, run, serving  # noqa: E402
+from e2e_segments import (TestServers, comparable, encode_prores_h264,  # noqa: E402
+                          remote_segments, run, serving)
 
 RATE = 24
 # 6 s at 24 fps = 144 frames; intra boundaries: N=2 at 3.0 s, N=3 at 2.0 and
@@ -49,12 +50,8 @@ class SegmentsWithAudio(unittest.TestCase):
                "testsrc2=size=320x180:rate=%d:duration=6" % RATE, "-f", "lavfi", "-i", AUDIO]
         cls.prores = os.path.join(cls.dir, "prores_pcm.mov")
         cls.h264 = os.path.join(cls.dir, "h264_aac.mp4")
-        subprocess.run(src + ["-c:v", "prores_ks", "-profile:v", "0", "-c:a", "pcm_s24le",
-                              cls.prores], check=True, timeout=TIMEOUT)
-        subprocess.run(src + ["-c:v", "libx264", "-bf", "2", "-pix_fmt", "yuv420p",
-                              "-x264-params", "keyint=12:min-keyint=12:scenecut=0:open-gop=0",
-                              "-c:a", "aac", "-b:a", "192k", cls.h264], check=True,
-                       timeout=TIMEOUT)
+        encode_prores_h264(src, cls.prores, ["-profile:v", "0", "-c:a", "pcm_s24le"],
+                           cls.h264, ["-c:a", "aac", "-b:a", "192k"])
         cls.rng = random.Random(1818)
 
     @classmethod
@@ -171,19 +168,9 @@ class SegmentsWithAudio(unittest.TestCase):
 
 
 
-class S3SegmentsWithAudio(unittest.TestCase):
+class S3SegmentsWithAudio(TestServers, unittest.TestCase):
     """s3:// segments of a file with audio, against the S3 test server of
     e2e_triggers.py: merged == the local single pass."""
-
-    @classmethod
-    def setUpClass(cls):
-        import e2e_triggers
-        cls.t = e2e_triggers
-        cls.t.setUpModule()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.t.tearDownModule()
 
     def test_s3_segments(self):
         t = self.t
