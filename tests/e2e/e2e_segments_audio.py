@@ -103,6 +103,37 @@ class SegmentsWithAudio(unittest.TestCase):
     def test_h264_aac(self):
         self.assert_merge_equals_single(self.h264, (2, 3, 7), "h264")
 
+    def test_decode_errors_in_a_later_segment(self):
+        """ProRes + AAC, damaged AAC packets at 3.1 s and a damaged picture at
+        frame 130 (later segments' ranges): segment 0 decodes the audio, the
+        last segment the picture, and the merge delivers the audio problems
+        after the last frame, as one pass does (after the picture's)."""
+        clip, bad = (os.path.join(self.dir, n) for n in ("prores_aac.mov", "damaged.mov"))
+        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+                        "testsrc2=size=320x180:rate=%d:duration=6" % RATE, "-f", "lavfi", "-i",
+                        AUDIO, "-c:v", "prores_ks", "-profile:v", "0", "-c:a", "aac", clip],
+                       check=True, timeout=TIMEOUT)
+
+        def packets(sel):      # (pts_time, size, pos) by ffprobe
+            out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", sel,
+                                  "-show_entries", "packet=pts_time,size,pos", "-of", "csv=p=0",
+                                  clip], capture_output=True, text=True, check=True).stdout
+            return [tuple(float(v) for v in line.split(",")[:3]) for line in out.split()]
+        with open(clip, "rb") as f:
+            data = bytearray(f.read())
+        pos = int(packets("v:0")[130][2])
+        for i in range(4, 8):           # the frame header's "icpf"
+            data[pos + i] ^= 0xff
+        for t, size, pos in packets("a:0"):
+            for i in range(8, int(size) if 3.1 <= t < 3.15 else 0):
+                data[int(pos) + i] ^= 0x5a
+        with open(bad, "wb") as f:
+            f.write(data)
+        want = self.assert_merge_equals_single(bad, (2, 3, 7), "damaged")
+        got = [(e["start_frame"], e["message"].startswith("audio stream 1: decode error"))
+               for e in events(want, "decode")]
+        self.assertEqual(got, [(130, False), (74, True)])
+
     def test_atsc_a85(self):
         want = self.assert_merge_equals_single(self.prores, (3,), "a85",
                                                ("--profile", "atsc-a85"))
