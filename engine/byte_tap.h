@@ -31,7 +31,8 @@ int mqc_tap_avio_open(const MqcByteSource *src, struct AVIOContext **pb, MqcByte
 /* Frees a context from mqc_tap_avio_open and its tap (NULL is fine). */
 void mqc_tap_avio_close(struct AVIOContext **pb);
 
-/* Tells the source that reads stop before byte `end` (a segment). */
+/* Tells the source that reads stop before byte `end` (a segment); -1: no
+ * such limit any more. */
 void mqc_byte_tap_read_until(MqcByteTap *tap, int64_t end);
 
 /* Reads the bytes the demuxer has not (skipped ranges, the rest of the

@@ -1444,6 +1444,9 @@ static void audio_tail(MqcInput *in)
         return;
     in->video_done = 1;
     in->fmt->streams[in->stream]->discard = AVDISCARD_ALL;
+    /* audio lies beside the video to the file's end: a remote read may read
+     * ahead again (past the segment's own bytes) */
+    mqc_byte_tap_read_until(in->tap, -1);
     for (; in->lead_count; in->lead_count--, in->lead_head = (in->lead_head + 1) % in->lead_cap)
         av_packet_free(&in->lead[in->lead_head]);
     in->lead_bytes = 0;
