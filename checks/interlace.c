@@ -162,8 +162,8 @@ static void interlace_measure(const void *priv, const MqcBand *band, void *slice
     const MqcPicture *pic = band->pic;
     /* the first frame is its own previous (idet) */
     const MqcPicture *prev = band->prev ? band->prev : pic;
-    const MqcIdetRowFn row = s->idet_index ? s->dsp_c.idet_row[1]
-                                           : s->dsp->idet_row[s->sample_index];
+    const MqcIdetRowsFn rows_fn = s->idet_index ? s->dsp_c.idet_rows[1]
+                                                : s->dsp->idet_rows[s->sample_index];
     const int planes = s->planes ? 1 : pic->nb_planes;
     MqcBand pband = *band;
     pband.pic = prev;
@@ -176,19 +176,22 @@ static void interlace_measure(const void *priv, const MqcBand *band, void *slice
         const int h = (pic->height + (1 << sh) - 1) >> sh;
         const int r0 = band->y0 >> sh;
         const ptrdiff_t lc = pic->linesize[p], lq = prev->linesize[p];
-        for (int i = 0; i < rows; i++) {
-            const int y = r0 + i;
-            if (y < 2 || y >= h - 2)
-                continue;
-            const uint8_t *cy = c + i * lc, *qy = q + i * lq;
-            MqcIdetRow r;
-            row(cy - lc, cy, cy + lc, qy - lq, qy, qy + lq, w, &r);
-            out->alpha[y & 1] += r.prev_mix;
-            out->next[(y ^ 1) & 1] += r.next_mix;
-            out->self[y & 1] += r.self;
-            out->gamma[(y ^ 1) & 1] += r.field;
-            out->samples += w;
+        /* the band's rows y with 2 <= y < h - 2 */
+        const int i0 = r0 < 2 ? 2 - r0 : 0;
+        const int i1 = r0 + rows > h - 2 ? h - 2 - r0 : rows;
+        if (i0 >= i1)
+            continue;
+        MqcIdetSums sums[2];
+        memset(sums, 0, sizeof(sums));
+        rows_fn(c + i0 * lc, lc, q + i0 * lq, lq, w, i1 - i0, sums);
+        for (int k = 0; k < 2; k++) {
+            const int y = r0 + i0 + k;  /* the parity of sums[k]'s rows */
+            out->alpha[y & 1] += (int64_t)sums[k].prev_mix;
+            out->next[(y ^ 1) & 1] += (int64_t)sums[k].next_mix;
+            out->self[y & 1] += (int64_t)sums[k].self;
+            out->gamma[(y ^ 1) & 1] += (int64_t)sums[k].field;
         }
+        out->samples += (int64_t)w * (i1 - i0);
     }
 }
 

@@ -31,6 +31,8 @@
                                    const uint8_t *c_below, const uint8_t *p_above,            \
                                    const uint8_t *p, const uint8_t *p_below, int width,       \
                                    MqcIdetRow *out);                                          \
+    void mqc_idet_rows_##SUFFIX##_c(const uint8_t *c, ptrdiff_t lc, const uint8_t *p,         \
+                                    ptrdiff_t lp, int width, int rows, MqcIdetSums out[2]);   \
     void mqc_flash_row_##SUFFIX##_c(const MqcFlashKernel *k, const uint8_t *y,                \
                                     const uint8_t *cb, const uint8_t *cr, int cshift, int x0, \
                                     int x1, int step, uint64_t *lum, uint64_t *red,           \
@@ -81,6 +83,10 @@ void mqc_idet_row_8_avx2(const uint8_t *c_above, const uint8_t *c, const uint8_t
 void mqc_idet_row_16_avx2(const uint8_t *c_above, const uint8_t *c, const uint8_t *c_below,
                           const uint8_t *p_above, const uint8_t *p, const uint8_t *p_below,
                           int width, MqcIdetRow *out);
+void mqc_idet_rows_8_avx2(const uint8_t *c, ptrdiff_t lc, const uint8_t *p, ptrdiff_t lp,
+                          int width, int rows, MqcIdetSums out[2]);
+void mqc_idet_rows_16_avx2(const uint8_t *c, ptrdiff_t lc, const uint8_t *p, ptrdiff_t lp,
+                           int width, int rows, MqcIdetSums out[2]);
 
 /* hdr_avx2.c: both containers */
 void mqc_hdr_row_avx2(const MqcHdrKernel *k, const MqcPicture *pic, int y, MqcHdrCounts *c);

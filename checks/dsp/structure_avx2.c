@@ -7,59 +7,95 @@
 #include "kernels.h"
 #include "ycbcr_avx2.h"
 
-/* 16 samples at p + x as 16-bit lanes */
-static inline AVX2 __m256i load_8(const uint8_t *p, int x)
-{
-    return _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(p + x)));
-}
+#define INLINE MQC_AVX2_INLINE
 
-static inline AVX2 __m256i load_16(const uint8_t *p, int x)
+/* 16 samples at p + x as 16-bit lanes */
+INLINE __m256i load16(const uint8_t *p, int x, int bps)
 {
-    return _mm256_loadu_si256((const __m256i *)((const uint16_t *)p + x));
+    return bps == 1 ? _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(p + x)))
+                    : _mm256_loadu_si256((const __m256i *)((const uint16_t *)p + x));
 }
 
 /* One row for either sample size: the vector loop, then the C reference on
- * the tail (its sums are 32-bit too, so adding them is bit-exact). */
-#define IDET_ROW(BITS)                                                                      \
+ * the tail (its sums are 32-bit too, so adding them is bit-exact). With
+ * pf_c and pf_p (rows further down), their cache lines are prefetched into
+ * L2 along the way, one per 64 bytes. */
+INLINE void idet_row(const uint8_t *c_above, const uint8_t *c, const uint8_t *c_below,
+                     const uint8_t *p_above, const uint8_t *p, const uint8_t *p_below, int width,
+                     MqcIdetRow *out, const uint8_t *pf_c, const uint8_t *pf_p, int bps)
+{
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256i acc_a = _mm256_setzero_si256(), acc_b = acc_a, acc_d = acc_a, acc_f = acc_a;
+    int x = 0;
+    for (; x + 16 <= width; x += 16) {
+        const size_t off = (size_t)x * (size_t)bps;
+        if (pf_c && !(off & 63)) {
+            _mm_prefetch((const char *)pf_c + off, _MM_HINT_T1);
+            _mm_prefetch((const char *)pf_p + off, _MM_HINT_T1);
+        }
+        const __m256i ca = load16(c_above, x, bps), c0 = load16(c, x, bps);
+        const __m256i cb = load16(c_below, x, bps);
+        const __m256i pa = load16(p_above, x, bps), p0 = load16(p, x, bps);
+        const __m256i pb = load16(p_below, x, bps);
+        const __m256i cs = _mm256_add_epi16(ca, cb), ps = _mm256_add_epi16(pa, pb);
+        const __m256i c2 = _mm256_add_epi16(c0, c0), p2 = _mm256_add_epi16(p0, p0);
+        acc_a = _mm256_add_epi32(acc_a, _mm256_madd_epi16(
+            _mm256_abs_epi16(_mm256_sub_epi16(cs, p2)), ones));
+        acc_b = _mm256_add_epi32(acc_b, _mm256_madd_epi16(
+            _mm256_abs_epi16(_mm256_sub_epi16(ps, c2)), ones));
+        acc_d = _mm256_add_epi32(acc_d, _mm256_madd_epi16(
+            _mm256_abs_epi16(_mm256_sub_epi16(cs, c2)), ones));
+        acc_f = _mm256_add_epi32(acc_f, _mm256_madd_epi16(
+            _mm256_abs_epi16(_mm256_sub_epi16(c2, p2)), ones));
+    }
+    MqcIdetRow tail = { 0, 0, 0, 0 };
+    const size_t off = (size_t)x * (size_t)bps;
+    if (x < width)
+        (bps == 1 ? mqc_idet_row_8_c : mqc_idet_row_16_c)(c_above + off, c + off, c_below + off,
+                                                          p_above + off, p + off, p_below + off,
+                                                          width - x, &tail);
+    *out = (MqcIdetRow){ mqc_hsum_epi32(acc_a) + tail.prev_mix,
+                         mqc_hsum_epi32(acc_b) + tail.next_mix,
+                         mqc_hsum_epi32(acc_d) + tail.self, mqc_hsum_epi32(acc_f) + tail.field };
+}
+
+/* Row i prefetches row i + 1 + MQC_IDET_PREFETCH_ROWS (the row that step
+ * will read first), while it is one of the rows the caller gave. */
+INLINE void idet_rows(const uint8_t *c, ptrdiff_t lc, const uint8_t *p, ptrdiff_t lp, int width,
+                      int rows, MqcIdetSums out[2], int bps)
+{
+    const int ahead = 1 + MQC_IDET_PREFETCH_ROWS;
+    for (int i = 0; i < rows; i++) {
+        const uint8_t *ci = c + i * lc, *pi = p + i * lp;
+        const int pf = i + ahead <= rows;
+        MqcIdetRow r;
+        idet_row(ci - lc, ci, ci + lc, pi - lp, pi, pi + lp, width, &r,
+                 pf ? ci + ahead * lc : NULL, pf ? pi + ahead * lp : NULL, bps);
+        MqcIdetSums *o = &out[i & 1];
+        o->prev_mix += r.prev_mix;
+        o->next_mix += r.next_mix;
+        o->self += r.self;
+        o->field += r.field;
+    }
+}
+
+#define IDET(BITS)                                                                          \
     AVX2 void mqc_idet_row_##BITS##_avx2(const uint8_t *c_above, const uint8_t *c,          \
                                          const uint8_t *c_below, const uint8_t *p_above,    \
                                          const uint8_t *p, const uint8_t *p_below, int width, \
                                          MqcIdetRow *out)                                   \
     {                                                                                       \
-        const __m256i ones = _mm256_set1_epi16(1);                                          \
-        __m256i acc_a = _mm256_setzero_si256(), acc_b = acc_a, acc_d = acc_a, acc_f = acc_a; \
-        int x = 0;                                                                          \
-        for (; x + 16 <= width; x += 16) {                                                  \
-            const __m256i ca = load_##BITS(c_above, x), c0 = load_##BITS(c, x);            \
-            const __m256i cb = load_##BITS(c_below, x), pa = load_##BITS(p_above, x);      \
-            const __m256i p0 = load_##BITS(p, x), pb = load_##BITS(p_below, x);            \
-            const __m256i cs = _mm256_add_epi16(ca, cb), ps = _mm256_add_epi16(pa, pb);    \
-            const __m256i c2 = _mm256_add_epi16(c0, c0), p2 = _mm256_add_epi16(p0, p0);    \
-            acc_a = _mm256_add_epi32(acc_a, _mm256_madd_epi16(                             \
-                _mm256_abs_epi16(_mm256_sub_epi16(cs, p2)), ones));                        \
-            acc_b = _mm256_add_epi32(acc_b, _mm256_madd_epi16(                             \
-                _mm256_abs_epi16(_mm256_sub_epi16(ps, c2)), ones));                        \
-            acc_d = _mm256_add_epi32(acc_d, _mm256_madd_epi16(                             \
-                _mm256_abs_epi16(_mm256_sub_epi16(cs, c2)), ones));                        \
-            acc_f = _mm256_add_epi32(acc_f, _mm256_madd_epi16(                             \
-                _mm256_abs_epi16(_mm256_sub_epi16(c2, p2)), ones));                        \
-        }                                                                                   \
-        MqcIdetRow tail = { 0, 0, 0, 0 };                                                   \
-        const size_t off = (size_t)x * (BITS / 8);                                          \
-        if (x < width)                                                                      \
-            mqc_idet_row_##BITS##_c(c_above + off, c + off, c_below + off, p_above + off,   \
-                                    p + off, p_below + off, width - x, &tail);              \
-        *out = (MqcIdetRow){ mqc_hsum_epi32(acc_a) + tail.prev_mix,                         \
-                             mqc_hsum_epi32(acc_b) + tail.next_mix,                         \
-                             mqc_hsum_epi32(acc_d) + tail.self,                             \
-                             mqc_hsum_epi32(acc_f) + tail.field };                          \
+        idet_row(c_above, c, c_below, p_above, p, p_below, width, out, NULL, NULL, BITS / 8); \
+    }                                                                                       \
+    AVX2 void mqc_idet_rows_##BITS##_avx2(const uint8_t *c, ptrdiff_t lc, const uint8_t *p, \
+                                          ptrdiff_t lp, int width, int rows,                \
+                                          MqcIdetSums out[2])                               \
+    {                                                                                       \
+        idet_rows(c, lc, p, lp, width, rows, out, BITS / 8);                                \
     }
 
-IDET_ROW(8)
-IDET_ROW(16)
-
-
-#define INLINE MQC_AVX2_INLINE
+IDET(8)
+IDET(16)
 
 /* Row sums in 32-bit lanes: 8 samples a step, at most 2^16 steps per lane
  * (2^16 * 65535 < 2^32) before they go to 64 bits; the C reference sums

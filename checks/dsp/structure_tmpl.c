@@ -52,6 +52,21 @@ void FN(mqc_idet_row_)(const uint8_t *c_above, const uint8_t *c, const uint8_t *
     out->field = field;
 }
 
+void FN(mqc_idet_rows_)(const uint8_t *c, ptrdiff_t lc, const uint8_t *p, ptrdiff_t lp,
+                                    int width, int rows, MqcIdetSums out[2])
+{
+    for (int i = 0; i < rows; i++) {
+        const uint8_t *ci = c + i * lc, *pi = p + i * lp;
+        MqcIdetRow r;
+        FN(mqc_idet_row_)(ci - lc, ci, ci + lc, pi - lp, pi, pi + lp, width, &r);
+        MqcIdetSums *o = &out[i & 1];
+        o->prev_mix += r.prev_mix;
+        o->next_mix += r.next_mix;
+        o->self += r.self;
+        o->field += r.field;
+    }
+}
+
 static inline uint32_t CAT(flash_linear_, SUFFIX)(const MqcFlashKernel *k, int32_t value)
 {
     const float e = (float)value * k->scale + k->bias;

@@ -618,6 +618,100 @@ Test(simd, idet_row_avx2)
     }
 }
 
+/* The band-level idet: rows 0..rows-1 of planes with a row above and below,
+ * enough rows for the prefetching steps and fewer. */
+static void check_idet_bands(MqcIdetRowsFn ref, MqcIdetRowsFn simd, int bps, int depth)
+{
+    const unsigned max = (1u << depth) - 1;
+    const unsigned specials[] = { 0, 1, max / 2, max - 1, max };
+    stray_bits = 0;
+    static const int widths[] = { 1, 17, 33, 70, 1921 };
+    static const int heights[] = { 1, 2, 5, 6, 13 };
+    for (size_t wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++)
+        for (size_t hi = 0; hi < sizeof(heights) / sizeof(heights[0]); hi++) {
+            const int w = widths[wi], rows = heights[hi];
+            const int flipped = (int)(wi + hi) & 1;
+            Plane c = make_plane(w, rows + 2, bps, 3, flipped);
+            Plane p = make_plane(w, rows + 2, bps, 0, !flipped);
+            for (int y = 0; y < rows + 2; y++)
+                for (int x = 0; x < w; x++) {
+                    put(c.data + y * c.linesize, bps, x, sample(depth, bps, specials, 5));
+                    put(p.data + y * p.linesize, bps, x, sample(depth, bps, specials, 5));
+                }
+            MqcIdetSums a[2], b[2];
+            memset(a, 0, sizeof(a));
+            memset(b, 0, sizeof(b));
+            ref(c.data + c.linesize, c.linesize, p.data + p.linesize, p.linesize, w, rows, a);
+            simd(c.data + c.linesize, c.linesize, p.data + p.linesize, p.linesize, w, rows, b);
+            cr_assert(!memcmp(a, b, sizeof(a)),
+                      "%d-bit in %d bytes, %dx%d%s: C %llu %llu %llu %llu / %llu %llu %llu %llu",
+                      depth, bps, w, rows, flipped ? " flipped" : "",
+                      (unsigned long long)a[0].prev_mix, (unsigned long long)a[0].next_mix,
+                      (unsigned long long)a[0].self, (unsigned long long)a[0].field,
+                      (unsigned long long)a[1].prev_mix, (unsigned long long)a[1].next_mix,
+                      (unsigned long long)a[1].self, (unsigned long long)a[1].field);
+            free(c.buf);
+            free(p.buf);
+        }
+    stray_bits = 1;
+}
+
+Test(simd, idet_rows_avx2)
+{
+    MqcDsp c, simd;
+    c_and_avx2(&c, &simd);
+    cr_assert(simd.idet_rows[0] != c.idet_rows[0] && simd.idet_rows[1] != c.idet_rows[1]);
+    rng = 0x6b43a9b5u;
+    for (int rep = 0; rep < 2; rep++) {
+        check_idet_bands(c.idet_rows[0], simd.idet_rows[0], 1, 8);
+        static const int depths[] = { 10, 12, 14 };
+        for (int d = 0; d < 3; d++)
+            check_idet_bands(c.idet_rows[1], simd.idet_rows[1], 2, depths[d]);
+    }
+}
+
+/* The C rows reference is the row reference, row by row, by parity. */
+Test(simd, idet_rows_reference)
+{
+    MqcDsp c;
+    mqc_dsp_init(&c, 0);
+    rng = 0x1b873593u;
+    const int w = 37, rows = 5;
+    Plane cp = make_plane(w, rows + 2, 2, 1, 0), pp = make_plane(w, rows + 2, 2, 4, 1);
+    const unsigned specials[] = { 0, 1023 };
+    stray_bits = 0;
+    for (int y = 0; y < rows + 2; y++)
+        for (int x = 0; x < w; x++) {
+            put(cp.data + y * cp.linesize, 2, x, sample(10, 2, specials, 2));
+            put(pp.data + y * pp.linesize, 2, x, sample(10, 2, specials, 2));
+        }
+    stray_bits = 1;
+    uint64_t want[2][4] = { { 0 } };
+    for (int i = 1; i <= rows; i++) {
+        const uint8_t *ci = cp.data + i * cp.linesize, *pi = pp.data + i * pp.linesize;
+        MqcIdetRow r;
+        c.idet_row[1](ci - cp.linesize, ci, ci + cp.linesize, pi - pp.linesize, pi,
+                      pi + pp.linesize, w, &r);
+        const int k = (i - 1) & 1;
+        want[k][0] += r.prev_mix;
+        want[k][1] += r.next_mix;
+        want[k][2] += r.self;
+        want[k][3] += r.field;
+    }
+    MqcIdetSums got[2];
+    memset(got, 0, sizeof(got));
+    c.idet_rows[1](cp.data + cp.linesize, cp.linesize, pp.data + pp.linesize, pp.linesize, w,
+                   rows, got);
+    for (int k = 0; k < 2; k++) {
+        cr_assert_eq(got[k].prev_mix, want[k][0]);
+        cr_assert_eq(got[k].next_mix, want[k][1]);
+        cr_assert_eq(got[k].self, want[k][2]);
+        cr_assert_eq(got[k].field, want[k][3]);
+    }
+    free(cp.buf);
+    free(pp.buf);
+}
+
 /* ---- flash: display light of sampled pixels ---- */
 
 /* A kernel as the flash check builds it, with a random rising LUT. */
