@@ -36,6 +36,7 @@
 #define GRID 32
 #define REGIONS (GRID * GRID)
 #define SAMPLES_ACROSS 240          /* sampling step: width / this, at least 1 */
+#define SAMPLES_MAX (2 * SAMPLES_ACROSS) /* sampled pixels a row: ceil(width / step) < this */
 #define PAUSE_NITS 1.0              /* smaller changes neither extend nor end a run */
 #define RED_SCALE 320.0             /* red excess units (WCAG/Trace, BT.1702 practice) */
 #define WINDOW_MAX 128              /* transitions remembered per region: frames */
@@ -66,6 +67,7 @@ typedef struct Flash {
     int sample_index;
     int width, height, step;
     int xs[GRID + 1];               /* first sampled column of each region column */
+    int first_pixel[GRID + 1];      /* xs / step: its index among a row's sampled pixels */
     Transfer tf;
     double peak;                    /* cd/m2 of linear 1.0 */
     int window;                     /* frames in one second */
@@ -173,6 +175,7 @@ static int flash_init(void *priv, const MqcStreamInfo *si, char *why, size_t why
     for (int bx = 0; bx <= GRID; bx++) {
         int x = (int)((int64_t)bx * si->width / GRID);
         s->xs[bx] = (x + s->step - 1) / s->step * s->step;
+        s->first_pixel[bx] = s->xs[bx] / s->step;
     }
     double fps = si->rate_num > 0 && si->rate_den > 0 ? (double)si->rate_num / si->rate_den
                                                        : 25.0;
@@ -200,16 +203,35 @@ static void flash_measure(const void *priv, const MqcBand *band, void *slice)
     memset(out->lum + out->r0, 0, n * sizeof(*out->lum));
     memset(out->red + out->r0, 0, n * sizeof(*out->red));
     memset(out->count + out->r0, 0, n * sizeof(*out->count));
+    const int x1 = s->xs[GRID] < pic->width ? s->xs[GRID] : pic->width;
+    const int bps = 1 + s->sample_index;
+    const int cx1 = ((x1 - 1) >> cw) + 1;     /* chroma samples the row reads */
+    uint32_t lum[SAMPLES_MAX], red[SAMPLES_MAX];
     for (int y = first; y < band->y1; y += s->step) {
         const int by = (int)((int64_t)y * GRID / pic->height);
-        const uint8_t *py = pic->data[0] + y * pic->linesize[0];
-        const uint8_t *pb = pic->data[1] + (y >> ch) * pic->linesize[1];
-        const uint8_t *pr = pic->data[2] + (y >> ch) * pic->linesize[2];
+        const uint8_t *row[3];
+        for (int p = 0; p < 3; p++)
+            row[p] = pic->data[p] + (p ? y >> ch : y) * pic->linesize[p];
+        /* the next sampled row is far below: the hardware would not fetch it */
+        const int next = y + s->step;
+        if (next < band->y1)
+            for (int p = 0; p < 3; p++)
+                mqc_prefetch(pic->data[p] + (p ? next >> ch : next) * pic->linesize[p],
+                             (size_t)(p ? cx1 : x1) * (size_t)bps);
+        const int pixels = s->dsp->flash_pixels[s->sample_index](&s->k, row[0], row[1], row[2],
+                                                                 cw, 0, x1, s->step, lum, red);
         for (int bx = 0; bx < GRID; bx++) {
             const int r = by * GRID + bx;
-            int x1 = s->xs[bx + 1] < pic->width ? s->xs[bx + 1] : pic->width;
-            s->dsp->flash_row[s->sample_index](&s->k, py, pb, pr, cw, s->xs[bx], x1, s->step,
-                                              &out->lum[r], &out->red[r], &out->count[r]);
+            const int i0 = s->first_pixel[bx] < pixels ? s->first_pixel[bx] : pixels;
+            const int i1 = s->first_pixel[bx + 1] < pixels ? s->first_pixel[bx + 1] : pixels;
+            uint64_t l = 0, rd = 0;
+            for (int i = i0; i < i1; i++) {
+                l += lum[i];
+                rd += red[i];
+            }
+            out->lum[r] += l;
+            out->red[r] += rd;
+            out->count[r] += (uint32_t)(i1 - i0);
         }
     }
 }

@@ -36,7 +36,7 @@ void mqc_dsp_init(MqcDsp *d, unsigned cpu_flags)
         .column_sums = { mqc_column_sums_8_c, mqc_column_sums_16_c },
         .idet_row = { mqc_idet_row_8_c, mqc_idet_row_16_c },
         .idet_rows = { mqc_idet_rows_8_c, mqc_idet_rows_16_c },
-        .flash_row = { mqc_flash_row_8_c, mqc_flash_row_16_c },
+        .flash_pixels = { mqc_flash_pixels_8_c, mqc_flash_pixels_16_c },
         /* one C reference for both containers */
         .hdr_row = { mqc_hdr_row_c, mqc_hdr_row_c },
     };
@@ -54,8 +54,8 @@ void mqc_dsp_init(MqcDsp *d, unsigned cpu_flags)
         d->row_sum[1] = mqc_row_sum_16_avx2;
         d->column_sums[0] = mqc_column_sums_8_avx2;
         d->column_sums[1] = mqc_column_sums_16_avx2;
-        d->flash_row[0] = mqc_flash_row_8_avx2;
-        d->flash_row[1] = mqc_flash_row_16_avx2;
+        d->flash_pixels[0] = mqc_flash_pixels_8_avx2;
+        d->flash_pixels[1] = mqc_flash_pixels_16_avx2;
         d->idet_row[0] = mqc_idet_row_8_avx2;
         d->idet_row[1] = mqc_idet_row_16_avx2;
         d->idet_rows[0] = mqc_idet_rows_8_avx2;

@@ -66,9 +66,19 @@ typedef struct MqcDsp {
     MqcColumnSumsFn column_sums[2];
     MqcIdetRowFn idet_row[2];   /* [1]: samples below 2^15 (depth <= 14) */
     MqcIdetRowsFn idet_rows[2]; /* likewise */
-    MqcFlashRowFn flash_row[2];
+    MqcFlashPixelsFn flash_pixels[2];
     MqcHdrRowFn hdr_row[2];
 } MqcDsp;
+
+/* Asks for the bytes [p, p + bytes) in L2 ahead of their use: rows far
+ * apart, which the hardware prefetcher does not see coming. */
+static inline void mqc_prefetch(const uint8_t *p, size_t bytes)
+{
+    for (size_t off = 0; off < bytes; off += 64)
+        __builtin_prefetch(p + off, 0, 2);
+    if (bytes)
+        __builtin_prefetch(p + bytes - 1, 0, 2);
+}
 
 /* Fills d with the versions for a set of CPU flags (MQC_CPU_*): the C
  * reference for 0, then each ISA the flags allow replaces what it has.

@@ -33,10 +33,10 @@
                                    MqcIdetRow *out);                                          \
     void mqc_idet_rows_##SUFFIX##_c(const uint8_t *c, ptrdiff_t lc, const uint8_t *p,         \
                                     ptrdiff_t lp, int width, int rows, MqcIdetSums out[2]);   \
-    void mqc_flash_row_##SUFFIX##_c(const MqcFlashKernel *k, const uint8_t *y,                \
-                                    const uint8_t *cb, const uint8_t *cr, int cshift, int x0, \
-                                    int x1, int step, uint64_t *lum, uint64_t *red,           \
-                                    uint32_t *count);
+    int mqc_flash_pixels_##SUFFIX##_c(const MqcFlashKernel *k, const uint8_t *y,              \
+                                      const uint8_t *cb, const uint8_t *cr, int cshift,       \
+                                      int x0, int x1, int step, uint32_t *lum,                \
+                                      uint32_t *red);
 MQC_DSP_C_REFERENCES(8)
 MQC_DSP_C_REFERENCES(16)
 #undef MQC_DSP_C_REFERENCES
@@ -65,12 +65,12 @@ void mqc_gamut_yuv_count_16_avx2(const MqcGamutKernel *k, const void *y, const v
                                  const void *cr, int s, int x0, int n, MqcGamutCounts *c);
 
 /* structure_avx2.c; the 16-bit idet needs samples below 2^15 (depth <= 14) */
-void mqc_flash_row_8_avx2(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
-                          const uint8_t *cr, int cshift, int x0, int x1, int step,
-                          uint64_t *lum, uint64_t *red, uint32_t *count);
-void mqc_flash_row_16_avx2(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
-                           const uint8_t *cr, int cshift, int x0, int x1, int step,
-                           uint64_t *lum, uint64_t *red, uint32_t *count);
+int mqc_flash_pixels_8_avx2(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
+                            const uint8_t *cr, int cshift, int x0, int x1, int step,
+                            uint32_t *lum, uint32_t *red);
+int mqc_flash_pixels_16_avx2(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
+                             const uint8_t *cr, int cshift, int x0, int x1, int step,
+                             uint32_t *lum, uint32_t *red);
 uint64_t mqc_row_sum_8_avx2(const uint8_t *row, int n);
 uint64_t mqc_row_sum_16_avx2(const uint8_t *row, int n);
 void mqc_column_sums_8_avx2(const uint8_t *data, ptrdiff_t linesize, int x0, int n, int rows,

@@ -66,10 +66,14 @@ typedef struct MqcFlashKernel {
 } MqcFlashKernel;
 
 /* Pixels x0, x0 + step, ... < x1 of one row: y (or G'), cb (B'), cr (R')
- * point at the rows' first samples, chroma x = x >> cshift. Adds to *lum
- * and *red (Q16 sums) and *count. */
-typedef void (*MqcFlashRowFn)(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
-                              const uint8_t *cr, int cshift, int x0, int x1, int step,
-                              uint64_t *lum, uint64_t *red, uint32_t *count);
+ * point at the rows' first samples, chroma x = x >> cshift, the rows hold
+ * at least x1 luma samples. The i-th pixel's light goes to lum[i]
+ * ((wr R + wg G + wb B) >> 16) and its red excess to red[i] (0 when it is
+ * not a saturated red); returns the number of pixels. One call a row, the
+ * sums by region in the caller: per region the calls were too short to
+ * pay (7 or 8 pixels on 1080p). */
+typedef int (*MqcFlashPixelsFn)(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
+                                const uint8_t *cr, int cshift, int x0, int x1, int step,
+                                uint32_t *lum, uint32_t *red);
 
 #endif

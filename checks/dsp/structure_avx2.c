@@ -170,7 +170,7 @@ AVX2 void mqc_column_sums_16_avx2(const uint8_t *data, ptrdiff_t linesize, int x
 
 /* flash: the display light of eight sampled pixels at once. The same
  * integer matrix, then the same float steps as the C reference, each
- * rounded alone (mul, then add: no FMA), so LUT indices and sums are
+ * rounded alone (mul, then add: no FMA), so LUT indices and values are
  * identical; the LUT is read with a gather. */
 INLINE __m256i flash_linear(const MqcFlashKernel *k, __m256i value)
 {
@@ -186,7 +186,8 @@ INLINE __m256i flash_linear(const MqcFlashKernel *k, __m256i value)
     return _mm256_i32gather_epi32((const int *)k->lut, i, 4);
 }
 
-/* (wr R + wg G + wb B) >> 16 of each lane (64-bit products), summed */
+/* (wr R + wg G + wb B) >> 16 of each lane (64-bit products: the sum can
+ * reach 2^32) */
 INLINE __m256i flash_lum(const MqcFlashKernel *k, __m256i r, __m256i g, __m256i b)
 {
     const __m256i wr = _mm256_set1_epi32((int)k->wr), wg = _mm256_set1_epi32((int)k->wg);
@@ -200,7 +201,8 @@ INLINE __m256i flash_lum(const MqcFlashKernel *k, __m256i r, __m256i g, __m256i 
     const __m256i odd = _mm256_add_epi64(_mm256_add_epi64(_mm256_mul_epu32(wr, r),
                                                           _mm256_mul_epu32(wg, g)),
                                          _mm256_mul_epu32(wb, b));
-    return _mm256_add_epi64(_mm256_srli_epi64(even, 16), _mm256_srli_epi64(odd, 16));
+    return _mm256_blend_epi32(_mm256_srli_epi64(even, 16),
+                              _mm256_slli_epi64(_mm256_srli_epi64(odd, 16), 32), 0xaa);
 }
 
 INLINE int32_t sample_at(const uint8_t *row, int x, int bps)
@@ -208,67 +210,76 @@ INLINE int32_t sample_at(const uint8_t *row, int x, int bps)
     return bps == 1 ? row[x] : ((const uint16_t *)row)[x];
 }
 
-INLINE void flash_row(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
-                      const uint8_t *cr, int cshift, int x0, int x1, int step, uint64_t *lum,
-                      uint64_t *red, uint32_t *count, int bps)
+/* Eight pixels' light and red excess from their codes (G'/Y, B'/Cb, R'/Cr). */
+INLINE void flash_eight(const MqcFlashKernel *k, __m256i gv, __m256i bv, __m256i rv,
+                        uint32_t *lum, uint32_t *red)
 {
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), zero = _mm256_setzero_si256();
-    __m256i acc_l = zero, acc_r = zero;
-    uint32_t n = 0;
+    if (!k->is_rgb) {
+        const __m256i yv = _mm256_add_epi32(
+            _mm256_mullo_epi32(gv, _mm256_set1_epi32(k->y_gain)), _mm256_set1_epi32(k->offset));
+        const __m256i u = _mm256_sub_epi32(bv, _mm256_set1_epi32(k->chroma_zero));
+        const __m256i v = _mm256_sub_epi32(rv, _mm256_set1_epi32(k->chroma_zero));
+        rv = _mm256_add_epi32(yv, _mm256_mullo_epi32(v, _mm256_set1_epi32(k->r_cr)));
+        gv = _mm256_add_epi32(yv, _mm256_add_epi32(
+            _mm256_mullo_epi32(u, _mm256_set1_epi32(k->g_cb)),
+            _mm256_mullo_epi32(v, _mm256_set1_epi32(k->g_cr))));
+        bv = _mm256_add_epi32(yv, _mm256_mullo_epi32(u, _mm256_set1_epi32(k->b_cb)));
+    }
+    const __m256i r = flash_linear(k, rv), g = flash_linear(k, gv), b = flash_linear(k, bv);
+    _mm256_storeu_si256((__m256i *)lum, flash_lum(k, r, g, b));
+    /* saturated red: r && r >= 4 (g + b): r - g - b (values <= 2^16) */
+    const __m256i gb = _mm256_add_epi32(g, b);
+    const __m256i not_red = _mm256_or_si256(_mm256_cmpgt_epi32(_mm256_slli_epi32(gb, 2), r),
+                                            _mm256_cmpeq_epi32(r, _mm256_setzero_si256()));
+    _mm256_storeu_si256((__m256i *)red, _mm256_andnot_si256(not_red, _mm256_sub_epi32(r, gb)));
+}
+
+INLINE __m256i lanes(const int32_t v[8])
+{
+    return _mm256_setr_epi32(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+}
+
+/* The sampled pixels are step apart: read by scalar loads (as fast as
+ * gathers here, and nothing is read past x1). */
+INLINE int flash_pixels(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
+                        const uint8_t *cr, int cshift, int x0, int x1, int step, uint32_t *lum,
+                        uint32_t *red, int bps)
+{
+    const int cs = k->is_rgb ? 0 : cshift;
+    int n = 0;
     for (int x = x0; x < x1; x += 8 * step) {
-        /* the sampled pixels are step apart: gathered by scalar loads */
         int32_t sy[8] = { 0 }, su[8] = { 0 }, sv[8] = { 0 };
         int m = 0;
         for (int xi = x; m < 8 && xi < x1; xi += step, m++) {
-            const int xc = k->is_rgb ? xi : xi >> cshift;
             sy[m] = sample_at(y, xi, bps);
-            su[m] = sample_at(cb, xc, bps);
-            sv[m] = sample_at(cr, xc, bps);
+            su[m] = sample_at(cb, xi >> cs, bps);
+            sv[m] = sample_at(cr, xi >> cs, bps);
         }
-        n += (uint32_t)m;
-        const __m256i valid = _mm256_cmpgt_epi32(_mm256_set1_epi32(m), lane);
-        __m256i gv = _mm256_loadu_si256((const __m256i *)sy);
-        __m256i bv = _mm256_loadu_si256((const __m256i *)su);
-        __m256i rv = _mm256_loadu_si256((const __m256i *)sv);
-        if (!k->is_rgb) {
-            const __m256i yv = _mm256_add_epi32(
-                _mm256_mullo_epi32(gv, _mm256_set1_epi32(k->y_gain)), _mm256_set1_epi32(k->offset));
-            const __m256i u = _mm256_sub_epi32(bv, _mm256_set1_epi32(k->chroma_zero));
-            const __m256i v = _mm256_sub_epi32(rv, _mm256_set1_epi32(k->chroma_zero));
-            rv = _mm256_add_epi32(yv, _mm256_mullo_epi32(v, _mm256_set1_epi32(k->r_cr)));
-            gv = _mm256_add_epi32(yv, _mm256_add_epi32(
-                _mm256_mullo_epi32(u, _mm256_set1_epi32(k->g_cb)),
-                _mm256_mullo_epi32(v, _mm256_set1_epi32(k->g_cr))));
-            bv = _mm256_add_epi32(yv, _mm256_mullo_epi32(u, _mm256_set1_epi32(k->b_cb)));
+        const __m256i gv = lanes(sy), bv = lanes(su), rv = lanes(sv);
+        if (m == 8) {
+            flash_eight(k, gv, bv, rv, lum + n, red + n);
+        } else {    /* the row's last pixels */
+            uint32_t l[8], rd[8];
+            flash_eight(k, gv, bv, rv, l, rd);
+            memcpy(lum + n, l, (size_t)m * sizeof(*l));
+            memcpy(red + n, rd, (size_t)m * sizeof(*rd));
         }
-        const __m256i r = _mm256_and_si256(flash_linear(k, rv), valid);
-        const __m256i g = _mm256_and_si256(flash_linear(k, gv), valid);
-        const __m256i b = _mm256_and_si256(flash_linear(k, bv), valid);
-        acc_l = _mm256_add_epi64(acc_l, flash_lum(k, r, g, b));
-        /* saturated red: r && r >= 4 (g + b), adding r - g - b (values <= 2^16) */
-        const __m256i gb = _mm256_add_epi32(g, b);
-        const __m256i not_red = _mm256_or_si256(_mm256_cmpgt_epi32(_mm256_slli_epi32(gb, 2), r),
-                                                _mm256_cmpeq_epi32(r, zero));
-        const __m256i excess = _mm256_andnot_si256(not_red, _mm256_sub_epi32(r, gb));
-        acc_r = _mm256_add_epi64(acc_r, _mm256_add_epi64(_mm256_unpacklo_epi32(excess, zero),
-                                                         _mm256_unpackhi_epi32(excess, zero)));
+        n += m;
     }
-    *lum += mqc_hsum_epi64(acc_l);
-    *red += mqc_hsum_epi64(acc_r);
-    *count += n;
+    return n;
 }
 
-AVX2 void mqc_flash_row_8_avx2(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
-                               const uint8_t *cr, int cshift, int x0, int x1, int step,
-                               uint64_t *lum, uint64_t *red, uint32_t *count)
+AVX2 int mqc_flash_pixels_8_avx2(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
+                                 const uint8_t *cr, int cshift, int x0, int x1, int step,
+                                 uint32_t *lum, uint32_t *red)
 {
-    flash_row(k, y, cb, cr, cshift, x0, x1, step, lum, red, count, 1);
+    return flash_pixels(k, y, cb, cr, cshift, x0, x1, step, lum, red, 1);
 }
 
-AVX2 void mqc_flash_row_16_avx2(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
-                                const uint8_t *cr, int cshift, int x0, int x1, int step,
-                                uint64_t *lum, uint64_t *red, uint32_t *count)
+AVX2 int mqc_flash_pixels_16_avx2(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
+                                  const uint8_t *cr, int cshift, int x0, int x1, int step,
+                                  uint32_t *lum, uint32_t *red)
 {
-    flash_row(k, y, cb, cr, cshift, x0, x1, step, lum, red, count, 2);
+    return flash_pixels(k, y, cb, cr, cshift, x0, x1, step, lum, red, 2);
 }
 #endif

@@ -74,13 +74,12 @@ static inline uint32_t CAT(flash_linear_, SUFFIX)(const MqcFlashKernel *k, int32
     return k->lut[i];
 }
 
-void FN(mqc_flash_row_)(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
-                                    const uint8_t *cr, int cshift, int x0, int x1, int step,
-                                    uint64_t *lum, uint64_t *red, uint32_t *count)
+int FN(mqc_flash_pixels_)(const MqcFlashKernel *k, const uint8_t *y, const uint8_t *cb,
+                                      const uint8_t *cr, int cshift, int x0, int x1, int step,
+                                      uint32_t *lum, uint32_t *red)
 {
     const SAMPLE *py = (const SAMPLE *)y, *pb = (const SAMPLE *)cb, *pr = (const SAMPLE *)cr;
-    uint64_t l = 0, rsum = 0;
-    uint32_t n = 0;
+    int n = 0;
     for (int x = x0; x < x1; x += step, n++) {
         int32_t rv, gv, bv;
         if (k->is_rgb) {
@@ -98,13 +97,11 @@ void FN(mqc_flash_row_)(const MqcFlashKernel *k, const uint8_t *y, const uint8_t
         const uint32_t r = CAT(flash_linear_, SUFFIX)(k, rv);
         const uint32_t g = CAT(flash_linear_, SUFFIX)(k, gv);
         const uint32_t b = CAT(flash_linear_, SUFFIX)(k, bv);
-        l += ((uint64_t)k->wr * r + (uint64_t)k->wg * g + (uint64_t)k->wb * b) >> 16;
-        if (r && r >= 4 * (g + b))
-            rsum += r - g - b;
+        lum[n] = (uint32_t)(((uint64_t)k->wr * r + (uint64_t)k->wg * g + (uint64_t)k->wb * b) >>
+                            16);
+        red[n] = r && r >= 4 * (g + b) ? r - g - b : 0;
     }
-    *lum += l;
-    *red += rsum;
-    *count += n;
+    return n;
 }
 
 #undef FN

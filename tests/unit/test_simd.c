@@ -545,7 +545,7 @@ Test(simd, avx2_versions_registered)
                   i);
         cr_expect(avx2.hdr_row[i] != c.hdr_row[i], "AVX2 hdr_row[%d]", i);
         cr_expect(avx2.row_sum[i] != c.row_sum[i], "AVX2 row_sum[%d]", i);
-        cr_expect(avx2.flash_row[i] != c.flash_row[i], "AVX2 flash_row[%d]", i);
+        cr_expect(avx2.flash_pixels[i] != c.flash_pixels[i], "AVX2 flash_pixels[%d]", i);
         cr_expect(avx2.column_sums[i] != c.column_sums[i], "AVX2 column_sums[%d]", i);
     }
 }
@@ -604,20 +604,6 @@ static void c_and_avx2(MqcDsp *c, MqcDsp *simd)
     mqc_dsp_init(simd, MQC_CPU_AVX2);
 }
 
-Test(simd, idet_row_avx2)
-{
-    MqcDsp c, simd;
-    c_and_avx2(&c, &simd);
-    cr_assert(simd.idet_row[0] != c.idet_row[0] && simd.idet_row[1] != c.idet_row[1]);
-    rng = 0x2545f491u;
-    for (int rep = 0; rep < 8; rep++) {
-        check_idet_rows(c.idet_row[0], simd.idet_row[0], 1, 8);
-        static const int depths[] = { 9, 10, 12, 14 };
-        for (int d = 0; d < 4; d++)
-            check_idet_rows(c.idet_row[1], simd.idet_row[1], 2, depths[d]);
-    }
-}
-
 /* The band-level idet: rows 0..rows-1 of planes with a row above and below,
  * enough rows for the prefetching steps and fewer. */
 static void check_idet_bands(MqcIdetRowsFn ref, MqcIdetRowsFn simd, int bps, int depth)
@@ -656,16 +642,23 @@ static void check_idet_bands(MqcIdetRowsFn ref, MqcIdetRowsFn simd, int bps, int
     stray_bits = 1;
 }
 
-Test(simd, idet_rows_avx2)
+/* The row kernel, then the band-level one. */
+Test(simd, idet_row_avx2)
 {
     MqcDsp c, simd;
     c_and_avx2(&c, &simd);
+    cr_assert(simd.idet_row[0] != c.idet_row[0] && simd.idet_row[1] != c.idet_row[1]);
+    rng = 0x2545f491u;
+    static const int depths[] = { 9, 10, 12, 14 };
+    for (int rep = 0; rep < 8; rep++) {
+        check_idet_rows(c.idet_row[0], simd.idet_row[0], 1, 8);
+        for (int d = 0; d < 4; d++)
+            check_idet_rows(c.idet_row[1], simd.idet_row[1], 2, depths[d]);
+    }
     cr_assert(simd.idet_rows[0] != c.idet_rows[0] && simd.idet_rows[1] != c.idet_rows[1]);
-    rng = 0x6b43a9b5u;
     for (int rep = 0; rep < 2; rep++) {
         check_idet_bands(c.idet_rows[0], simd.idet_rows[0], 1, 8);
-        static const int depths[] = { 10, 12, 14 };
-        for (int d = 0; d < 3; d++)
+        for (int d = 1; d < 4; d++)
             check_idet_bands(c.idet_rows[1], simd.idet_rows[1], 2, depths[d]);
     }
 }
@@ -735,11 +728,12 @@ static void flash_kernel(MqcFlashKernel *k, int depth, int full, int is_rgb)
     k->lut[MQC_FLASH_LUT] = 65536;
 }
 
-Test(simd, flash_row_avx2)
+Test(simd, flash_pixels_avx2)
 {
     MqcDsp c, simd;
     c_and_avx2(&c, &simd);
-    cr_assert(simd.flash_row[0] != c.flash_row[0] && simd.flash_row[1] != c.flash_row[1]);
+    cr_assert(simd.flash_pixels[0] != c.flash_pixels[0] &&
+              simd.flash_pixels[1] != c.flash_pixels[1]);
     rng = 0x51ed270bu;
     static const int depths[] = { 8, 10, 12 };
     for (int d = 0; d < 3; d++)
@@ -761,22 +755,32 @@ Test(simd, flash_row_avx2)
                 stray_bits = 1;
                 static const int spans[][3] = { { 0, 1921, 8 }, { 0, 0, 8 }, { 5, 6, 1 },
                                                 { 3, 70, 1 }, { 960, 1921, 7 }, { 0, 64, 8 },
-                                                { 100, 163, 9 } };
+                                                { 100, 163, 9 }, { 0, 1921, 1 },
+                                                { 1, 1921, 2 }, { 0, 1921, 16 },
+                                                { 1880, 1921, 3 } };
                 for (size_t sp = 0; sp < sizeof(spans) / sizeof(spans[0]); sp++)
                     for (int cshift = 0; cshift <= (is_rgb ? 0 : 1); cshift++) {
-                        uint64_t la = 7, lb = 7, ra = 3, rb = 3;    /* they add */
-                        uint32_t na = 1, nb = 1;
+                        uint32_t la[1921], lb[1921], ra[1921], rb[1921];
+                        memset(la, 0x11, sizeof(la));
+                        memset(lb, 0x11, sizeof(lb));
+                        memset(ra, 0x22, sizeof(ra));
+                        memset(rb, 0x22, sizeof(rb));
                         const int x0 = spans[sp][0], x1 = spans[sp][1], step = spans[sp][2];
-                        c.flash_row[bps - 1](&k, p[0].data, p[1].data, p[2].data, cshift, x0, x1,
-                                             step, &la, &ra, &na);
-                        simd.flash_row[bps - 1](&k, p[0].data, p[1].data, p[2].data, cshift, x0,
-                                                x1, step, &lb, &rb, &nb);
-                        cr_assert(la == lb && ra == rb && na == nb,
-                                  "%d-bit%s%s [%d, %d) step %d shift %d: C %llu %llu %u, "
-                                  "SIMD %llu %llu %u", depth, is_rgb ? " RGB" : "",
-                                  full ? " full" : "", x0, x1, step, cshift,
-                                  (unsigned long long)la, (unsigned long long)ra, na,
-                                  (unsigned long long)lb, (unsigned long long)rb, nb);
+                        const int na = c.flash_pixels[bps - 1](&k, p[0].data, p[1].data,
+                                                               p[2].data, cshift, x0, x1, step,
+                                                               la, ra);
+                        const int nb = simd.flash_pixels[bps - 1](&k, p[0].data, p[1].data,
+                                                                  p[2].data, cshift, x0, x1, step,
+                                                                  lb, rb);
+                        int first_diff = -1;
+                        for (int i = 0; i < 1921 && first_diff < 0; i++)
+                            if (la[i] != lb[i] || ra[i] != rb[i])
+                                first_diff = i;
+                        cr_assert(na == nb && na == (x1 - x0 + step - 1) / step &&
+                                  first_diff < 0,
+                                  "%d-bit%s%s [%d, %d) step %d shift %d: C %d pixels, SIMD %d, "
+                                  "first difference at %d", depth, is_rgb ? " RGB" : "",
+                                  full ? " full" : "", x0, x1, step, cshift, na, nb, first_diff);
                     }
                 for (int i = 0; i < 3; i++)
                     free(p[i].buf);
