@@ -46,6 +46,48 @@ typedef void (*MqcPlaneCodesFn)(const uint8_t *data, ptrdiff_t linesize, int wid
 typedef void (*MqcPlaneHistFn)(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
                                int depth, uint32_t *hist);
 
+/* Facts of a rectangle of one plane that decide bit_depth's verdict without
+ * its set of codes (checks/bit_depth.c): every sample is clamped to
+ * 2^depth - 1 (as plane_hist counts it), then min, max, OR and AND of the
+ * samples, and for each up-conversion test i, bit i of `outside` is set
+ * when some sample is not in the test's image: bit replication from `from`
+ * bits (c's low depth - from bits equal its top ones) or scaling
+ * round(v * (2^depth - 1) / (2^from - 1)). An empty rectangle gives
+ * min ~0, max 0, OR 0, AND ~0, outside 0, raw_max 0. */
+#define MQC_CODE_TESTS_MAX 4
+typedef struct MqcCodeTests {
+    int depth;                  /* 8..MQC_HIST_MAX_DEPTH */
+    int n;
+    struct {
+        int from, scale;        /* scale: 0 replication, 1 scaling */
+        /* scaling's low bits of code c are d(c >> k) = floor((v * 2(2^k - 1) +
+         * 2^from - 1) / (2(2^from - 1))), k = depth - from: the division as
+         * (x * magic) >> (16 + magic_shift), checked for every v at setup */
+        unsigned magic, magic_shift;
+    } t[MQC_CODE_TESTS_MAX];
+    uint8_t outside[1 << MQC_HIST_MAX_DEPTH]; /* per code: bit i if not in image i (C) */
+} MqcCodeTests;
+
+typedef struct MqcCodeFacts {
+    uint32_t min, max, or_mask, and_mask, outside;
+    uint32_t raw_max;           /* before clamping: above 2^depth - 1, a decoder's stray bits */
+} MqcCodeFacts;
+
+typedef void (*MqcCodeFactsFn)(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                               const MqcCodeTests *t, MqcCodeFacts *out);
+
+/* Up-conversions of code v from `from` to `to` bits (to <= 2 * from): bit
+ * replication v << k | v >> (from - k), and round(v * (2^to - 1) / (2^from - 1)). */
+unsigned mqc_expand_replicate(unsigned v, int from, int to);
+unsigned mqc_expand_scale(unsigned v, int from, int to);
+
+/* Sets t up for `depth` and the tests (from[i], scale[i]), i < n; 0, or
+ * MQC_ERR_USAGE when depth or a test is out of the kernel's reach. */
+int mqc_code_tests_init(MqcCodeTests *t, int depth, const int *from, const int *scale, int n);
+
+/* Combines b into a. */
+void mqc_code_facts_merge(MqcCodeFacts *a, const MqcCodeFacts *b);
+
 /* Sum of |a - b| over two same-sized rectangles, and the count of samples
  * of a that are <= black (the freeze check's difference to its reference
  * and its black-picture test in one read). */
@@ -58,6 +100,7 @@ typedef struct MqcDsp {
     MqcPlaneStatsFn plane_stats[2];
     MqcPlaneCodesFn plane_codes[2];
     MqcPlaneHistFn plane_hist[2];
+    MqcCodeFactsFn code_facts[2];
     MqcSadBlackFn sad_black[2];
     MqcGamutMinMaxFn gamut_min_max[2];
     MqcGamutSpanFn gamut_span[2];

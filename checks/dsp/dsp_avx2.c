@@ -148,6 +148,143 @@ AVX2 void mqc_plane_stats_8_avx2(const uint8_t *data, ptrdiff_t linesize, int wi
     out->max = vmx > smax ? vmx : smax;
 }
 
+/* code_facts: the image tests in 16-bit lanes. Replication: c is in the
+ * image when (c ^ c >> from) has no low k bits; scaling: when c's low k
+ * bits equal d(c >> k), the division by the setup's magic (dsp.h). */
+AVX2 void mqc_code_facts_16_avx2(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                                 const MqcCodeTests *t, MqcCodeFacts *out)
+{
+    const unsigned top = (1u << t->depth) - 1;
+    const __m256i vtop = _mm256_set1_epi16((short)top);
+    __m256i vmin = vtop, vmax = _mm256_setzero_si256(), vor = vmax, vand = vtop, vraw = vmax;
+    __m256i vout[MQC_CODE_TESTS_MAX], low[MQC_CODE_TESTS_MAX], mul[MQC_CODE_TESTS_MAX];
+    __m256i add[MQC_CODE_TESTS_MAX], magic[MQC_CODE_TESTS_MAX];
+    __m128i from[MQC_CODE_TESTS_MAX], k[MQC_CODE_TESTS_MAX], msh[MQC_CODE_TESTS_MAX];
+    for (int i = 0; i < t->n; i++) {
+        const int ki = t->depth - t->t[i].from;
+        vout[i] = _mm256_setzero_si256();
+        low[i] = _mm256_set1_epi16((short)((1u << ki) - 1));
+        mul[i] = _mm256_set1_epi16((short)(2 * ((1u << ki) - 1)));
+        add[i] = _mm256_set1_epi16((short)((1u << t->t[i].from) - 1));
+        magic[i] = _mm256_set1_epi16((short)t->t[i].magic);
+        from[i] = _mm_cvtsi32_si128(t->t[i].from);
+        k[i] = _mm_cvtsi32_si128(ki);
+        msh[i] = _mm_cvtsi32_si128((int)t->t[i].magic_shift);
+    }
+    unsigned smin = ~0u, smax = 0, sor = 0, sand = ~0u, sout = 0, sraw = 0;
+    for (int y = 0; y < rows; y++) {
+        const uint16_t *p = (const uint16_t *)(data + y * linesize);
+        int x = 0;
+        for (; x + 16 <= width; x += 16) {
+            const __m256i raw = _mm256_loadu_si256((const __m256i *)(p + x));
+            const __m256i c = _mm256_min_epu16(raw, vtop);
+            vraw = _mm256_max_epu16(vraw, raw);
+            vmin = _mm256_min_epu16(vmin, c);
+            vmax = _mm256_max_epu16(vmax, c);
+            vor = _mm256_or_si256(vor, c);
+            vand = _mm256_and_si256(vand, c);
+            for (int i = 0; i < t->n; i++) {
+                __m256i d;
+                if (t->t[i].scale) {
+                    const __m256i v = _mm256_srl_epi16(c, k[i]);
+                    const __m256i num = _mm256_add_epi16(_mm256_mullo_epi16(v, mul[i]), add[i]);
+                    d = _mm256_srl_epi16(_mm256_mulhi_epu16(num, magic[i]), msh[i]);
+                } else {
+                    d = _mm256_srl_epi16(c, from[i]);
+                }
+                vout[i] = _mm256_or_si256(vout[i], _mm256_and_si256(_mm256_xor_si256(c, d),
+                                                                    low[i]));
+            }
+        }
+        for (; x < width; x++) {
+            const unsigned c = p[x] < top ? p[x] : top;
+            sraw = p[x] > sraw ? p[x] : sraw;
+            smin = c < smin ? c : smin;
+            smax = c > smax ? c : smax;
+            sor |= c;
+            sand &= c;
+            sout |= t->outside[c];
+        }
+    }
+    for (int i = 0; i < t->n; i++)
+        sout |= (unsigned)!_mm256_testz_si256(vout[i], vout[i]) << i;
+    /* OR and AND across lanes */
+    __m128i o = _mm_or_si128(_mm256_castsi256_si128(vor), _mm256_extracti128_si256(vor, 1));
+    __m128i a = _mm_and_si128(_mm256_castsi256_si128(vand), _mm256_extracti128_si256(vand, 1));
+    o = _mm_or_si128(o, _mm_unpackhi_epi64(o, o));
+    a = _mm_and_si128(a, _mm_unpackhi_epi64(a, a));
+    o = _mm_or_si128(o, _mm_srli_epi64(o, 32));
+    a = _mm_and_si128(a, _mm_srli_epi64(a, 32));
+    o = _mm_or_si128(o, _mm_srli_epi32(o, 16));
+    a = _mm_and_si128(a, _mm_srli_epi32(a, 16));
+    const int vectors = rows > 0 && width >= 16;
+    if (vectors) {
+        const unsigned vmn = hmin_epu16(vmin), vmx = hmax_epu16(vmax), vrx = hmax_epu16(vraw);
+        smin = vmn < smin ? vmn : smin;
+        smax = vmx > smax ? vmx : smax;
+        sraw = vrx > sraw ? vrx : sraw;
+        sor |= (unsigned)_mm_cvtsi128_si32(o) & 0xffff;
+        sand &= (unsigned)_mm_cvtsi128_si32(a) & 0xffff;
+    }
+    *out = (MqcCodeFacts){ .min = smin, .max = smax, .or_mask = sor, .and_mask = sand,
+                           .outside = sout, .raw_max = sraw };
+}
+
+/* 8-bit containers hold depth 8: no image test (every source is deeper) */
+AVX2 void mqc_code_facts_8_avx2(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                                const MqcCodeTests *t, MqcCodeFacts *out)
+{
+    if (t->n || t->depth != 8) {
+        mqc_code_facts_8_c(data, linesize, width, rows, t, out);
+        return;
+    }
+    __m256i vmin = _mm256_set1_epi32(-1), vmax = _mm256_setzero_si256(), vor = vmax;
+    __m256i vand = vmin;
+    unsigned smin = ~0u, smax = 0, sor = 0, sand = ~0u;
+    for (int y = 0; y < rows; y++) {
+        const uint8_t *p = data + y * linesize;
+        int x = 0;
+        for (; x + 32 <= width; x += 32) {
+            const __m256i c = _mm256_loadu_si256((const __m256i *)(p + x));
+            vmin = _mm256_min_epu8(vmin, c);
+            vmax = _mm256_max_epu8(vmax, c);
+            vor = _mm256_or_si256(vor, c);
+            vand = _mm256_and_si256(vand, c);
+        }
+        for (; x < width; x++) {
+            const unsigned c = p[x];
+            smin = c < smin ? c : smin;
+            smax = c > smax ? c : smax;
+            sor |= c;
+            sand &= c;
+        }
+    }
+    if (rows > 0 && width >= 32) {
+        __m128i m = _mm_min_epu8(_mm256_castsi256_si128(vmin), _mm256_extracti128_si256(vmin, 1));
+        __m128i M = _mm_max_epu8(_mm256_castsi256_si128(vmax), _mm256_extracti128_si256(vmax, 1));
+        __m128i o = _mm_or_si128(_mm256_castsi256_si128(vor), _mm256_extracti128_si256(vor, 1));
+        __m128i a = _mm_and_si128(_mm256_castsi256_si128(vand),
+                                  _mm256_extracti128_si256(vand, 1));
+        m = _mm_min_epu8(m, _mm_unpackhi_epi64(m, m));
+        M = _mm_max_epu8(M, _mm_unpackhi_epi64(M, M));
+        o = _mm_or_si128(o, _mm_unpackhi_epi64(o, o));
+        a = _mm_and_si128(a, _mm_unpackhi_epi64(a, a));
+        const unsigned vmn = hmin_epu16(_mm256_cvtepu8_epi16(m));
+        const unsigned vmx = hmax_epu16(_mm256_cvtepu8_epi16(M));
+        uint64_t ob = (uint64_t)_mm_cvtsi128_si64(o), ab = (uint64_t)_mm_cvtsi128_si64(a);
+        for (int sh = 32; sh >= 8; sh /= 2) {
+            ob |= ob >> sh;
+            ab &= ab >> sh;
+        }
+        smin = vmn < smin ? vmn : smin;
+        smax = vmx > smax ? vmx : smax;
+        sor |= (unsigned)ob & 0xff;
+        sand &= (unsigned)ab & 0xff;
+    }
+    *out = (MqcCodeFacts){ .min = smin, .max = smax, .or_mask = sor, .and_mask = sand,
+                           .outside = 0, .raw_max = smax };
+}
+
 /* sad_black: a <= black <=> max(a, black) == black, with black clamped to
  * the container (above it every sample counts). */
 AVX2 void mqc_sad_black_8_avx2(const uint8_t *a, ptrdiff_t la, const uint8_t *b, ptrdiff_t lb,

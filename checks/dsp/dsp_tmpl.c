@@ -59,6 +59,27 @@ void FN(mqc_plane_codes_)(const uint8_t *data, ptrdiff_t linesize, int width, in
     }
 }
 
+void FN(mqc_code_facts_)(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                          const MqcCodeTests *t, MqcCodeFacts *out)
+{
+    const unsigned top = (1u << t->depth) - 1;
+    unsigned mn = ~0u, mx = 0, raw_max = 0, or_mask = 0, and_mask = ~0u, outside = 0;
+    for (int y = 0; y < rows; y++) {
+        const SAMPLE *p = (const SAMPLE *)(data + y * linesize);
+        for (int x = 0; x < width; x++) {
+            const unsigned c = p[x] < top ? p[x] : top;
+            raw_max = p[x] > raw_max ? p[x] : raw_max;
+            mn = c < mn ? c : mn;
+            mx = c > mx ? c : mx;
+            or_mask |= c;
+            and_mask &= c;
+            outside |= t->outside[c];
+        }
+    }
+    *out = (MqcCodeFacts){ .min = mn, .max = mx, .raw_max = raw_max, .or_mask = or_mask,
+                           .and_mask = and_mask, .outside = outside };
+}
+
 /* Rows are cut into chunks that cannot overflow 32-bit accumulators
  * (32768 * 65535 < 2^32), which vectorise. */
 void FN(mqc_sad_black_)(const uint8_t *a, ptrdiff_t la, const uint8_t *b, ptrdiff_t lb,

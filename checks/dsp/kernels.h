@@ -12,6 +12,8 @@
                                       int rows, unsigned lo, unsigned hi, MqcPlaneStats *out); \
     void mqc_plane_codes_##SUFFIX##_c(const uint8_t *data, ptrdiff_t linesize, int width,     \
                                       int rows, int depth, uint8_t *used);                    \
+    void mqc_code_facts_##SUFFIX##_c(const uint8_t *data, ptrdiff_t linesize, int width,     \
+                                     int rows, const MqcCodeTests *t, MqcCodeFacts *out);     \
     void mqc_plane_hist_##SUFFIX##_c(const uint8_t *data, ptrdiff_t linesize, int width,      \
                                      int rows, int depth, uint32_t *hist);                    \
     void mqc_sad_black_##SUFFIX##_c(const uint8_t *a, ptrdiff_t la, const uint8_t *b,         \
@@ -49,6 +51,10 @@ void mqc_plane_stats_8_avx2(const uint8_t *data, ptrdiff_t linesize, int width, 
                             unsigned lo, unsigned hi, MqcPlaneStats *out);
 void mqc_plane_stats_16_avx2(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
                              unsigned lo, unsigned hi, MqcPlaneStats *out);
+void mqc_code_facts_8_avx2(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                           const MqcCodeTests *t, MqcCodeFacts *out);
+void mqc_code_facts_16_avx2(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                            const MqcCodeTests *t, MqcCodeFacts *out);
 void mqc_sad_black_8_avx2(const uint8_t *a, ptrdiff_t la, const uint8_t *b, ptrdiff_t lb,
                           int width, int rows, unsigned black, uint64_t *sad,
                           uint64_t *black_count);

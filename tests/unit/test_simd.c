@@ -178,6 +178,107 @@ Test(simd, plane_stats_avx2)
     check_plane_stats_constant(&f);
 }
 
+/* ---- bit_depth's code facts ---- */
+
+/* The image tests of every depth the fast path takes, against the images
+ * made forward (every v of the source through the up-conversion). */
+Test(simd, code_tests_match_forward_images)
+{
+    for (int depth = 9; depth <= MQC_HIST_MAX_DEPTH; depth++)
+        for (int from = 8; from < depth; from += 2)
+            for (int scale = 0; scale < 2; scale++) {
+                MqcCodeTests t;
+                cr_assert_eq(mqc_code_tests_init(&t, depth, &from, &scale, 1), 0,
+                             "%d -> %d bits, %s", from, depth, scale ? "scale" : "replicate");
+                static uint8_t in[1 << MQC_HIST_MAX_DEPTH];
+                memset(in, 0, sizeof(in));
+                for (unsigned v = 0; v < 1u << from; v++) {
+                    /* by hand: replication repeats v's top bits below it */
+                    const unsigned k = (unsigned)(depth - from);
+                    const unsigned img = scale ? (unsigned)floor(v * ((1 << depth) - 1.0) /
+                                                                 ((1 << from) - 1.0) + 0.5)
+                                               : v << k | v >> (from - (int)k);
+                    in[img] = 1;
+                }
+                for (unsigned c = 0; c < 1u << depth; c++)
+                    cr_assert_eq(!(t.outside[c] & 1), in[c], "%d -> %d %s, code %u", from,
+                                 depth, scale ? "scale" : "replicate", c);
+            }
+    /* beyond the kernel: 16 bits, a source too shallow to fill the low bits */
+    MqcCodeTests t;
+    const int f16 = 12, f13[] = { 6 }, sc = 1;
+    cr_assert_neq(mqc_code_tests_init(&t, 16, &f16, &sc, 1), 0);
+    cr_assert_neq(mqc_code_tests_init(&t, 12, f13, &sc, 1), 0);
+}
+
+static int facts_equal(const MqcCodeFacts *a, const MqcCodeFacts *b)
+{
+    return a->min == b->min && a->max == b->max && a->or_mask == b->or_mask &&
+           a->and_mask == b->and_mask && a->outside == b->outside && a->raw_max == b->raw_max;
+}
+
+/* A plane of codes from image `only` of t (-1: any code, with stray bits). */
+static void compare_facts(const MqcDsp *c, const MqcDsp *simd, const MqcCodeTests *t, int bps,
+                          int width, int rows, int flipped, int only)
+{
+    const unsigned top = (1u << t->depth) - 1;
+    const unsigned specials[] = { 0, 1, top - 1, top, top + 1, 0xffff };
+    Plane p = make_plane(width, rows, bps, 7, flipped);
+    for (int y = 0; y < rows; y++)
+        for (int x = 0; x < width; x++) {
+            unsigned v = sample(t->depth, bps, specials, bps == 1 ? 4 : 6);
+            if (only >= 0) {
+                const int from = t->t[only].from;
+                v &= (1u << from) - 1;
+                v = t->t[only].scale ? mqc_expand_scale(v, from, t->depth)
+                                     : mqc_expand_replicate(v, from, t->depth);
+            }
+            put(p.data + y * p.linesize, bps, x, v);
+        }
+    MqcCodeFacts a, b;
+    memset(&a, 0x5a, sizeof(a));
+    memset(&b, 0xa5, sizeof(b));
+    c->code_facts[bps - 1](p.data, p.linesize, width, rows, t, &a);
+    simd->code_facts[bps - 1](p.data, p.linesize, width, rows, t, &b);
+    cr_assert(facts_equal(&a, &b),
+              "%d-bit, %d tests, %dx%d%s, image %d: C %u..%u or %x and %x outside %x, "
+              "SIMD %u..%u or %x and %x outside %x", t->depth, t->n, width, rows,
+              flipped ? " flipped" : "", only, a.min, a.max, a.or_mask, a.and_mask, a.outside,
+              b.min, b.max, b.or_mask, b.and_mask, b.outside);
+    free(p.buf);
+}
+
+Test(simd, code_facts_avx2)
+{
+    need(MQC_CPU_AVX2, "AVX2");
+    MqcDsp c, f;
+    mqc_dsp_init(&c, 0);
+    mqc_dsp_init(&f, MQC_CPU_AVX2);
+    rng = 0x1b873593u;
+    for (int depth = 8; depth <= MQC_HIST_MAX_DEPTH; depth++) {
+        /* bit_depth's tests: replicate and scale from each source below */
+        int from[4], scale[4], n = 0;
+        for (int m = 8; m < depth && m <= 10; m += 2)
+            for (int k = 0; k < 2; k++, n++) {
+                from[n] = m;
+                scale[n] = k;
+            }
+        MqcCodeTests t;
+        cr_assert_eq(mqc_code_tests_init(&t, depth, from, scale, n), 0, "depth %d", depth);
+        for (int bps = depth > 8 ? 2 : 1; bps <= 2; bps++) {
+            if (bps == 1 && n)
+                continue;
+            for (int w = 0; w <= 70; w++)
+                for (int only = -1; only < n; only++)
+                    compare_facts(&c, &f, &t, bps, w, (int)(next_random() % 4), w % 5 == 1,
+                                  only);
+            compare_facts(&c, &f, &t, bps, 1920, 3, 0, -1);
+            for (int only = 0; only < n; only++)
+                compare_facts(&c, &f, &t, bps, 1920, 2, 1, only);
+        }
+    }
+}
+
 /* ---- freeze SAD ---- */
 
 static void compare_sad_black(MqcSadBlackFn ref, MqcSadBlackFn simd, int bps, int depth,
