@@ -148,66 +148,60 @@ AVX2 void mqc_plane_stats_8_avx2(const uint8_t *data, ptrdiff_t linesize, int wi
     out->max = vmx > smax ? vmx : smax;
 }
 
-/* code_facts: the image tests in 16-bit lanes. Replication: c is in the
- * image when (c ^ c >> from) has no low k bits; scaling: when c's low k
- * bits equal d(c >> k), the division by the setup's magic (dsp.h). */
-AVX2 void mqc_code_facts_16_avx2(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
-                                 const MqcCodeTests *t, MqcCodeFacts *out)
+#define INLINE static inline __attribute__((always_inline)) AVX2
+
+/* code_facts in 16-bit lanes, for bit_depth's tests: replication and
+ * scaling from the same source, `pairs` sources (1 at 9..11 bits, 2 at 12).
+ * Replication: c is in the image when (c ^ c >> from) has no low k bits;
+ * scaling: when c's low k bits equal d(c >> k), the division by the setup's
+ * magic (dsp.h). The low-bit masks apply once at the end (OR commutes with
+ * AND). The samples are taken unclamped: a rectangle with a sample above
+ * the depth (no decoder writes one) goes to the C reference. */
+INLINE void facts16(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                    const MqcCodeTests *t, MqcCodeFacts *out, const int pairs)
 {
-    const unsigned top = (1u << t->depth) - 1;
-    const __m256i vtop = _mm256_set1_epi16((short)top);
-    __m256i vmin = vtop, vmax = _mm256_setzero_si256(), vor = vmax, vand = vtop, vraw = vmax;
-    __m256i vout[MQC_CODE_TESTS_MAX], low[MQC_CODE_TESTS_MAX], mul[MQC_CODE_TESTS_MAX];
-    __m256i add[MQC_CODE_TESTS_MAX], magic[MQC_CODE_TESTS_MAX];
-    __m128i from[MQC_CODE_TESTS_MAX], k[MQC_CODE_TESTS_MAX], msh[MQC_CODE_TESTS_MAX];
-    for (int i = 0; i < t->n; i++) {
-        const int ki = t->depth - t->t[i].from;
-        vout[i] = _mm256_setzero_si256();
-        low[i] = _mm256_set1_epi16((short)((1u << ki) - 1));
-        mul[i] = _mm256_set1_epi16((short)(2 * ((1u << ki) - 1)));
-        add[i] = _mm256_set1_epi16((short)((1u << t->t[i].from) - 1));
-        magic[i] = _mm256_set1_epi16((short)t->t[i].magic);
-        from[i] = _mm_cvtsi32_si128(t->t[i].from);
-        k[i] = _mm_cvtsi32_si128(ki);
-        msh[i] = _mm_cvtsi32_si128((int)t->t[i].magic_shift);
+    __m128i from[2], k[2], msh[2];
+    __m256i mul[2], add[2], magic[2], rep[2], sc[2];
+    for (int j = 0; j < pairs; j++) {
+        const int f = t->t[2 * j].from, kj = t->depth - f;
+        from[j] = _mm_cvtsi32_si128(f);
+        k[j] = _mm_cvtsi32_si128(kj);
+        msh[j] = _mm_cvtsi32_si128((int)t->t[2 * j + 1].magic_shift);
+        mul[j] = _mm256_set1_epi16((short)(2 * ((1u << kj) - 1)));
+        add[j] = _mm256_set1_epi16((short)((1u << f) - 1));
+        magic[j] = _mm256_set1_epi16((short)t->t[2 * j + 1].magic);
+        rep[j] = sc[j] = _mm256_setzero_si256();
     }
-    unsigned smin = ~0u, smax = 0, sor = 0, sand = ~0u, sout = 0, sraw = 0;
+    __m256i vmin = _mm256_set1_epi32(-1), vmax = _mm256_setzero_si256(), vor = vmax;
+    __m256i vand = vmin;
+    unsigned smin = ~0u, smax = 0, sor = 0, sand = ~0u, sout = 0;
     for (int y = 0; y < rows; y++) {
         const uint16_t *p = (const uint16_t *)(data + y * linesize);
         int x = 0;
         for (; x + 16 <= width; x += 16) {
-            const __m256i raw = _mm256_loadu_si256((const __m256i *)(p + x));
-            const __m256i c = _mm256_min_epu16(raw, vtop);
-            vraw = _mm256_max_epu16(vraw, raw);
+            const __m256i c = _mm256_loadu_si256((const __m256i *)(p + x));
             vmin = _mm256_min_epu16(vmin, c);
             vmax = _mm256_max_epu16(vmax, c);
             vor = _mm256_or_si256(vor, c);
             vand = _mm256_and_si256(vand, c);
-            for (int i = 0; i < t->n; i++) {
-                __m256i d;
-                if (t->t[i].scale) {
-                    const __m256i v = _mm256_srl_epi16(c, k[i]);
-                    const __m256i num = _mm256_add_epi16(_mm256_mullo_epi16(v, mul[i]), add[i]);
-                    d = _mm256_srl_epi16(_mm256_mulhi_epu16(num, magic[i]), msh[i]);
-                } else {
-                    d = _mm256_srl_epi16(c, from[i]);
-                }
-                vout[i] = _mm256_or_si256(vout[i], _mm256_and_si256(_mm256_xor_si256(c, d),
-                                                                    low[i]));
+            for (int j = 0; j < pairs; j++) {
+                rep[j] = _mm256_or_si256(rep[j],
+                                         _mm256_xor_si256(c, _mm256_srl_epi16(c, from[j])));
+                const __m256i num = _mm256_add_epi16(
+                    _mm256_mullo_epi16(_mm256_srl_epi16(c, k[j]), mul[j]), add[j]);
+                const __m256i d = _mm256_srl_epi16(_mm256_mulhi_epu16(num, magic[j]), msh[j]);
+                sc[j] = _mm256_or_si256(sc[j], _mm256_xor_si256(c, d));
             }
         }
         for (; x < width; x++) {
-            const unsigned c = p[x] < top ? p[x] : top;
-            sraw = p[x] > sraw ? p[x] : sraw;
+            const unsigned c = p[x];
             smin = c < smin ? c : smin;
             smax = c > smax ? c : smax;
             sor |= c;
             sand &= c;
-            sout |= t->outside[c];
+            sout |= c >> t->depth ? 0 : t->outside[c];
         }
     }
-    for (int i = 0; i < t->n; i++)
-        sout |= (unsigned)!_mm256_testz_si256(vout[i], vout[i]) << i;
     /* OR and AND across lanes */
     __m128i o = _mm_or_si128(_mm256_castsi256_si128(vor), _mm256_extracti128_si256(vor, 1));
     __m128i a = _mm_and_si128(_mm256_castsi256_si128(vand), _mm256_extracti128_si256(vand, 1));
@@ -217,17 +211,53 @@ AVX2 void mqc_code_facts_16_avx2(const uint8_t *data, ptrdiff_t linesize, int wi
     a = _mm_and_si128(a, _mm_srli_epi64(a, 32));
     o = _mm_or_si128(o, _mm_srli_epi32(o, 16));
     a = _mm_and_si128(a, _mm_srli_epi32(a, 16));
-    const int vectors = rows > 0 && width >= 16;
-    if (vectors) {
-        const unsigned vmn = hmin_epu16(vmin), vmx = hmax_epu16(vmax), vrx = hmax_epu16(vraw);
+    if (rows > 0 && width >= 16) {
+        const unsigned vmn = hmin_epu16(vmin), vmx = hmax_epu16(vmax);
         smin = vmn < smin ? vmn : smin;
         smax = vmx > smax ? vmx : smax;
-        sraw = vrx > sraw ? vrx : sraw;
         sor |= (unsigned)_mm_cvtsi128_si32(o) & 0xffff;
         sand &= (unsigned)_mm_cvtsi128_si32(a) & 0xffff;
     }
+    if (sor >> t->depth) {
+        mqc_code_facts_16_c(data, linesize, width, rows, t, out);
+        return;
+    }
+    for (int j = 0; j < pairs; j++) {
+        const __m256i low = _mm256_set1_epi16((short)((1u << (t->depth - t->t[2 * j].from)) - 1));
+        sout |= (unsigned)!_mm256_testz_si256(rep[j], low) << 2 * j;
+        sout |= (unsigned)!_mm256_testz_si256(sc[j], low) << (2 * j + 1);
+    }
     *out = (MqcCodeFacts){ .min = smin, .max = smax, .or_mask = sor, .and_mask = sand,
-                           .outside = sout, .raw_max = sraw };
+                           .outside = sout, .raw_max = smax };
+}
+
+/* bit_depth's layout: (replicate, scale) of one source, then of the next */
+static int paired_tests(const MqcCodeTests *t)
+{
+    if (t->n % 2 || t->n > 4)
+        return -1;
+    for (int i = 0; i < t->n; i += 2)
+        if (t->t[i].scale || !t->t[i + 1].scale || t->t[i].from != t->t[i + 1].from)
+            return -1;
+    return t->n / 2;
+}
+
+AVX2 void mqc_code_facts_16_avx2(const uint8_t *data, ptrdiff_t linesize, int width, int rows,
+                                 const MqcCodeTests *t, MqcCodeFacts *out)
+{
+    switch (paired_tests(t)) {
+    case 0:
+        facts16(data, linesize, width, rows, t, out, 0);
+        break;
+    case 1:
+        facts16(data, linesize, width, rows, t, out, 1);
+        break;
+    case 2:
+        facts16(data, linesize, width, rows, t, out, 2);
+        break;
+    default:
+        mqc_code_facts_16_c(data, linesize, width, rows, t, out);
+    }
 }
 
 /* 8-bit containers hold depth 8: no image test (every source is deeper) */

@@ -268,11 +268,16 @@ Test(simd, code_facts_avx2)
         for (int bps = depth > 8 ? 2 : 1; bps <= 2; bps++) {
             if (bps == 1 && n)
                 continue;
-            for (int w = 0; w <= 70; w++)
-                for (int only = -1; only < n; only++)
-                    compare_facts(&c, &f, &t, bps, w, (int)(next_random() % 4), w % 5 == 1,
-                                  only);
-            compare_facts(&c, &f, &t, bps, 1920, 3, 0, -1);
+            /* with and without stray bits above the depth (rare in real
+             * pictures, where the kernel takes its fast path) */
+            for (stray_bits = 0; stray_bits < 2; stray_bits++) {
+                for (int w = 0; w <= 70; w++)
+                    for (int only = -1; only < n; only++)
+                        compare_facts(&c, &f, &t, bps, w, (int)(next_random() % 4), w % 5 == 1,
+                                      only);
+                compare_facts(&c, &f, &t, bps, 1920, 3, 0, -1);
+            }
+            stray_bits = 1;
             for (int only = 0; only < n; only++)
                 compare_facts(&c, &f, &t, bps, 1920, 2, 1, only);
         }
