@@ -5,6 +5,7 @@ boundaries inside black, frozen and out-of-range runs and at missing frames,
 for ProRes (intra: any frame is a boundary) and H.264 with B-frames (long
 GOP: keyframes only), and with more segments than keyframes. Parts that do
 not belong together are refused (exit 2) naming the part."""
+import base64
 import bisect
 import contextlib
 import http.server
@@ -350,6 +351,46 @@ class Segments(unittest.TestCase):
                 p = run(["merge"] + parts + ["-o", out], ok=(2,))
                 self.assertIn(says, p.stderr)
                 self.assertNotIn("Sanitizer", p.stderr)
+
+    def test_damaged_partials_are_refused_by_name(self):
+        """Empty, truncated, non-JSON and tampered partials: exit 2 naming the
+        part, never a crash or a report."""
+        a = self.segment_all(self.prores, 2, "dmg")
+        with open(a[1], "rb") as f:
+            raw = f.read()
+        doc = json.loads(raw)
+        self.assertIn("records", doc)
+        out = os.path.join(self.dir, "dmg.json")
+
+        def tampered(name, records):
+            d = dict(doc, records=records)
+            path = os.path.join(self.dir, name)
+            with open(path, "w") as f:
+                json.dump(d, f)
+            return path
+        cases = {
+            "empty": b"",
+            "truncated": raw[:len(raw) // 2],
+            "garbage": bytes(range(256)) * 4,
+        }
+        paths = {}
+        for name, data in cases.items():
+            paths[name] = os.path.join(self.dir, "dmg_%s_1_of_2.json" % name)
+            with open(paths[name], "wb") as f:
+                f.write(data)
+        paths["records not base64"] = tampered("dmg_b64_1_of_2.json", "%%%not base64%%%")
+        paths["records not deflated"] = tampered(
+            "dmg_deflate_1_of_2.json", base64.b64encode(os.urandom(3000)).decode())
+        paths["records cut short"] = tampered("dmg_short_1_of_2.json",
+                                              doc["records"][:len(doc["records"]) // 2])
+        for name, path in paths.items():
+            with self.subTest(name):
+                if os.path.exists(out):
+                    os.unlink(out)
+                p = run(["merge", a[0], path, "-o", out], ok=(2,))
+                self.assertIn(os.path.basename(path), p.stderr)
+                self.assertNotIn("Sanitizer", p.stderr)
+                self.assertFalse(os.path.exists(out), "a report from a damaged part")
 
     def test_remote_segments_read_their_byte_ranges(self):
         """http(s)/s3 input: a segment fetches the header, the index and its
