@@ -82,7 +82,7 @@ def main():
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
     path = os.path.join(a.dir, "segments_%gs_%s" % (a.seconds, CLIP))
-    size, args = CLIPS[CLIP]
+    size, args = CLIPS[CLIP][:2]
     make_clip(path, size, args, a.seconds)
     tmp = tempfile.mkdtemp(prefix="mqc-bench-seg-")
     single, merged = os.path.join(tmp, "single.json"), os.path.join(tmp, "merged.json")
