@@ -13,6 +13,28 @@ typedef struct MqcAudioFeed MqcAudioFeed;
 int mqc_feed_new(MqcAudioFeed **out, MqcInput *in, MqcAudioInfo *info, int n);
 void mqc_feed_free(MqcAudioFeed **f);
 
+/* Segment 0: after its own frames the audio is cut where each later
+ * frame of the file ends, as a single pass cuts it, and cut(ud, pts) runs
+ * after the audio up to that frame's end (the audio checks' per-frame
+ * records). Call before the first frame is read; the clock (si's time base
+ * and rate, the report's origin) before the first mqc_feed_take. */
+void mqc_feed_cut_frames(MqcAudioFeed *f, MqcInput *in, void (*cut)(void *ud, int64_t pts),
+                         void *ud);
+void mqc_feed_cut_clock(MqcAudioFeed *f, const MqcStreamInfo *si, double origin);
+
+/* Where a frame's audio ends on the report's clock: its time (pts, or 0
+ * unknown) and one frame period (or its duration when the rate is not
+ * known), from the report's origin. */
+static inline double mqc_frame_end_s(int64_t pts, int64_t duration, const MqcStreamInfo *si,
+                                     double origin)
+{
+    double time_s = pts == AV_NOPTS_VALUE || !si->tb_den ? 0 :
+                    (double)pts * si->tb_num / si->tb_den;
+    double dur = si->rate_num > 0 ? (double)si->rate_den / si->rate_num :
+                 duration > 0 && si->tb_den ? (double)duration * si->tb_num / si->tb_den : 0;
+    return time_s - origin + dur;
+}
+
 /* ---- reading thread ---- */
 /* After mqc_input_pump: 1 (read-ahead limit) and AVERROR_EOF are noted. */
 void mqc_feed_pumped(MqcAudioFeed *f, int pump_result);

@@ -1261,6 +1261,9 @@ static int demux_one(MqcInput *in)
                 return ret;
         return AVERROR_EOF;
     }
+    if (in->pkt->stream_index == in->stream && in->sink.video && in->ranged &&
+        !(in->pkt->flags & AV_PKT_FLAG_DISCARD))
+        in->sink.video(in->sink.ud, in->pkt);
     if (in->pkt->stream_index == in->stream && !in->video_done) {
         if (in->seq) {
             /* timestamps count frames from the start number: a hole is a gap */
@@ -1443,7 +1446,10 @@ static void audio_tail(MqcInput *in)
     if (in->video_done)
         return;
     in->video_done = 1;
-    in->fmt->streams[in->stream]->discard = AVDISCARD_ALL;
+    /* the video packets' times cut the audio where the later frames end
+     * (their per-frame audio records): then they are read, not decoded */
+    if (!in->sink.video)
+        in->fmt->streams[in->stream]->discard = AVDISCARD_ALL;
     /* audio lies beside the video to the file's end: a remote read may read
      * ahead again (past the segment's own bytes) */
     mqc_byte_tap_read_until(in->tap, -1);

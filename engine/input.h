@@ -8,6 +8,7 @@
 #include "mediaqc.h"
 
 typedef struct MqcInput MqcInput;
+struct AVPacket;
 
 /* Opens the file, its video stream and its audio streams; fills the
  * container facts of *si. A file without video but with audio opens
@@ -60,6 +61,11 @@ void mqc_input_close(MqcInput **in);
 typedef struct MqcAudioSink {
     int (*push)(void *ud, int a, AVFrame *f, double time_s);
     void *ud;
+    /* Optional, segment 0 of a segmented read: each video packet demuxed
+     * (shown frames only), also past the segment's frames, where it is
+     * read but not decoded, so the audio can be cut where the later
+     * segments' frames end. */
+    void (*video)(void *ud, const struct AVPacket *pkt);
 } MqcAudioSink;
 void mqc_input_set_audio_sink(MqcInput *in, const MqcAudioSink *sink);
 int mqc_input_audio_count(const MqcInput *in);

@@ -244,6 +244,7 @@ typedef struct MqcRun {
     MqcProfile *owned_profile;  /* a merge's profile, read from the partials */
     uint64_t index_hash;        /* a merge: fingerprint of the index the segments split */
     int input_stream;           /* a merge: the video stream's index in the file */
+    char merge_note[256];       /* a merge: what its HTML lacks (audio curves), or "" */
 } MqcRun;
 
 /* Runs the QC pass. Returns 0 with *out filled whenever a report can be

@@ -33,7 +33,7 @@
 #include "partial.h"
 #include "remote_io.h"
 
-#define STATE_VERSION 2
+#define STATE_VERSION 3
 #define OUT_CHUNK (256 << 10)
 #define MAX_PART_BYTES (4LL << 30)
 
@@ -48,12 +48,32 @@ typedef struct ProblemRec {
     uint32_t what_len;
 } ProblemRec;
 
+/* A deflated stream of records. */
+typedef struct Deflated {
+    z_stream z;
+    int open, done;
+    uint8_t *data;
+    size_t len, cap;
+} Deflated;
+
+/* Segment 0's per-frame records of the audio checks (the HTML curves), for
+ * every frame of the file: its pts, then n fields. A field names its check
+ * and its key by the check's series table (record keys are listed there). */
+typedef struct AudioEntry {
+    int64_t pts;
+    int32_t n;
+} AudioEntry;
+typedef struct AudioField {
+    int32_t check, key, type;   /* type: MQC_REC_INT or MQC_REC_DOUBLE */
+    int64_t i;
+    double d;
+} AudioField;
+
 struct MqcPartial {
     MqcSegmentPlan plan;
-    z_stream z;
-    int z_open, z_done;
-    uint8_t *data;              /* deflated records */
-    size_t len, cap;
+    Deflated rec;               /* the checks' fold inputs */
+    Deflated aud;               /* segment 0: the audio checks' per-frame records */
+    int audio_records;          /* segment 0 keeps them (an audio check has a record()) */
     int64_t frames;
     cJSON *states;              /* per check: its save(), or null */
     cJSON *results;             /* per check: an audio check's finished result, or null */
@@ -76,18 +96,23 @@ int mqc_partial_new(MqcPartial **out, const MqcSegmentPlan *plan)
     if (!p)
         return MQC_ERR_NOMEM;
     p->plan = *plan;
-    if (deflateInit(&p->z, 6) != Z_OK) {
+    if (deflateInit(&p->rec.z, 6) != Z_OK) {
         free(p);
         return MQC_ERR_NOMEM;
     }
-    p->z_open = 1;
+    p->rec.open = 1;
+    if (deflateInit(&p->aud.z, 6) != Z_OK) {
+        mqc_partial_free(&p);
+        return MQC_ERR_NOMEM;
+    }
+    p->aud.open = 1;
     *out = p;
     return 0;
 }
 
-static int put(MqcPartial *p, const void *data, size_t n, int finish)
+static int put_to(Deflated *p, const void *data, size_t n, int finish)
 {
-    if (p->z_done)
+    if (p->done)
         return MQC_ERR_USAGE;
     p->z.next_in = (Bytef *)(uintptr_t)data;
     p->z.avail_in = (uInt)n;
@@ -105,7 +130,7 @@ static int put(MqcPartial *p, const void *data, size_t n, int finish)
         int r = deflate(&p->z, finish ? Z_FINISH : Z_NO_FLUSH);
         p->len = p->cap - p->z.avail_out;
         if (r == Z_STREAM_END) {
-            p->z_done = 1;
+            p->done = 1;
             return 0;
         }
         if (r != Z_OK && r != Z_BUF_ERROR)
@@ -113,6 +138,54 @@ static int put(MqcPartial *p, const void *data, size_t n, int finish)
         if (!finish && p->z.avail_in == 0 && p->z.avail_out > 0)
             return 0;
     }
+}
+
+static int put(MqcPartial *p, const void *data, size_t n, int finish)
+{
+    return put_to(&p->rec, data, n, finish);
+}
+
+int mqc_partial_want_audio(MqcPartial *p, const MqcRun *run)
+{
+    for (int c = 0; p->plan.index == 0 && c < run->nb_checks; c++)
+        if (run->checks[c].check->media == MQC_MEDIA_AUDIO && run->checks[c].check->record &&
+            run->checks[c].check->series)
+            p->audio_records = 1;
+    return p->audio_records;
+}
+
+/* The index of `key` in the check's series table, or -1. */
+static int series_index(const MqcCheck *k, const char *key)
+{
+    for (int i = 0; k->series && k->series[i].key; i++)
+        if (!strcmp(k->series[i].key, key))
+            return i;
+    return -1;
+}
+
+int mqc_partial_audio(MqcPartial *p, const MqcRun *run, int64_t pts, const void *const *results)
+{
+    if (!p->audio_records)
+        return 0;
+    AudioField v[MQC_RECORD_MAX];
+    AudioEntry e = { .pts = pts, .n = 0 };
+    for (int c = 0; c < run->nb_checks; c++) {
+        const MqcCheckRun *cr = &run->checks[c];
+        if (cr->skipped || cr->check->media != MQC_MEDIA_AUDIO || !cr->check->record)
+            continue;
+        MqcRecord rec;
+        rec.n = 0;
+        cr->check->record(cr->priv, results ? results[c] : NULL, &rec);
+        /* numbers only: the curves draw them (strings are hex or names) */
+        for (int i = 0; i < rec.n && e.n < MQC_RECORD_MAX; i++) {
+            int key = series_index(cr->check, rec.f[i].key);
+            if (key >= 0 && rec.f[i].type != MQC_REC_STRING)
+                v[e.n++] = (AudioField){ .check = c, .key = key, .type = (int32_t)rec.f[i].type,
+                                         .i = rec.f[i].i, .d = rec.f[i].d };
+        }
+    }
+    int ret = put_to(&p->aud, &e, sizeof(e), 0);
+    return ret < 0 ? ret : put_to(&p->aud, v, (size_t)e.n * sizeof(*v), 0);
 }
 
 int mqc_partial_frame(MqcPartial *p, const MqcRun *run, const MqcFrameInfo *fi,
@@ -209,6 +282,8 @@ static int keep_audio(MqcPartial *p, MqcRun *run)
 int mqc_partial_keep(MqcPartial *p, MqcRun *run)
 {
     int ret = put(p, "", 0, 1);
+    if (ret >= 0 && p->audio_records)
+        ret = put_to(&p->aud, "", 0, 1);
     if (ret < 0)
         return ret;
     if (!(p->states = cJSON_CreateArray()) || !(p->results = cJSON_CreateArray()))
@@ -236,9 +311,11 @@ void mqc_partial_free(MqcPartial **pp)
     MqcPartial *p = *pp;
     if (!p)
         return;
-    if (p->z_open)
-        deflateEnd(&p->z);
-    free(p->data);
+    for (Deflated *d = &p->rec; d <= &p->aud; d++) {
+        if (d->open)
+            deflateEnd(&d->z);
+        free(d->data);
+    }
     cJSON_Delete(p->states);
     cJSON_Delete(p->results);
     free(p->audio);
@@ -252,8 +329,9 @@ void mqc_partial_free(MqcPartial **pp)
  * of the structs they hold. */
 static void build_id(char *buf, size_t len)
 {
-    snprintf(buf, len, "%s si%zu fi%zu pr%zu ev%zu ai%zu", MQC_VERSION, sizeof(MqcStreamInfo),
-             sizeof(MqcFrameInfo), sizeof(ProblemRec), sizeof(EventRec), sizeof(MqcAudioInfo));
+    snprintf(buf, len, "%s si%zu fi%zu pr%zu ev%zu ai%zu af%zu", MQC_VERSION,
+             sizeof(MqcStreamInfo), sizeof(MqcFrameInfo), sizeof(ProblemRec), sizeof(EventRec),
+             sizeof(MqcAudioInfo), sizeof(AudioField));
 }
 
 static char *base64(const void *data, size_t len)
@@ -320,18 +398,20 @@ cJSON *mqc_partial_json(const MqcRun *run, int argc, char **argv)
     cJSON *args = cJSON_AddArrayToObject(run_o, "argv");
     for (int i = 0; argv && i < argc; i++)
         cJSON_AddItemToArray(args, cJSON_CreateString(argv[i]));
-    char *si = NULL, *rec = NULL;
-    if (run->have_stream && p->z_done) {
+    char *si = NULL, *rec = NULL, *aud = NULL;
+    if (run->have_stream && p->rec.done) {
         MqcStreamInfo copy = run->si;
         copy.learnt = NULL;     /* pointers mean nothing in another process */
         copy.file_bytes = NULL;
         copy.audio = NULL;
         copy.sequence = NULL;
         si = base64(&copy, sizeof(copy));
-        rec = base64(p->data, p->len);
-        if (!si || !rec) {
+        rec = base64(p->rec.data, p->rec.len);
+        aud = p->aud.done ? base64(p->aud.data, p->aud.len) : NULL;
+        if (!si || !rec || (p->aud.done && !aud)) {
             free(si);
             free(rec);
+            free(aud);
             cJSON_Delete(doc);
             return NULL;
         }
@@ -340,6 +420,9 @@ cJSON *mqc_partial_json(const MqcRun *run, int argc, char **argv)
     /* the audio streams' facts once their samples were counted (segment 0) */
     cJSON_AddItemToObject(doc, "audio", p->audio ? cJSON_CreateString(p->audio)
                                                  : cJSON_CreateNull());
+    /* segment 0: the audio checks' per-frame records of every frame (HTML curves) */
+    cJSON_AddItemToObject(doc, "audio_records", aud ? cJSON_CreateString(aud)
+                                                    : cJSON_CreateNull());
     cJSON *checks = cJSON_AddArrayToObject(doc, "checks");
     for (int c = 0; c < run->nb_checks; c++) {
         const MqcCheckRun *cr = &run->checks[c];
@@ -358,6 +441,7 @@ cJSON *mqc_partial_json(const MqcRun *run, int argc, char **argv)
     cJSON_AddItemToObject(doc, "records", rec ? cJSON_CreateString(rec) : cJSON_CreateNull());
     free(si);
     free(rec);
+    free(aud);
     return doc;
 }
 
@@ -370,6 +454,7 @@ typedef struct Part {
     int64_t first, end, frames;
     const char *stream, *records;   /* base64, or NULL (no frames) */
     const char *audio;          /* base64 audio streams' facts (segment 0), or NULL */
+    const char *audio_records;  /* base64 deflated AudioEntry list (segment 0), or NULL */
 } Part;
 
 /* Audio problems: after every frame, as the single pass delivers them. */
@@ -463,13 +548,16 @@ static int part_read(Part *pt, const char *name, MqcMsg *msg)
     pt->records = cJSON_IsString(rec) ? rec->valuestring : NULL;
     const cJSON *au = cJSON_GetObjectItemCaseSensitive(pt->doc, "audio");
     pt->audio = cJSON_IsString(au) ? au->valuestring : NULL;
+    const cJSON *ar = cJSON_GetObjectItemCaseSensitive(pt->doc, "audio_records");
+    pt->audio_records = cJSON_IsString(ar) ? ar->valuestring : NULL;
     if (!ok || pt->count < 1 || pt->index < 0 || pt->index >= pt->count || pt->first < 0 ||
         (pt->end >= 0 && pt->end < pt->first) || pt->frames < 0 ||
         !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(pt->doc, "checks")) ||
         !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pt->doc, "profile")) ||
         !str(cJSON_GetObjectItemCaseSensitive(pt->doc, "input"), "path") ||
         (!pt->stream != !pt->records) || (!st || (!pt->stream && !cJSON_IsNull(st))) ||
-        (pt->audio && pt->index != 0) || (!pt->audio && au && !cJSON_IsNull(au)))
+        (pt->audio && pt->index != 0) || (!pt->audio && au && !cJSON_IsNull(au)) ||
+        (pt->audio_records && pt->index != 0) || !ar || (!pt->audio_records && !cJSON_IsNull(ar)))
         return bad_part(msg, name, "damaged partial (missing or invalid fields)");
     return 0;
 }
@@ -620,12 +708,81 @@ static void deferred_free(Deferred *d)
     free(d->v);
 }
 
+/* Segment 0's per-frame audio records, read along the replay: the entry
+ * of each replayed frame, found by its pts (frames the single pass has
+ * not, a picture that did not decode, are skipped). */
+typedef struct AudioRecords {
+    Reader r;
+    int open, have;
+    AudioEntry e;
+    AudioField v[MQC_RECORD_MAX];
+    int64_t missing, first_missing;
+} AudioRecords;
+
+/* The next entry, validated: 1, the end: 0, damage: negative. */
+static int audio_next(AudioRecords *ar, const MqcRun *run)
+{
+    int64_t prev = ar->e.pts;
+    int had = ar->have;
+    int ret = reader_get(&ar->r, &ar->e, sizeof(ar->e));
+    ar->have = ret > 0;
+    if (ret <= 0)
+        return ret;
+    if (ar->e.n < 0 || ar->e.n > MQC_RECORD_MAX || (had && ar->e.pts <= prev) ||
+        (ar->e.n && reader_get(&ar->r, ar->v, (size_t)ar->e.n * sizeof(*ar->v)) <= 0))
+        return MQC_ERR_USAGE;
+    for (int i = 0; i < ar->e.n; i++) {
+        const AudioField *f = &ar->v[i];
+        const MqcCheck *k = f->check >= 0 && f->check < run->nb_checks ?
+                            run->checks[f->check].check : NULL;
+        int keys = 0;
+        while (k && k->series && k->series[keys].key)
+            keys++;
+        if (!k || k->media != MQC_MEDIA_AUDIO || run->checks[f->check].skipped || f->key < 0 ||
+            f->key >= keys || (f->type != MQC_REC_INT && f->type != MQC_REC_DOUBLE))
+            return MQC_ERR_USAGE;
+    }
+    return 1;
+}
+
+/* The entry of the frame at pts, or NULL (counted as missing). */
+static const AudioEntry *audio_find(AudioRecords *ar, const MqcRun *run, const MqcFrameInfo *fi,
+                                    int *damaged)
+{
+    int ret = 1;
+    while (ar->have && ar->e.pts < fi->pts && (ret = audio_next(ar, run)) > 0)
+        ;
+    if (ret < 0)
+        *damaged = 1;
+    if (ar->have && ar->e.pts == fi->pts && ret >= 0)
+        return &ar->e;
+    if (!ar->missing++)
+        ar->first_missing = fi->index;
+    return NULL;
+}
+
+/* Check c's fields of the entry, into the frame's record. */
+static void audio_fields(const AudioRecords *ar, const AudioEntry *e, const MqcRun *run, int c,
+                         MqcRecord *rec)
+{
+    for (int i = 0; e && i < e->n; i++) {
+        const AudioField *f = &ar->v[i];
+        const char *key = run->checks[c].check->series[f->key].key;
+        if (f->check != c)
+            continue;
+        if (f->type == MQC_REC_INT)
+            mqc_record_int(rec, key, f->i);
+        else
+            mqc_record_double(rec, key, f->d);
+    }
+}
+
 /* Feeds one part's records to the run's checks, as the segment's fold saw
  * them, and the frames to the observers where the segment's would have seen
  * them (with their per-frame records, without pictures). Audio problems
  * wait in `later`. */
 static int replay(MqcRun *run, const Part *pt, uint8_t *frame_buf, char *what, Deferred *later,
-                  const MqcObserver *const *observers, MqcMsg *msg)
+                  AudioRecords *ar, const MqcObserver *const *observers, MqcMsg *msg)
 {
     Reader r;
     int ret = reader_open(&r, pt->records);
@@ -675,6 +832,12 @@ static int replay(MqcRun *run, const Part *pt, uint8_t *frame_buf, char *what, D
             return MQC_ERR_USAGE;
         }
         rec.n = 0;
+        int damaged = 0;
+        const AudioEntry *ae = observers && ar->open ? audio_find(ar, run, &fi, &damaged) : NULL;
+        if (damaged) {
+            reader_close(&r);
+            return MQC_ERR_USAGE;
+        }
         for (int c = 0; c < run->nb_checks; c++) {
             MqcCheckRun *cr = &run->checks[c];
             if (cr->skipped)
@@ -685,10 +848,12 @@ static int replay(MqcRun *run, const Part *pt, uint8_t *frame_buf, char *what, D
             if (cr->check->fold)
                 cr->check->fold(cr->priv, &fi, frame_buf, &cr->events);
             /* record() reads only this check's state, which later folds leave
-             * alone; audio checks got no samples here (segment 0 carries their
-             * results, not their per-frame records) */
+             * alone; audio checks got no samples here: segment 0 recorded
+             * theirs where each frame ends */
             if (observers && cr->check->record && cr->check->media != MQC_MEDIA_AUDIO)
                 cr->check->record(cr->priv, frame_buf, &rec);
+            else if (observers && cr->check->media == MQC_MEDIA_AUDIO)
+                audio_fields(ar, ae, run, c, &rec);
         }
         if (ret <= 0) {
             ret = -1;
@@ -900,9 +1065,36 @@ static int merge_parts(MqcRun *run, Part *pt, int n, const MqcObserver *const *o
         if ((*o)->start)
             ret = (*o)->start((*o)->ud, run);
     Deferred later = { 0 };
+    AudioRecords *ar = calloc(1, sizeof(*ar));
+    if (!ar)
+        ret = MQC_ERR_NOMEM;
+    else if (ret >= 0 && pt[0].audio_records) {
+        if ((ret = reader_open(&ar->r, pt[0].audio_records)) >= 0) {
+            ar->open = 1;
+            ret = audio_next(ar, run);
+        }
+        if (ret < 0 && ret != MQC_ERR_NOMEM)
+            ret = bad_part(msg, pt[0].name, "damaged partial (audio records)");
+    }
     for (int i = 0; ret >= 0 && i < n; i++)
-        if (pt[i].records)
-            ret = replay(run, &pt[i], frame_buf, what, &later, observers, msg);
+        if (pt[i].records && (ret = replay(run, &pt[i], frame_buf, what, &later, ar, observers,
+                                           msg)) == MQC_ERR_USAGE && !msg->text[0])
+            ret = bad_part(msg, pt[0].name, "damaged partial (audio records)");
+    /* the entries no frame took are read too: damage anywhere refuses the part */
+    while (ret >= 0 && ar->have && (ret = audio_next(ar, run)) > 0)
+        ;
+    if (ret == MQC_ERR_USAGE && !msg->text[0])
+        ret = bad_part(msg, pt[0].name, "damaged partial (audio records)");
+    /* never a page that silently differs from the single pass's */
+    if (ret >= 0 && ar->missing)
+        snprintf(run->merge_note, sizeof(run->merge_note), "the HTML report's audio curves "
+                 "lack %lld frame(s), the first frame %lld: segment 0 did not record the "
+                 "audio where they end (their times differ from the video packets' it read, "
+                 "or the audio ran too far ahead of them)", (long long)ar->missing,
+                 (long long)ar->first_missing);
+    if (ar && ar->open)
+        reader_close(&ar->r);
+    free(ar);
     free(frame_buf);
     free(what);
     if (ret >= 0) {

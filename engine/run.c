@@ -220,7 +220,8 @@ static void after_fold(void *ud, const MqcFrameInfo *fi, const AVFrame *f,
     RunState *st = ud;
     MqcRun *run = st->run;
     /* the fold inputs before the problems, in the order the checks saw them */
-    if (f && run->partial && mqc_partial_frame(run->partial, run, fi, results) < 0) {
+    if (f && run->partial && (mqc_partial_frame(run->partial, run, fi, results) < 0 ||
+                              mqc_partial_audio(run->partial, run, fi->pts, results) < 0)) {
         MqcMsg why;
         mqc_msg(&why, "%s: the segment's record: %s", run->input_path,
                 mqc_strerror(MQC_ERR_NOMEM));
@@ -249,6 +250,15 @@ static void after_fold(void *ud, const MqcFrameInfo *fi, const AVFrame *f,
     }
     if (st->progress)
         draw_progress(st, run->frames, 0);
+}
+
+/* Segment 0, past its frames: the audio checks' records where a later
+ * frame ends (engine/audio_feed.c cuts the audio there). */
+static void cut_record(void *ud, int64_t pts)
+{
+    MqcRun *run = ud;
+    if (mqc_partial_audio(run->partial, run, pts, NULL) < 0)
+        record_failed(run);
 }
 
 static int setup_checks(MqcRun *run, const MqcCheck *const *reg, const MqcProfile *p)
@@ -604,6 +614,10 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
     ret = open_audio(run, in, &feed);
     if (ret < 0)
         goto fail;
+    int cuts = run->partial && run->nb_audio && mqc_input_audio_decoded(in) &&
+               mqc_partial_want_audio(run->partial, run);
+    if (cuts)
+        mqc_feed_cut_frames(feed, in, cut_record, run);
     int video = mqc_input_has_video(in);
     for (int c = 0; c < run->nb_checks; c++)
         if (run->checks[c].check && run->checks[c].check->source_frame)
@@ -627,6 +641,8 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
     if ((ret = mqc_run_clock(run, video)) < 0 ||
         (ret = mqc_run_init_checks(run, opt->input, msg)) < 0)
         goto fail;
+    if (cuts)
+        mqc_feed_cut_clock(feed, &run->si, mqc_input_origin(in));
     if (opt->frames_path) {
         ret = mqc_outfile_open(&frames_file, opt->frames_path, NULL, 0, "frames file", msg);
         if (ret < 0)

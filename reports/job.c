@@ -118,6 +118,11 @@ int mqc_job_run(const MqcJob *job, MqcJobResult *res, MqcMsg *msg)
         mqc_capture_pictures(capture, res->run, res->run->input_stream, &res->warning) < 0)
         mqc_msg(&res->warning, "the HTML report has no thumbnails: %s",
                 capture->pictures_error);
+    if (capture && res->run->merge_note[0]) {
+        MqcMsg before = res->warning;
+        mqc_msg(&res->warning, "%s%s%s", before.text, before.text[0] ? "; " : "",
+                res->run->merge_note);
+    }
     cJSON *report = res->run->partial ? mqc_partial_json(res->run, job->argc, job->argv)
                                       : report_json(job, res->run);
     unsigned write_flags = job->flags & MQC_JOB_MKDIRS ? MQC_WRITE_MKDIRS : 0;

@@ -7,19 +7,22 @@ LRA, momentary and short-term maxima, true peak), silence, clipping, phase,
 the audio format facts — and every video check. The planted audio defects
 cross segment boundaries: a silence run, a clipped run, an inverted-phase
 window, a loud passage, and true-peak overs in the last segment."""
+import base64
 import json
 import os
 import random
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
 import unittest
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import TIMEOUT  # noqa: E402
-from e2e_segments import (TestServers, comparable, encode_prores_h264,  # noqa: E402
-                          remote_segments, run, serving)
+from e2e_segments import (TestServers, comparable, comparable_html,  # noqa: E402
+                          encode_prores_h264, remote_segments, run, serving)
 
 RATE = 24
 # 6 s at 24 fps = 144 frames; intra boundaries: N=2 at 3.0 s, N=3 at 2.0 and
@@ -102,6 +105,73 @@ class SegmentsWithAudio(unittest.TestCase):
 
     def test_h264_aac(self):
         self.assert_merge_equals_single(self.h264, (2, 3, 7), "h264")
+
+    def assert_html_equals_single(self, clip, tag):
+        """merge --html gives the single pass's page, the audio curves
+        (loudness over time, from segment 0's per-frame audio records) too."""
+        single = os.path.join(self.dir, tag + "_single.html")
+        run(["check", clip, "--html", single, "--quiet"] + SETS)
+        want = comparable_html(single)
+        self.assertIn('class="curve c-momentary_lufs', want[0])      # the curve is drawn
+        for n in (2, 3, 7):
+            with self.subTest(clip=tag, segments=n):
+                parts = []
+                for i in range(n):
+                    part = os.path.join(self.dir, "%s_html_%d_of_%d.json" % (tag, i, n))
+                    run(["check", clip, "--segment", "%d/%d" % (i, n), "-o", part, "--quiet"]
+                        + SETS, ok=(0,))
+                    parts.append(part)
+                self.rng.shuffle(parts)
+                page = os.path.join(self.dir, "%s_merged_%d.html" % (tag, n))
+                p = run(["merge"] + parts + ["--html", page])
+                self.assertNotIn("warning", p.stderr)
+                self.assertEqual(comparable_html(page), want)
+
+    def test_merge_html_equals_single_pass(self):
+        self.assert_html_equals_single(self.prores, "prores_page")
+        self.assert_html_equals_single(self.h264, "h264_page")
+
+    def test_audio_records_missing_or_damaged(self):
+        """Segment 0's per-frame audio records (AudioEntry: pts, count, and
+        AudioField: check, key, type, int, double, engine/partial.c): with
+        entries cut away the merge still writes the page but says which
+        frames lack their audio curves; a damaged entry refuses the part by
+        name."""
+        parts = []
+        for i in range(2):
+            part = os.path.join(self.dir, "rec_%d.json" % i)
+            run(["check", self.prores, "--segment", "%d/2" % i, "-o", part, "--quiet"] + SETS,
+                ok=(0,))
+            parts.append(part)
+        with open(parts[0]) as f:
+            doc = json.load(f)
+        raw = zlib.decompress(base64.b64decode(doc["audio_records"]))
+        entries, at = [], 0
+        while at < len(raw):
+            pts, n = struct.unpack_from("<qi", raw, at)
+            size = 16 + 32 * n
+            entries.append((pts, raw[at:at + size]))
+            at += size
+        self.assertEqual(len(entries), 144)             # every frame of the file
+        self.assertEqual([e[0] for e in entries], sorted(e[0] for e in entries))
+
+        def merged_with(blob, name, ok):
+            doc["audio_records"] = base64.b64encode(zlib.compress(blob)).decode()
+            bad = os.path.join(self.dir, name)
+            with open(bad, "w") as f:
+                json.dump(doc, f)
+            return run(["merge", bad, parts[1], "--html", bad + ".html"], ok=ok), bad
+        p, _ = merged_with(b"".join(e[1] for e in entries[:100]), "rec_cut.json", (0, 1))
+        self.assertIn("warning: the HTML report's audio curves lack 44 frame(s), the first "
+                      "frame 100", p.stderr)
+        # a field naming a check that does not exist
+        first = bytearray(entries[0][1])
+        struct.pack_into("<i", first, 16, 999)
+        p, bad = merged_with(bytes(first) + b"".join(e[1] for e in entries[1:]), "rec_bad.json",
+                             (2,))
+        self.assertIn(bad + ": damaged partial (audio records)", p.stderr)
+        p, bad = merged_with(b"".join(e[1] for e in entries)[:-5], "rec_short.json", (2,))
+        self.assertIn(bad + ": damaged partial (audio records)", p.stderr)
 
     def test_decode_errors_in_a_later_segment(self):
         """ProRes + AAC, damaged AAC packets at 3.1 s and a damaged picture at
