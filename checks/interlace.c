@@ -76,6 +76,7 @@ typedef struct Interlace {
     /* stream facts */
     int sample_index, nb_planes;
     int idet_index;                 /* 16-bit samples above 14 bits: the C kernel */
+    int rows_index;                 /* the idet_rows kernel for the bit depth */
     char declared[16];              /* the stream's field order, "" when per frame */
     double still_code;
     int64_t min_frames;
@@ -139,6 +140,7 @@ static int interlace_init(void *priv, const MqcStreamInfo *si, char *why, size_t
     s->dsp = mqc_dsp_get();
     mqc_dsp_init(&s->dsp_c, 0);
     s->idet_index = si->bit_depth > 14;
+    s->rows_index = si->bit_depth <= 8 ? 0 : si->bit_depth <= 10 ? 2 : 1;
     snprintf(s->declared, sizeof(s->declared), "%s", si->field_order);
     MqcNominal n = mqc_nominal(si->bit_depth, si->full_range);
     s->still_code = STILL_PCT / 100.0 * (n.white - n.black);
@@ -163,7 +165,7 @@ static void interlace_measure(const void *priv, const MqcBand *band, void *slice
     /* the first frame is its own previous (idet) */
     const MqcPicture *prev = band->prev ? band->prev : pic;
     const MqcIdetRowsFn rows_fn = s->idet_index ? s->dsp_c.idet_rows[1]
-                                                : s->dsp->idet_rows[s->sample_index];
+                                                : s->dsp->idet_rows[s->rows_index];
     const int planes = s->planes ? 1 : pic->nb_planes;
     MqcBand pband = *band;
     pband.pic = prev;

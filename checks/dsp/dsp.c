@@ -37,7 +37,7 @@ void mqc_dsp_init(MqcDsp *d, unsigned cpu_flags)
         .row_sum = { mqc_row_sum_8_c, mqc_row_sum_16_c },
         .column_sums = { mqc_column_sums_8_c, mqc_column_sums_16_c },
         .idet_row = { mqc_idet_row_8_c, mqc_idet_row_16_c },
-        .idet_rows = { mqc_idet_rows_8_c, mqc_idet_rows_16_c },
+        .idet_rows = { mqc_idet_rows_8_c, mqc_idet_rows_16_c, mqc_idet_rows_16_c },
         .flash_pixels = { mqc_flash_pixels_8_c, mqc_flash_pixels_16_c },
         /* one C reference for both containers */
         .hdr_row = { mqc_hdr_row_c, mqc_hdr_row_c },
@@ -64,6 +64,7 @@ void mqc_dsp_init(MqcDsp *d, unsigned cpu_flags)
         d->idet_row[1] = mqc_idet_row_16_avx2;
         d->idet_rows[0] = mqc_idet_rows_8_avx2;
         d->idet_rows[1] = mqc_idet_rows_16_avx2;
+        d->idet_rows[2] = mqc_idet_rows_10_avx2;
         d->hdr_row[0] = mqc_hdr_row_avx2;
         d->hdr_row[1] = mqc_hdr_row_avx2;
     }

@@ -108,7 +108,7 @@ typedef struct MqcDsp {
     MqcRowSumFn row_sum[2];
     MqcColumnSumsFn column_sums[2];
     MqcIdetRowFn idet_row[2];   /* [1]: samples below 2^15 (depth <= 14) */
-    MqcIdetRowsFn idet_rows[2]; /* likewise */
+    MqcIdetRowsFn idet_rows[3]; /* likewise; [2]: 16-bit samples of up to 10 bits */
     MqcFlashPixelsFn flash_pixels[2];
     MqcHdrRowFn hdr_row[2];
 } MqcDsp;

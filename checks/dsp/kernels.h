@@ -93,6 +93,8 @@ void mqc_idet_rows_8_avx2(const uint8_t *c, ptrdiff_t lc, const uint8_t *p, ptrd
                           int width, int rows, MqcIdetSums out[2]);
 void mqc_idet_rows_16_avx2(const uint8_t *c, ptrdiff_t lc, const uint8_t *p, ptrdiff_t lp,
                            int width, int rows, MqcIdetSums out[2]);
+void mqc_idet_rows_10_avx2(const uint8_t *c, ptrdiff_t lc, const uint8_t *p, ptrdiff_t lp,
+                           int width, int rows, MqcIdetSums out[2]);
 
 /* hdr_avx2.c: both containers */
 void mqc_hdr_row_avx2(const MqcHdrKernel *k, const MqcPicture *pic, int y, MqcHdrCounts *c);

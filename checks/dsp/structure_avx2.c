@@ -17,36 +17,45 @@ INLINE __m256i load16(const uint8_t *p, int x, int bps)
 }
 
 /* One row for either sample size: the vector loop, then the C reference on
- * the tail (its sums are 32-bit too, so adding them is bit-exact). With
- * pf_c and pf_p (rows further down), their cache lines are prefetched into
- * L2 along the way, one per 64 bytes. */
+ * the tail (its sums are 32-bit too, so adding them is bit-exact). The
+ * absolute values are summed in 16-bit lanes for `block` steps (a term is
+ * at most twice the largest sample: block * term < 2^15), then widened in
+ * pairs into the 32-bit sums: one add a term instead of a multiply-add and
+ * an add. With pf_c and pf_p (rows further down), their cache lines are
+ * prefetched into L2 along the way, one per 64 bytes. */
 INLINE void idet_row(const uint8_t *c_above, const uint8_t *c, const uint8_t *c_below,
                      const uint8_t *p_above, const uint8_t *p, const uint8_t *p_below, int width,
-                     MqcIdetRow *out, const uint8_t *pf_c, const uint8_t *pf_p, int bps)
+                     MqcIdetRow *out, const uint8_t *pf_c, const uint8_t *pf_p, int bps,
+                     int block)
 {
     const __m256i ones = _mm256_set1_epi16(1);
     __m256i acc_a = _mm256_setzero_si256(), acc_b = acc_a, acc_d = acc_a, acc_f = acc_a;
     int x = 0;
-    for (; x + 16 <= width; x += 16) {
-        const size_t off = (size_t)x * (size_t)bps;
-        if (pf_c && !(off & 63)) {
-            _mm_prefetch((const char *)pf_c + off, _MM_HINT_T1);
-            _mm_prefetch((const char *)pf_p + off, _MM_HINT_T1);
+    while (x + 16 <= width) {
+        const int steps = (width - x) / 16 < block ? (width - x) / 16 : block;
+        const int end = x + 16 * steps;
+        __m256i sa = _mm256_setzero_si256(), sb = sa, sd = sa, sf = sa;
+        for (; x < end; x += 16) {
+            const size_t off = (size_t)x * (size_t)bps;
+            if (pf_c && !(off & 63)) {
+                _mm_prefetch((const char *)pf_c + off, _MM_HINT_T1);
+                _mm_prefetch((const char *)pf_p + off, _MM_HINT_T1);
+            }
+            const __m256i ca = load16(c_above, x, bps), c0 = load16(c, x, bps);
+            const __m256i cb = load16(c_below, x, bps);
+            const __m256i pa = load16(p_above, x, bps), p0 = load16(p, x, bps);
+            const __m256i pb = load16(p_below, x, bps);
+            const __m256i cs = _mm256_add_epi16(ca, cb), ps = _mm256_add_epi16(pa, pb);
+            const __m256i c2 = _mm256_add_epi16(c0, c0), p2 = _mm256_add_epi16(p0, p0);
+            sa = _mm256_add_epi16(sa, _mm256_abs_epi16(_mm256_sub_epi16(cs, p2)));
+            sb = _mm256_add_epi16(sb, _mm256_abs_epi16(_mm256_sub_epi16(ps, c2)));
+            sd = _mm256_add_epi16(sd, _mm256_abs_epi16(_mm256_sub_epi16(cs, c2)));
+            sf = _mm256_add_epi16(sf, _mm256_abs_epi16(_mm256_sub_epi16(c2, p2)));
         }
-        const __m256i ca = load16(c_above, x, bps), c0 = load16(c, x, bps);
-        const __m256i cb = load16(c_below, x, bps);
-        const __m256i pa = load16(p_above, x, bps), p0 = load16(p, x, bps);
-        const __m256i pb = load16(p_below, x, bps);
-        const __m256i cs = _mm256_add_epi16(ca, cb), ps = _mm256_add_epi16(pa, pb);
-        const __m256i c2 = _mm256_add_epi16(c0, c0), p2 = _mm256_add_epi16(p0, p0);
-        acc_a = _mm256_add_epi32(acc_a, _mm256_madd_epi16(
-            _mm256_abs_epi16(_mm256_sub_epi16(cs, p2)), ones));
-        acc_b = _mm256_add_epi32(acc_b, _mm256_madd_epi16(
-            _mm256_abs_epi16(_mm256_sub_epi16(ps, c2)), ones));
-        acc_d = _mm256_add_epi32(acc_d, _mm256_madd_epi16(
-            _mm256_abs_epi16(_mm256_sub_epi16(cs, c2)), ones));
-        acc_f = _mm256_add_epi32(acc_f, _mm256_madd_epi16(
-            _mm256_abs_epi16(_mm256_sub_epi16(c2, p2)), ones));
+        acc_a = _mm256_add_epi32(acc_a, _mm256_madd_epi16(sa, ones));
+        acc_b = _mm256_add_epi32(acc_b, _mm256_madd_epi16(sb, ones));
+        acc_d = _mm256_add_epi32(acc_d, _mm256_madd_epi16(sd, ones));
+        acc_f = _mm256_add_epi32(acc_f, _mm256_madd_epi16(sf, ones));
     }
     MqcIdetRow tail = { 0, 0, 0, 0 };
     const size_t off = (size_t)x * (size_t)bps;
@@ -62,7 +71,7 @@ INLINE void idet_row(const uint8_t *c_above, const uint8_t *c, const uint8_t *c_
 /* Row i prefetches row i + 1 + MQC_IDET_PREFETCH_ROWS (the row that step
  * will read first), while it is one of the rows the caller gave. */
 INLINE void idet_rows(const uint8_t *c, ptrdiff_t lc, const uint8_t *p, ptrdiff_t lp, int width,
-                      int rows, MqcIdetSums out[2], int bps)
+                      int rows, MqcIdetSums out[2], int bps, int block)
 {
     const int ahead = 1 + MQC_IDET_PREFETCH_ROWS;
     for (int i = 0; i < rows; i++) {
@@ -70,7 +79,7 @@ INLINE void idet_rows(const uint8_t *c, ptrdiff_t lc, const uint8_t *p, ptrdiff_
         const int pf = i + ahead <= rows;
         MqcIdetRow r;
         idet_row(ci - lc, ci, ci + lc, pi - lp, pi, pi + lp, width, &r,
-                 pf ? ci + ahead * lc : NULL, pf ? pi + ahead * lp : NULL, bps);
+                 pf ? ci + ahead * lc : NULL, pf ? pi + ahead * lp : NULL, bps, block);
         MqcIdetSums *o = &out[i & 1];
         o->prev_mix += r.prev_mix;
         o->next_mix += r.next_mix;
@@ -79,23 +88,33 @@ INLINE void idet_rows(const uint8_t *c, ptrdiff_t lc, const uint8_t *p, ptrdiff_
     }
 }
 
-#define IDET(BITS)                                                                          \
-    AVX2 void mqc_idet_row_##BITS##_avx2(const uint8_t *c_above, const uint8_t *c,          \
-                                         const uint8_t *c_below, const uint8_t *p_above,    \
-                                         const uint8_t *p, const uint8_t *p_below, int width, \
-                                         MqcIdetRow *out)                                   \
-    {                                                                                       \
-        idet_row(c_above, c, c_below, p_above, p, p_below, width, out, NULL, NULL, BITS / 8); \
-    }                                                                                       \
-    AVX2 void mqc_idet_rows_##BITS##_avx2(const uint8_t *c, ptrdiff_t lc, const uint8_t *p, \
+/* block: steps of 16-bit sums, 32767 / (2 * largest sample): 8-bit 64,
+ * up to 10 bits 16, up to 14 bits 1 */
+#define IDET(NAME, BPS, BLOCK)                                                              \
+    AVX2 void mqc_idet_rows_##NAME##_avx2(const uint8_t *c, ptrdiff_t lc, const uint8_t *p, \
                                           ptrdiff_t lp, int width, int rows,                \
                                           MqcIdetSums out[2])                               \
     {                                                                                       \
-        idet_rows(c, lc, p, lp, width, rows, out, BITS / 8);                                \
+        idet_rows(c, lc, p, lp, width, rows, out, BPS, BLOCK);                              \
     }
 
-IDET(8)
-IDET(16)
+AVX2 void mqc_idet_row_8_avx2(const uint8_t *c_above, const uint8_t *c, const uint8_t *c_below,
+                              const uint8_t *p_above, const uint8_t *p, const uint8_t *p_below,
+                              int width, MqcIdetRow *out)
+{
+    idet_row(c_above, c, c_below, p_above, p, p_below, width, out, NULL, NULL, 1, 64);
+}
+
+AVX2 void mqc_idet_row_16_avx2(const uint8_t *c_above, const uint8_t *c, const uint8_t *c_below,
+                               const uint8_t *p_above, const uint8_t *p, const uint8_t *p_below,
+                               int width, MqcIdetRow *out)
+{
+    idet_row(c_above, c, c_below, p_above, p, p_below, width, out, NULL, NULL, 2, 1);
+}
+
+IDET(8, 1, 64)
+IDET(16, 2, 1)
+IDET(10, 2, 16)
 
 /* Row sums in 32-bit lanes: 8 samples a step, at most 2^16 steps per lane
  * (2^16 * 65535 < 2^32) before they go to 64 bits; the C reference sums
@@ -247,7 +266,20 @@ INLINE int flash_pixels(const MqcFlashKernel *k, const uint8_t *y, const uint8_t
 {
     const int cs = k->is_rgb ? 0 : cshift;
     int n = 0;
-    for (int x = x0; x < x1; x += 8 * step) {
+    int x = x0;
+    /* whole groups of eight: lanes set from the loads, not through an
+     * array (eight scalar stores read back as one vector stall the load) */
+    for (; x + 7 * step < x1; x += 8 * step) {
+#define AT(row, i, sh) sample_at(row, (x + (i) * step) >> (sh), bps)
+#define LANES(row, sh) _mm256_setr_epi32(AT(row, 0, sh), AT(row, 1, sh), AT(row, 2, sh), \
+                                         AT(row, 3, sh), AT(row, 4, sh), AT(row, 5, sh), \
+                                         AT(row, 6, sh), AT(row, 7, sh))
+        flash_eight(k, LANES(y, 0), LANES(cb, cs), LANES(cr, cs), lum + n, red + n);
+#undef LANES
+#undef AT
+        n += 8;
+    }
+    for (; x < x1; x += 8 * step) {
         int32_t sy[8] = { 0 }, su[8] = { 0 }, sv[8] = { 0 };
         int m = 0;
         for (int xi = x; m < 8 && xi < x1; xi += step, m++) {

@@ -766,6 +766,47 @@ Test(simd, idet_row_avx2)
         check_idet_bands(c.idet_rows[0], simd.idet_rows[0], 1, 8);
         for (int d = 1; d < 4; d++)
             check_idet_bands(c.idet_rows[1], simd.idet_rows[1], 2, depths[d]);
+        for (int d = 0; d < 2; d++)
+            check_idet_bands(c.idet_rows[2], simd.idet_rows[2], 2, depths[d]);
+    }
+}
+
+/* The largest terms on every sample of a long row: the 16-bit partial sums
+ * of the AVX2 kernels must not wrap. */
+Test(simd, idet_rows_largest_terms)
+{
+    MqcDsp c, simd;
+    c_and_avx2(&c, &simd);
+    static const struct { int index, bps, depth; } kinds[] = {
+        { 0, 1, 8 }, { 2, 2, 10 }, { 1, 2, 12 }, { 1, 2, 14 },
+    };
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        const unsigned max = (1u << kinds[k].depth) - 1;
+        const int w = 4097, rows = 4, bps = kinds[k].bps;
+        Plane cp = make_plane(w, rows + 2, bps, 0, 0);
+        Plane pp = make_plane(w, rows + 2, bps, 0, 0);
+        for (int y = 0; y < rows + 2; y++)
+            for (int x = 0; x < w; x++) {
+                put(cp.data + y * cp.linesize, bps, x, y & 1 ? 0 : max);
+                put(pp.data + y * pp.linesize, bps, x, y & 1 ? max : 0);
+            }
+        MqcIdetSums a[2], b[2];
+        memset(a, 0, sizeof(a));
+        memset(b, 0, sizeof(b));
+        c.idet_rows[kinds[k].index](cp.data + cp.linesize, cp.linesize, pp.data + pp.linesize,
+                                    pp.linesize, w, rows, a);
+        simd.idet_rows[kinds[k].index](cp.data + cp.linesize, cp.linesize,
+                                       pp.data + pp.linesize, pp.linesize, w, rows, b);
+        /* c's rows alternate max and 0, p's the other way: every sample's
+         * own combing and field change are 2 max, the largest terms */
+        const uint64_t largest = 2ull * max * (uint64_t)w * (rows / 2);
+        for (int par = 0; par < 2; par++)
+            cr_assert(a[par].self == largest && a[par].field == largest,
+                      "%d-bit: the C sums are not the hand count", kinds[k].depth);
+        cr_assert(!memcmp(a, b, sizeof(a)), "%d-bit, index %d: the AVX2 sums differ from C",
+                  kinds[k].depth, kinds[k].index);
+        free(cp.buf);
+        free(pp.buf);
     }
 }
 
