@@ -767,9 +767,9 @@ static void audio_fields(const AudioRecords *ar, const AudioEntry *e, const MqcR
 {
     for (int i = 0; e && i < e->n; i++) {
         const AudioField *f = &ar->v[i];
-        const char *key = run->checks[c].check->series[f->key].key;
         if (f->check != c)
             continue;
+        const char *key = run->checks[c].check->series[f->key].key;
         if (f->type == MQC_REC_INT)
             mqc_record_int(rec, key, f->i);
         else

@@ -15,8 +15,10 @@ flags="-DMQC_WERROR=ON"
 if [ "${1:-}" = "--sanitize" ]; then
   dir=build-asan
   flags="$flags -DMQC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
-  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
-  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  # a finding exits 86, never 1: a run that should FAIL (exit 1) must not
+  # hide one (both sanitizers exit 1 by default)
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=86"
   export MQC_SANITIZED=1   # memory-growth tests skip: sanitizer allocators keep freed memory
 fi
 only=""
