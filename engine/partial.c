@@ -33,7 +33,7 @@
 #include "partial.h"
 #include "remote_io.h"
 
-#define STATE_VERSION 3
+#define STATE_VERSION 4
 #define OUT_CHUNK (256 << 10)
 #define MAX_PART_BYTES (4LL << 30)
 
@@ -361,6 +361,27 @@ static cJSON *profile_json(const MqcProfile *p)
     return o;
 }
 
+/* "crc32:" and the CRC-32 of the base64 members "stream", "audio",
+ * "audio_records" and "records" (a null one as ""), each followed by a
+ * newline: they hold structs that are read back as they are, so a damaged
+ * partial must be refused before any of them is used. (The JSON members
+ * are validated field by field.) */
+static void payload_checksum(const char *const parts[4], char *out, size_t len)
+{
+    uLong crc = crc32(0L, Z_NULL, 0);
+    for (int i = 0; i < 4; i++) {
+        const char *t = parts[i] ? parts[i] : "";
+        for (size_t n = strlen(t); n;) {    /* crc32 takes a uInt length */
+            uInt step = n > (size_t)1 << 30 ? (uInt)1 << 30 : (uInt)n;
+            crc = crc32(crc, (const Bytef *)t, step);
+            t += step;
+            n -= step;
+        }
+        crc = crc32(crc, (const Bytef *)"\n", 1);
+    }
+    snprintf(out, len, "crc32:%08lx", (unsigned long)crc);
+}
+
 cJSON *mqc_partial_json(const MqcRun *run, int argc, char **argv)
 {
     const MqcPartial *p = run->partial;
@@ -439,6 +460,9 @@ cJSON *mqc_partial_json(const MqcRun *run, int argc, char **argv)
         cJSON_AddItemToArray(checks, o);
     }
     cJSON_AddItemToObject(doc, "records", rec ? cJSON_CreateString(rec) : cJSON_CreateNull());
+    char sum[32];
+    payload_checksum((const char *const[4]){ si, p->audio, aud, rec }, sum, sizeof(sum));
+    cJSON_AddStringToObject(doc, "checksum", sum);
     free(si);
     free(rec);
     free(aud);
@@ -530,6 +554,7 @@ static int part_read(Part *pt, const char *name, MqcMsg *msg)
     int ok = 1;
     build_id(id, sizeof(id));
     const char *build = str(cJSON_GetObjectItemCaseSensitive(pt->doc, "tool"), "build");
+
     if (num(pt->doc, "state_version", &ok) != STATE_VERSION || !ok || !build ||
         strcmp(build, id)) {
         mqc_msg(msg, "%s: written by another mediaqc build (%s; this one is %s): run every "
@@ -559,6 +584,12 @@ static int part_read(Part *pt, const char *name, MqcMsg *msg)
         (pt->audio && pt->index != 0) || (!pt->audio && au && !cJSON_IsNull(au)) ||
         (pt->audio_records && pt->index != 0) || !ar || (!pt->audio_records && !cJSON_IsNull(ar)))
         return bad_part(msg, name, "damaged partial (missing or invalid fields)");
+    char sum[32];
+    const char *given = str(pt->doc, "checksum");
+    payload_checksum((const char *const[4]){ pt->stream, pt->audio, pt->audio_records,
+                                             pt->records }, sum, sizeof(sum));
+    if (!given || strcmp(given, sum))
+        return bad_part(msg, name, "damaged partial (its records do not match its checksum)");
     return 0;
 }
 

@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 import unittest
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (MEDIAQC, SANITIZER_MARKS, TIMEOUT, clip_path, manifest,  # noqa: E402
@@ -362,12 +363,22 @@ class Segments(unittest.TestCase):
         self.assertIn("records", doc)
         out = os.path.join(self.dir, "dmg.json")
 
-        def tampered(name, records):
-            d = dict(doc, records=records)
+        def tampered(name, records, seal=True, **members):
+            """The partial with other records (and members): sealed with
+            the checksum of what it then holds (docs/segments.md), so the
+            reader's own validation is what refuses it, or not sealed."""
+            d = dict(doc, records=records, **members)
+            if seal:
+                d["checksum"] = "crc32:%08x" % zlib.crc32("".join(
+                    (d.get(k) or "") + "\n"
+                    for k in ("stream", "audio", "audio_records", "records")).encode())
             path = os.path.join(self.dir, name)
             with open(path, "w") as f:
                 json.dump(d, f)
             return path
+        # sealing the untouched partial gives its own checksum back
+        with open(tampered("dmg_resealed_1_of_2.json", doc["records"])) as f:
+            self.assertEqual(json.load(f)["checksum"], doc["checksum"])
         cases = {
             "empty": b"",
             "truncated": raw[:len(raw) // 2],
@@ -383,12 +394,24 @@ class Segments(unittest.TestCase):
             "dmg_deflate_1_of_2.json", base64.b64encode(os.urandom(3000)).decode())
         paths["records cut short"] = tampered("dmg_short_1_of_2.json",
                                               doc["records"][:len(doc["records"]) // 2])
+        # one character of the stream's facts or of the records changed, as
+        # bit rot would: the structs are read as they are, so the checksum
+        # must refuse them before any is used
+        def flipped(b64):
+            i = len(b64) // 3
+            return b64[:i] + ("A" if b64[i] != "A" else "B") + b64[i + 1:]
+        paths["stream facts changed"] = tampered("dmg_stream_1_of_2.json", doc["records"],
+                                                 seal=False, stream=flipped(doc["stream"]))
+        paths["records changed"] = tampered("dmg_rot_1_of_2.json", flipped(doc["records"]),
+                                            seal=False)
         for name, path in paths.items():
             with self.subTest(name):
                 if os.path.exists(out):
                     os.unlink(out)
                 p = run(["merge", a[0], path, "-o", out], ok=(2,))
                 self.assertIn(os.path.basename(path), p.stderr)
+                if name in ("stream facts changed", "records changed"):
+                    self.assertIn("checksum", p.stderr)
                 self.assertNotIn("Sanitizer", p.stderr)
                 self.assertFalse(os.path.exists(out), "a report from a damaged part")
 
