@@ -131,11 +131,17 @@ static void close_run(Freeze *s, MqcEvents *ev)
     s->in_run = 0;
 }
 
+/* the black check's black picture */
+static int black_picture(const FreezeFrame *f)
+{
+    return f->count && (double)f->black >= MQC_BLACK_PICTURE_RATIO * (double)f->count;
+}
+
 static int freeze_fold(void *priv, const MqcFrameInfo *fi, const void *frame, MqcEvents *ev)
 {
     Freeze *s = priv;
     const FreezeFrame *f = frame;
-    int black = f->count && (double)f->black >= MQC_BLACK_PICTURE_RATIO * (double)f->count;
+    int black = black_picture(f);
     int frozen = f->have_ref && f->count && (double)f->sad <= s->noise_code * (double)f->count &&
                  (s->include_black || !black);
     s->black_frames += black;
@@ -147,6 +153,30 @@ static int freeze_fold(void *priv, const MqcFrameInfo *fi, const void *frame, Mq
     s->in_run = 1;
     s->run_end = fi->index;
     return 0;
+}
+
+/* A frame that moved more than twice the noise from the frame before it
+ * becomes the reference in every run of this fold, whatever frame it
+ * started at: after any fold of frame f-1 its reference r is within the
+ * noise of f-1 (f-1 matched r, or is r), and the mean absolute difference
+ * is a distance, so d(f, r) >= d(f, f-1) - d(f-1, r) > noise. We measure
+ * d(f, r') against this run's reference r'; when r' is not f-1, r and r'
+ * are both within the noise of f-1, so d(f, r) >= d(f, r') - 2 noise, and
+ * the frame must have moved more than three times the noise from r'. The
+ * bounds are kept in exact arithmetic: sums are integers, the threshold is
+ * the double fold() compares with, and the products are rounded up. A
+ * black frame (unless include_black) and a size change reset every run. */
+static int freeze_resync(const void *priv, const MqcFrameInfo *fi, const void *frame)
+{
+    const Freeze *s = priv;
+    const FreezeFrame *f = frame;
+    if (!f->have_ref || !f->count)
+        return 1;
+    if (!s->include_black && black_picture(f))
+        return 1;
+    double noise = s->noise_code * (double)f->count;
+    double times = s->ref_index == fi->index - 1 ? 2 : 3;
+    return (double)f->sad > nextafter(times * noise, INFINITY);
 }
 
 static void freeze_record(const void *priv, const void *frame, MqcRecord *rec)
@@ -202,4 +232,5 @@ const MqcCheck mqc_check_freeze = {
     .record = freeze_record,
     .finish = freeze_finish,
     .series = freeze_series,
+    .resync = freeze_resync,
 };

@@ -481,6 +481,15 @@ typedef struct MqcCheck {
      * gets every segment's object, in segment order, after init(). */
     int (*save)(const void *priv, struct cJSON *state);
     int (*load)(void *priv, const struct cJSON *state);
+    /* Optional, for a check whose fold keeps a reference (MQC_KEEP_REFERENCE):
+     * called before fold() on a frame the check folds after folding the
+     * one before it; 1 when folding this frame leaves the state later
+     * frames see (its reference too) the same whatever frames came before
+     * and whatever frame the check started at (freeze: the frame moved
+     * too far from the one before to match any reference). A segment folds
+     * the frames before its first one from the latest such frame (its
+     * lead-in, segments.md), so its frames meet the single pass's state. */
+    int (*resync)(const void *priv, const MqcFrameInfo *fi, const void *frame);
 
     /* ---- checks of the input itself, not of its pictures (decode, format) ---- */
     unsigned flags;                     /* MQC_CHECK_* */

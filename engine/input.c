@@ -125,6 +125,7 @@ struct MqcInput {
     int audio_off;              /* a segment after the first: the audio is segment 0's */
     int video_done;             /* segment 0 past its frames: reads the audio alone */
     AVFrame *context;           /* the last frame before range_first */
+    int hand_lead;              /* frames before range_first are handed over too (lead-in) */
     int64_t convert_ns;         /* thread CPU time in libswscale (--stats) */
 };
 
@@ -1473,12 +1474,24 @@ int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
             return ret;
         /* before the segment: decoded for the frame after it, analysed by
          * the segment before (and so are its problems) */
-        av_frame_unref(in->context);
-        av_frame_move_ref(in->context, out);
         char what[8];
         int64_t pos;
         mqc_input_take_issues(in, what, sizeof(what), &pos);
+        av_frame_unref(in->context);
+        if (in->hand_lead)
+            return av_frame_ref(in->context, out) < 0 ? MQC_ERR_NOMEM : 0;
+        av_frame_move_ref(in->context, out);
     }
+}
+
+void mqc_input_hand_lead(MqcInput *in, int on)
+{
+    in->hand_lead = on;
+}
+
+int64_t mqc_input_position(const MqcInput *in)
+{
+    return in->range_pos - 1;
 }
 
 /* Only the plan's display frames are handed over, decoded from its keyframe. */
@@ -1514,12 +1527,20 @@ static int input_range(MqcInput *in, const MqcSegmentPlan *plan, const char *pat
     return lead_push(in);
 }
 
+static void skip_audio(MqcInput *in)
+{
+    in->audio_off = 1;
+    for (int a = 0; a < in->nb_audio; a++)
+        in->fmt->streams[in->audio[a].stream]->discard = AVDISCARD_ALL;
+}
+
 static const char *input_name(const MqcInput *in)
 {
     return in->fmt && in->fmt->url ? in->fmt->url : "input";
 }
 
-int mqc_input_segment(MqcInput *in, int index, int count, MqcSegmentPlan *plan, MqcMsg *msg)
+int mqc_input_segment(MqcInput *in, int index, int count, int before, MqcSegmentPlan *plan,
+                      MqcMsg *msg)
 {
     const char *path = input_name(in);
     if (in->stream < 0 || in->seq) {
@@ -1527,15 +1548,24 @@ int mqc_input_segment(MqcInput *in, int index, int count, MqcSegmentPlan *plan, 
                 "sequence)", path);
         return MQC_ERR_USAGE;
     }
-    if (index > 0) {
-        /* loudness gating, true peak, silence, clipping and phase carry state
-         * over the whole programme: segment 0 analyses every audio stream in
-         * one piece, the others read none of it */
-        in->audio_off = 1;
-        for (int a = 0; a < in->nb_audio; a++)
-            in->fmt->streams[in->audio[a].stream]->discard = AVDISCARD_ALL;
+    /* loudness gating, true peak, silence, clipping and phase carry state
+     * over the whole programme: segment 0 analyses every audio stream in
+     * one piece, the others read none of it */
+    if (index > 0)
+        skip_audio(in);
+    const AVStream *st = in->fmt->streams[in->stream];
+    int ret = mqc_segment_plan(st, path, index, count, plan, msg);
+    if (ret >= 0 && before > 1 && plan->first > 0 && plan->end != plan->first) {
+        /* decoding starts earlier: from the keyframe at or before first - before */
+        MqcSegmentPlan from;
+        int64_t f = plan->first - before;
+        if ((ret = mqc_segment_plan_frames(st, path, f > 0 ? f : 0, plan->end, &from, msg)) >= 0) {
+            plan->seek_entry = from.seek_entry;
+            plan->seek_frame = from.seek_frame;
+            plan->seek_ts = from.seek_ts;
+            plan->seek_pos = from.seek_pos;
+        }
     }
-    int ret = mqc_segment_plan(in->fmt->streams[in->stream], path, index, count, plan, msg);
     plan->stream = in->stream;
     char what[48];
     snprintf(what, sizeof(what), "--segment %d/%d", index, count);
@@ -1557,6 +1587,7 @@ int mqc_input_frames(MqcInput *in, int64_t first, int64_t end, uint64_t index_ha
         mqc_msg(msg, "%s: not the file the segments analysed (its index differs)", path);
         return MQC_ERR_USAGE;
     }
+    skip_audio(in);     /* pictures only */
     return input_range(in, &plan, path, "pictures", msg);
 }
 

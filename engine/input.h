@@ -23,22 +23,31 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
  * Returns 0, AVERROR_EOF at the end, or another negative error (fatal). */
 int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si);
 /* Segment `index` of `count` (--segment): plans it (engine/segment.h) and
- * limits the reads to its frames, decoding from the keyframe before it.
+ * limits the reads to its frames, decoding from the keyframe at or before
+ * the frame `before` frames before it (1: the frame before it; 2 for a
+ * lead-in, which needs a pair of frames).
  * Call before the first read. MQC_ERR_USAGE (message in msg) when the file
  * cannot be split: no index, an image sequence. Segment 0 also reads the
  * audio of the whole file, past its last frame with the video skipped;
  * the other segments read no audio. */
 struct MqcSegmentPlan;
-int mqc_input_segment(MqcInput *in, int index, int count, struct MqcSegmentPlan *plan,
-                      MqcMsg *msg);
+int mqc_input_segment(MqcInput *in, int index, int count, int before,
+                      struct MqcSegmentPlan *plan, MqcMsg *msg);
 /* Display frames [first, end) only, decoded from the keyframe at or before
- * first (the file's index numbers them, as for --segment); index_hash,
- * unless 0, must be the index's fingerprint. Call before the first read. */
+ * first (the file's index numbers them, as for --segment), and no audio;
+ * index_hash, unless 0, must be the index's fingerprint. Call before the
+ * first read. */
 int mqc_input_frames(MqcInput *in, int64_t first, int64_t end, uint64_t index_hash,
                      MqcMsg *msg);
 /* With a segment: the frame just before its first one, once the first one
  * was read (NULL for segment 0). */
 const AVFrame *mqc_input_context(const MqcInput *in);
+/* A segment's lead-in (engine/lead_in.c): mqc_input_read hands over the
+ * frames decoded before the first one of the range too, and
+ * mqc_input_position gives the display number of the frame it handed over
+ * last (the range's first one says the lead-in is over). */
+void mqc_input_hand_lead(MqcInput *in, int on);
+int64_t mqc_input_position(const MqcInput *in);
 /* Decode problems since the last call: their number; the first one is
  * described in `what`, its byte position in *pos (-1 when unknown). */
 int mqc_input_take_issues(MqcInput *in, char *what, size_t len, int64_t *pos);

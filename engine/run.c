@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <libavutil/pixdesc.h>
 #include "internal.h"
+#include "lead_in.h"
 #include "partial.h"
 #include "outfile.h"
 #include "remote_io.h"
@@ -588,6 +589,8 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
     MqcAudioFeed *feed = NULL;
     AVFrame *first = NULL;
     MqcSegmentPlan plan;
+    MqcLeadIn lead_in = { 0 };
+    int leading = 0;            /* a segment with a lead-in before its first frame */
     ret = mqc_input_open(&in, opt->input, opt->stream_index,
                          mqc_decoder_threads(run->threads),
                          opt->max_pixels ? opt->max_pixels : MQC_DEFAULT_MAX_PIXELS, &run->si,
@@ -602,7 +605,9 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
     }
     if (opt->segment_count > 0) {
         /* a segment: its frames only, recorded for `merge` */
-        if ((ret = mqc_input_segment(in, opt->segment_index, opt->segment_count, &plan, msg)) < 0 ||
+        int lead = mqc_lead_in_wanted(run);
+        if ((ret = mqc_input_segment(in, opt->segment_index, opt->segment_count, lead ? 2 : 1,
+                                     &plan, msg)) < 0 ||
             (ret = mqc_partial_new(&run->partial, &plan)) < 0)
             goto fail;
         run->si.segment = 1;
@@ -610,6 +615,8 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
             run->si.file_bytes = NULL;  /* the whole-file hash is segment 0's */
         if (plan.end == plan.first)
             goto done;                  /* more segments than keyframes: an empty one */
+        leading = lead && plan.first > 0;
+        mqc_input_hand_lead(in, leading);
     }
     ret = open_audio(run, in, &feed);
     if (ret < 0)
@@ -643,6 +650,9 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         goto fail;
     if (cuts)
         mqc_feed_cut_clock(feed, &run->si, mqc_input_origin(in));
+    /* the frames before the segment, for the checks that keep a reference */
+    if (leading && (ret = mqc_lead_in(run, opt, &plan, in, first, &lead_in, msg)) < 0)
+        goto fail;
     if (opt->frames_path) {
         ret = mqc_outfile_open(&frames_file, opt->frames_path, NULL, 0, "frames file", msg);
         if (ret < 0)
@@ -653,10 +663,11 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
     for (const MqcObserver *const *o = opt->observers; o && *o; o++)
         if ((*o)->start && (ret = (*o)->start((*o)->ud, run)) < 0)
             goto fail;
-    MqcSchedFrameHook hook = { after_fold, &st, 0, NULL, run->stats };
+    MqcSchedFrameHook hook = { after_fold, &st, 0, NULL, run->stats, NULL };
     if (run->partial) {
         hook.first_index = plan.first;
         hook.context = mqc_input_context(in);
+        hook.refs = (const AVFrame *const *)lead_in.refs;
     }
     int64_t frames = video ? mqc_schedule(in, first, &run->si, feed, run->checks, run->nb_checks,
                                           run->threads, opt->band_height, &hook)
@@ -697,6 +708,7 @@ done:
     mqc_input_close(&in);
     mqc_feed_free(&feed);
     av_frame_free(&first);
+    mqc_lead_in_free(&lead_in);
     mqc_run_end(run, t0, opt->observers);
     *out = run;
     return 0;
@@ -707,6 +719,7 @@ fail:
     mqc_input_close(&in);
     mqc_feed_free(&feed);
     av_frame_free(&first);
+    mqc_lead_in_free(&lead_in);
     mqc_run_free(run);
     return ret;
 }

@@ -333,16 +333,17 @@ static int analyse_frame(Analysis *a, const Slot *slots, int cap, int head, int 
 }
 
 /* A segment's first frame sees the frame before it as the single pass
- * does: as band->prev, and as the reference of every check (a check that
- * keeps the first frame of a run compares with this one instead when the
- * run started in the segment before: checks.md says which). */
-static int segment_context(Analysis *a, const AVFrame *context)
+ * does: as band->prev, and as the reference of every check but those a
+ * lead-in gave theirs (engine/lead_in.c: the single pass's reference). */
+static int segment_context(Analysis *a, const AVFrame *context, const AVFrame *const *refs)
 {
     if (av_frame_ref(a->prev, context) < 0)
         return MQC_ERR_NOMEM;
-    for (int c = 0; c < a->n; c++)
-        if (av_frame_ref(a->refs[c], context) < 0)
+    for (int c = 0; c < a->n; c++) {
+        const AVFrame *ref = refs && refs[c] ? refs[c] : context;     /* lead-in: its own */
+        if (ref->buf[0] && av_frame_ref(a->refs[c], ref) < 0)
             return MQC_ERR_NOMEM;
+    }
     return 0;
 }
 
@@ -555,7 +556,7 @@ int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcAudioFe
             goto end;
         }
 
-    if (hook && hook->context && segment_context(&a, hook->context) < 0) {
+    if (hook && hook->context && segment_context(&a, hook->context, hook->refs) < 0) {
         result = MQC_ERR_NOMEM;
         goto end;
     }
@@ -653,4 +654,9 @@ end:
     free(w.slots);
     analysis_free(&a);
     return result;
+}
+
+void mqc_frame_info(MqcFrameInfo *fi, const AVFrame *f, int64_t index, const MqcStreamInfo *si)
+{
+    frame_info(fi, f, index, si);
 }

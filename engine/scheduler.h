@@ -29,6 +29,9 @@ typedef struct MqcSchedFrameHook {
     int64_t first_index;
     const AVFrame *context;
     struct MqcRunStats *stats;  /* --stats counters, or NULL */
+    /* a segment's lead-in: per check, its reference at the first frame
+     * (engine/lead_in.c; an empty frame: none), or NULL: context */
+    const AVFrame *const *refs;
 } MqcSchedFrameHook;
 
 /* Runs checks[0..n) over every frame from `in`, and the audio checks over
@@ -38,6 +41,8 @@ typedef struct MqcSchedFrameHook {
 int64_t mqc_schedule(MqcInput *in, AVFrame *first, MqcStreamInfo *si, MqcAudioFeed *feed,
                      MqcCheckRun *checks, int n, int threads, int band_height,
                      const MqcSchedFrameHook *hook);
+/* The facts of decoded frame f, shown `index`th (what fold() receives). */
+void mqc_frame_info(MqcFrameInfo *fi, const AVFrame *f, int64_t index, const MqcStreamInfo *si);
 /* Input without video: the audio checks over all of it, on this thread. */
 int64_t mqc_schedule_audio(MqcInput *in, MqcAudioFeed *feed, MqcCheckRun *checks, int n,
                            const MqcSchedFrameHook *hook);

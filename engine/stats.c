@@ -10,6 +10,8 @@ MqcRunStats *mqc_stats_alloc(int n)
     MqcRunStats *s = calloc(1, sizeof(*s));
     if (s && !(s->checks = calloc((size_t)n + 1, sizeof(*s->checks))))
         mqc_stats_free(&s);
+    if (s)
+        s->lead_from = -1;
     return s;
 }
 
@@ -49,6 +51,8 @@ cJSON *mqc_stats_json(const MqcRun *run)
     cJSON_AddNumberToObject(cpu, "decode", sec(s->decode_ns));
     cJSON_AddNumberToObject(cpu, "convert", sec(s->convert_ns));
     cJSON_AddNumberToObject(cpu, "audio_checks", sec(s->audio_ns));
+    if (s->lead_frames)
+        cJSON_AddNumberToObject(cpu, "lead_in", sec(s->lead_ns));
     for (int k = 0; k < s->nb_stages; k++)
         cJSON_AddNumberToObject(stages, s->stage_name[k], sec(s->stage_ns[k]));
     for (int c = 0; c < run->nb_checks; c++) {
@@ -88,12 +92,17 @@ void mqc_stats_print(const MqcRun *run, FILE *f)
         row(f, "  of it convert", s->convert_ns, frames, all, NULL);
     if (s->audio_ns)
         row(f, "audio checks", s->audio_ns, frames, all, NULL);
+    if (s->lead_frames) {
+        row(f, "segment lead-in", s->lead_ns, frames, all, NULL);
+        fprintf(f, "    lead-in: %lld frames folded, from frame %lld\n",
+                (long long)s->lead_frames, (long long)s->lead_from);
+    }
     for (int k = 0; k < s->nb_stages; k++) {
         char name[64];
         snprintf(name, sizeof(name), "stage %s", s->stage_name[k]);
         row(f, name, s->stage_ns[k], frames, all, NULL);
     }
-    int64_t other = s->process_ns - s->decode_ns - s->audio_ns;
+    int64_t other = s->process_ns - s->decode_ns - s->audio_ns - s->lead_ns;
     for (int k = 0; k < s->nb_stages; k++)
         other -= s->stage_ns[k];
     for (int c = 0; c < run->nb_checks; c++) {

@@ -18,6 +18,10 @@ typedef struct MqcRunStats {
     int64_t decode_ns;          /* demux + decode (+ convert), on the thread that decodes */
     int64_t convert_ns;         /* of which libswscale (formats the checks cannot read) */
     int64_t audio_ns;           /* the audio checks' jobs (audio is decoded with demux) */
+    /* a segment's lead-in (engine/lead_in.c): its CPU time on the analysis
+     * thread (reading, decoding, its checks), the frames it folded (over
+     * every try) and the first frame of the try that settled the last check */
+    int64_t lead_ns, lead_frames, lead_from;
     int64_t process_ns;         /* the whole process when the run ends */
     int nb_stages;
     const char *stage_name[MQC_STATS_STAGES];

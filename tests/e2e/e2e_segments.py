@@ -446,7 +446,8 @@ class Segments(unittest.TestCase):
                     seg = json.load(f)["segment"]
                 first, end = seg["first_frame"], seg["end_frame"]
                 end = len(pk) if end < 0 else end
-                lo = pk[max(first - 1, 0)][0]           # the frame before it, decoded too
+                # the two frames before it, decoded too (freeze's lead-in: segments.md)
+                lo = pk[max(first - 2, 0)][0]
                 hi = max(pos + sz for pos, sz in pk[first:end])
                 for rng, nbytes in sent:
                     self.assertTrue(rng, "a GET without Range")
