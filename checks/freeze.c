@@ -155,28 +155,25 @@ static int freeze_fold(void *priv, const MqcFrameInfo *fi, const void *frame, Mq
     return 0;
 }
 
-/* A frame that moved more than twice the noise from the frame before it
- * becomes the reference in every run of this fold, whatever frame it
- * started at: after any fold of frame f-1 its reference r is within the
- * noise of f-1 (f-1 matched r, or is r), and the mean absolute difference
- * is a distance, so d(f, r) >= d(f, f-1) - d(f-1, r) > noise. We measure
- * d(f, r') against this run's reference r'; when r' is not f-1, r and r'
- * are both within the noise of f-1, so d(f, r) >= d(f, r') - 2 noise, and
- * the frame must have moved more than three times the noise from r'. The
- * bounds are kept in exact arithmetic: sums are integers, the threshold is
- * the double fold() compares with, and the products are rounded up. A
- * black frame (unless include_black) and a size change reset every run. */
+/* A frame that moved more than twice the noise from this run's reference
+ * becomes the reference in every run of this fold that reached it, from
+ * whatever frame it started: two runs' references at a frame are within the
+ * noise of each other (the later of the two was frozen against the earlier
+ * in the other run, which kept it), and the mean absolute difference is a
+ * distance, so d(f, r) >= d(f, r') - d(r', r) > 2 noise - noise for the
+ * other run's r. Exact: the sums are integers and twice the double fold()
+ * compares with is exact. A black frame (unless include_black) and a size
+ * change reset every run too. */
 static int freeze_resync(const void *priv, const MqcFrameInfo *fi, const void *frame)
 {
+    (void)fi;
     const Freeze *s = priv;
     const FreezeFrame *f = frame;
     if (!f->have_ref || !f->count)
         return 1;
     if (!s->include_black && black_picture(f))
         return 1;
-    double noise = s->noise_code * (double)f->count;
-    double times = s->ref_index == fi->index - 1 ? 2 : 3;
-    return (double)f->sad > nextafter(times * noise, INFINITY);
+    return (double)f->sad > 2 * (s->noise_code * (double)f->count);
 }
 
 static void freeze_record(const void *priv, const void *frame, MqcRecord *rec)

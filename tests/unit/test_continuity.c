@@ -58,8 +58,8 @@ static void picture(MqcPicture *p, const uint8_t *data)
                        .nb_planes = 1, .bit_depth = 8, .bytes_per_sample = 1 };
 }
 
-/* One frame: two bands measured, reduced in order, then folded. */
-static void step(Harness *h, const uint8_t *pixels, int64_t pts, const char *tc)
+/* One frame's two bands measured and reduced in order into h->frame. */
+static void step_measure(Harness *h, const uint8_t *pixels)
 {
     MqcPicture cur, prev, ref;
     picture(&cur, pixels);
@@ -75,9 +75,15 @@ static void step(Harness *h, const uint8_t *pixels, int64_t pts, const char *tc)
         for (int b = 0; b < 2; b++)
             h->ck->reduce(h->priv, h->frame, h->slices + b * h->ck->slice_size, b);
     }
+}
+
+/* The measured frame folded; returns fold()'s flags. */
+static int step_fold(Harness *h, const uint8_t *pixels, int64_t pts, const char *tc)
+{
     MqcFrameInfo fi = { .index = h->index++, .pts = pts, .pkt_pos = -1 };
     snprintf(fi.timecode, sizeof(fi.timecode), "%s", tc ? tc : "");
-    if ((h->ck->fold(h->priv, &fi, h->frame, &h->ev) & MQC_KEEP_REFERENCE) && pixels) {
+    int flags = h->ck->fold(h->priv, &fi, h->frame, &h->ev);
+    if ((flags & MQC_KEEP_REFERENCE) && pixels) {
         memcpy(h->ref, pixels, sizeof(h->ref));
         h->have_ref = 1;
     }
@@ -85,6 +91,14 @@ static void step(Harness *h, const uint8_t *pixels, int64_t pts, const char *tc)
         memcpy(h->prev, pixels, sizeof(h->prev));
         h->have_prev = 1;
     }
+    return flags;
+}
+
+/* One frame: two bands measured, reduced in order, then folded. */
+static void step(Harness *h, const uint8_t *pixels, int64_t pts, const char *tc)
+{
+    step_measure(h, pixels);
+    step_fold(h, pixels, pts, tc);
 }
 
 static void finish(Harness *h, const MqcStreamInfo *si)
@@ -381,5 +395,84 @@ Test(freeze, noise_threshold_and_black)
         cr_assert_eq(h.ev.v[0].start_frame, 0);
         cr_assert_eq(h.ev.v[0].end_frame, 9);
         stop(&h);
+    }
+}
+
+/* The lead-in's premise (docs/segments.md): from a frame freeze's resync
+ * hook names, a fold started at any earlier frame measures and decides as
+ * the fold started at frame 0. Noisy holds (mean difference about the
+ * threshold), steps of 1..5 codes (differences between 1 and 4 times the
+ * noise, about the hook's bound) and black frames, folded from 0 and from
+ * every 5th frame. */
+static void noisy_picture(uint8_t *p, int base, int level, unsigned *rng)
+{
+    make_picture(p, base);
+    for (int i = 0; i < W * H; i++) {
+        *rng = *rng * 1103515245u + 12345u;
+        p[i] = (uint8_t)((level < 0 ? 16 : p[i] + level) + (int)((*rng >> 16) % 5) - 2);
+    }
+}
+
+Test(freeze, resync_frames_end_every_history)
+{
+    enum { N = 300 };
+    MqcStreamInfo si = stream(25, 1, 1, 25, NULL);
+    static uint8_t pics[N][W * H], results[N][64];
+    static int keep[N];
+    cr_assert_leq(mqc_check_freeze.frame_size, sizeof(results[0]));
+    unsigned rng = 18;
+    int base = 0, level = 0;
+    for (int i = 0; i < N; i++) {
+        rng = rng * 1103515245u + 12345u;
+        int r = (int)((rng >> 16) % 100);
+        if (r < 6)
+            base++;                             /* a cut */
+        else if (r < 20)
+            level = (int)((rng >> 8) % 6);      /* a step of 0..5 codes */
+        noisy_picture(pics[i], base, r >= 20 && r < 24 ? -1 : level, &rng);
+    }
+    for (int include_black = 0; include_black < 2; include_black++) {
+        /* 0.73% of 219: about the mean difference of two noisy frames */
+        char opts[96];
+        snprintf(opts, sizeof(opts), "{\"noise_pct\": 0.73, \"include_black\": %s}",
+                 include_black ? "true" : "false");
+        Harness a;
+        start(&a, &mqc_check_freeze, &si, opts);
+        for (int i = 0; i < N; i++) {
+            step_measure(&a, pics[i]);
+            memcpy(results[i], a.frame, mqc_check_freeze.frame_size);
+            keep[i] = step_fold(&a, pics[i], i, NULL);
+        }
+        int resyncs = 0, differed = 0, far = 0;
+        for (int k = 1; k < N - 1; k += 5) {
+            Harness b;
+            start(&b, &mqc_check_freeze, &si, opts);
+            b.index = k;
+            int synced = 0;
+            for (int i = k; i < N; i++) {
+                step_measure(&b, pics[i]);
+                int same = !memcmp(b.frame, results[i], mqc_check_freeze.frame_size);
+                cr_assert(same || !synced, "from %d, resynced: frame %d measures otherwise",
+                          k, i);
+                differed += !same;
+                MqcFrameInfo fi = { .index = i, .pts = i, .pkt_pos = -1 };
+                if (i > k && !synced && mqc_check_freeze.resync(b.priv, &fi, b.frame)) {
+                    synced = 1;
+                    resyncs++;
+                    far += i - k > 2;
+                }
+                int flags = step_fold(&b, pics[i], i, NULL);
+                cr_assert(flags == keep[i] || !synced, "from %d, resynced: frame %d decides "
+                          "otherwise", k, i);
+            }
+            cr_assert(synced, "from %d: no frame resyncs", k);
+            stop(&b);
+        }
+        /* not trivial: starts that measured otherwise before their resync,
+         * some of them several frames after the start */
+        cr_assert_gt(resyncs, 40);
+        cr_assert_gt(differed, 10);
+        cr_assert_gt(far, 3);
+        stop(&a);
     }
 }
