@@ -261,6 +261,9 @@ void mqc_run_free(MqcRun *run);
  * report: which file, profile and segment, and the checks' states. NULL
  * when out of memory. */
 struct cJSON *mqc_partial_json(const MqcRun *run, int argc, char **argv);
+/* Sets a partial document's "checksum" from its payload members, which a
+ * merge verifies before reading them (docs/segments.md). */
+int mqc_partial_seal(struct cJSON *doc);
 /* Joins the partials of every segment of one file (any order) into the
  * run a single pass gives. MQC_ERR_USAGE with a message naming the part
  * for parts that do not belong together (another file, profile or tool

@@ -382,6 +382,21 @@ static void payload_checksum(const char *const parts[4], char *out, size_t len)
     snprintf(out, len, "crc32:%08lx", (unsigned long)crc);
 }
 
+static const char *const payload_members[4] = { "stream", "audio", "audio_records", "records" };
+
+int mqc_partial_seal(cJSON *doc)
+{
+    const char *parts[4];
+    for (int i = 0; i < 4; i++) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(doc, payload_members[i]);
+        parts[i] = cJSON_IsString(m) ? m->valuestring : NULL;
+    }
+    char sum[32];
+    payload_checksum(parts, sum, sizeof(sum));
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "checksum");
+    return cJSON_AddStringToObject(doc, "checksum", sum) ? 0 : MQC_ERR_NOMEM;
+}
+
 cJSON *mqc_partial_json(const MqcRun *run, int argc, char **argv)
 {
     const MqcPartial *p = run->partial;
@@ -460,9 +475,7 @@ cJSON *mqc_partial_json(const MqcRun *run, int argc, char **argv)
         cJSON_AddItemToArray(checks, o);
     }
     cJSON_AddItemToObject(doc, "records", rec ? cJSON_CreateString(rec) : cJSON_CreateNull());
-    char sum[32];
-    payload_checksum((const char *const[4]){ si, p->audio, aud, rec }, sum, sizeof(sum));
-    cJSON_AddStringToObject(doc, "checksum", sum);
+    mqc_partial_seal(doc);
     free(si);
     free(rec);
     free(aud);

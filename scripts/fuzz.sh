@@ -28,6 +28,23 @@ export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 export OMP_WAIT_POLICY=PASSIVE
 harnesses=${MQC_FUZZ_ONLY:-$(ls tests/fuzz/fuzz_*.c | sed 's|.*/fuzz_||; s|\.c$||')}
+# fuzz_partial reads partials of this build: make one (a 64x36 ProRes + PCM
+# clip) and seed the scratch corpus with it, without its payload, which the
+# harness puts back
+if echo "$harnesses" | grep -qw partial; then
+  ffmpeg -v error -nostdin -y -f lavfi -i testsrc2=size=64x36:rate=25:duration=0.2 \
+    -f lavfi -i sine=d=0.2 -c:v prores_ks -pix_fmt yuv422p10le -c:a pcm_s16le -shortest \
+    build-fuzz/partial.mov
+  build-fuzz/mediaqc check build-fuzz/partial.mov --segment 0/1 --quiet \
+    -o build-fuzz/partial.json >/dev/null
+  mkdir -p build-fuzz/corpus-partial
+  python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+for k in ("stream", "audio", "audio_records", "records", "checksum"):
+    d.pop(k)
+json.dump(d, sys.stdout, indent=1)' build-fuzz/partial.json >build-fuzz/corpus-partial/seed.json
+  export MQC_FUZZ_PARTIAL="$PWD/build-fuzz/partial.json"
+fi
 status=0
 for harness in $harnesses; do
   seeds=tests/fuzz/corpus/$harness
@@ -39,7 +56,7 @@ for harness in $harnesses; do
     # small inputs: a mutation reaches the demuxer's and decoder's headers, not
     # the middle of a picture
     decode) set -- "$@" -max_len=4096 -dict=tests/fuzz/dict/decode.dict ;;
-    profile|event|rules) set -- "$@" -max_len=65536 -dict=tests/fuzz/dict/json.dict ;;
+    profile|event|rules|partial) set -- "$@" -max_len=65536 -dict=tests/fuzz/dict/json.dict ;;
     remote_header) set -- "$@" -max_len=4096 -dict=tests/fuzz/dict/remote_header.dict ;;
     *) set -- "$@" -max_len=65536 ;;
   esac
