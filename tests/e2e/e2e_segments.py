@@ -37,6 +37,14 @@ PLANTED = ("loop=loop=10:size=1:start=40,setpts=N/(24*TB),"
 RUNS = {"black": (22, 34), "freeze": (40, 50), "missing": (59, 60)}
 
 
+def seal(doc):
+    """A partial's "checksum", as a segment writes it (docs/segments.md):
+    the CRC-32 of its payload members, each followed by a newline."""
+    doc["checksum"] = "crc32:%08x" % zlib.crc32("".join(
+        (doc.get(k) or "") + "\n" for k in ("stream", "audio", "audio_records", "records")).encode())
+    return doc
+
+
 def run(args, ok=(0, 1)):
     p = subprocess.run([MEDIAQC] + args, capture_output=True, text=True, timeout=TIMEOUT)
     if p.returncode not in ok or any(m in p.stderr for m in SANITIZER_MARKS):
@@ -363,15 +371,13 @@ class Segments(unittest.TestCase):
         self.assertIn("records", doc)
         out = os.path.join(self.dir, "dmg.json")
 
-        def tampered(name, records, seal=True, **members):
+        def tampered(name, records, sealed=True, **members):
             """The partial with other records (and members): sealed with
             the checksum of what it then holds (docs/segments.md), so the
             reader's own validation is what refuses it, or not sealed."""
             d = dict(doc, records=records, **members)
-            if seal:
-                d["checksum"] = "crc32:%08x" % zlib.crc32("".join(
-                    (d.get(k) or "") + "\n"
-                    for k in ("stream", "audio", "audio_records", "records")).encode())
+            if sealed:
+                seal(d)
             path = os.path.join(self.dir, name)
             with open(path, "w") as f:
                 json.dump(d, f)
@@ -401,9 +407,9 @@ class Segments(unittest.TestCase):
             i = len(b64) // 3
             return b64[:i] + ("A" if b64[i] != "A" else "B") + b64[i + 1:]
         paths["stream facts changed"] = tampered("dmg_stream_1_of_2.json", doc["records"],
-                                                 seal=False, stream=flipped(doc["stream"]))
+                                                 sealed=False, stream=flipped(doc["stream"]))
         paths["records changed"] = tampered("dmg_rot_1_of_2.json", flipped(doc["records"]),
-                                            seal=False)
+                                            sealed=False)
         for name, path in paths.items():
             with self.subTest(name):
                 if os.path.exists(out):
