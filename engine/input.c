@@ -126,6 +126,7 @@ struct MqcInput {
     int video_done;             /* segment 0 past its frames: reads the audio alone */
     AVFrame *context;           /* the last frame before range_first */
     int hand_lead;              /* frames before range_first are handed over too (lead-in) */
+    int64_t damaged_from;       /* the first frame decoded damaged (inter-coded), or -1 */
     int64_t convert_ns;         /* thread CPU time in libswscale (--stats) */
 };
 
@@ -1459,6 +1460,26 @@ static void audio_tail(MqcInput *in)
     in->lead_bytes = 0;
 }
 
+/* A segment that decodes a damaged picture of an inter-coded stream (a
+ * problem noted while reading it, or a picture the decoder flags) notes
+ * where: FFmpeg's H.264 concealment reads per-picture tables that its
+ * pools hand back uncleared, so what it conceals depends on everything
+ * decoded before, which only a single pass has (docs/segments.md). */
+static void note_damage(MqcInput *in, int64_t noted_before, int ret, const AVFrame *out)
+{
+    const AVCodecDescriptor *d = avcodec_descriptor_get(in->dec->codec_id);
+    if (in->damaged_from >= 0 || (d && (d->props & AV_CODEC_PROP_INTRA_ONLY)))
+        return;
+    if (in->issues_noted != noted_before ||
+        (ret >= 0 && ((out->flags & AV_FRAME_FLAG_CORRUPT) || out->decode_error_flags)))
+        in->damaged_from = in->range_pos;
+}
+
+int64_t mqc_input_damaged_from(const MqcInput *in)
+{
+    return in->ranged ? in->damaged_from : -1;
+}
+
 int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
 {
     if (!in->ranged)
@@ -1469,7 +1490,9 @@ int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
                 audio_tail(in);
             return AVERROR_EOF;
         }
+        int64_t noted = in->issues_noted;
         int ret = read_due(in, out, si);
+        note_damage(in, noted, ret, out);
         if (ret < 0 || in->range_pos++ >= in->range_first)
             return ret;
         /* before the segment: decoded for the frame after it, analysed by
@@ -1501,6 +1524,7 @@ static int input_range(MqcInput *in, const MqcSegmentPlan *plan, const char *pat
     if (!(in->context = av_frame_alloc()))
         return MQC_ERR_NOMEM;
     in->ranged = 1;
+    in->damaged_from = -1;
     in->range_first = plan->first;
     in->range_end = plan->end;
     if (plan->byte_end >= 0)    /* remote: no read-ahead past the range */

@@ -48,6 +48,10 @@ const AVFrame *mqc_input_context(const MqcInput *in);
  * last (the range's first one says the lead-in is over). */
 void mqc_input_hand_lead(MqcInput *in, int on);
 int64_t mqc_input_position(const MqcInput *in);
+/* With a segment of an inter-coded stream: the first frame (display
+ * number, the frames decoded before the segment included) decoded damaged,
+ * or -1. Its concealment may not be a single pass's. */
+int64_t mqc_input_damaged_from(const MqcInput *in);
 /* Decode problems since the last call: their number; the first one is
  * described in `what`, its byte position in *pos (-1 when unknown). */
 int mqc_input_take_issues(MqcInput *in, char *what, size_t len, int64_t *pos);

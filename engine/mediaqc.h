@@ -244,7 +244,10 @@ typedef struct MqcRun {
     MqcProfile *owned_profile;  /* a merge's profile, read from the partials */
     uint64_t index_hash;        /* a merge: fingerprint of the index the segments split */
     int input_stream;           /* a merge: the video stream's index in the file */
-    char merge_note[256];       /* a merge: what its HTML lacks (audio curves), or "" */
+    /* a merge: where it may not be the single pass's (damaged inter-coded
+     * pictures decoded by a later segment; audio curves its HTML lacks),
+     * "; "-separated, or "" */
+    char merge_note[2048];
 } MqcRun;
 
 /* Runs the QC pass. Returns 0 with *out filled whenever a report can be

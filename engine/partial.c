@@ -24,6 +24,8 @@
  * and merge refuses parts of another. */
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -74,6 +76,7 @@ struct MqcPartial {
     Deflated rec;               /* the checks' fold inputs */
     Deflated aud;               /* segment 0: the audio checks' per-frame records */
     int audio_records;          /* segment 0 keeps them (an audio check has a record()) */
+    int64_t damaged_from;       /* the first frame decoded damaged (inter-coded), or -1 */
     int64_t frames;
     cJSON *states;              /* per check: its save(), or null */
     cJSON *results;             /* per check: an audio check's finished result, or null */
@@ -96,6 +99,7 @@ int mqc_partial_new(MqcPartial **out, const MqcSegmentPlan *plan)
     if (!p)
         return MQC_ERR_NOMEM;
     p->plan = *plan;
+    p->damaged_from = -1;
     if (deflateInit(&p->rec.z, 6) != Z_OK) {
         free(p);
         return MQC_ERR_NOMEM;
@@ -306,6 +310,11 @@ int mqc_partial_keep(MqcPartial *p, MqcRun *run)
     return 0;
 }
 
+void mqc_partial_damaged(MqcPartial *p, int64_t frame)
+{
+    p->damaged_from = frame;
+}
+
 void mqc_partial_free(MqcPartial **pp)
 {
     MqcPartial *p = *pp;
@@ -426,6 +435,7 @@ cJSON *mqc_partial_json(const MqcRun *run, int argc, char **argv)
     cJSON_AddNumberToObject(seg, "first_frame", (double)p->plan.first);
     cJSON_AddNumberToObject(seg, "end_frame", (double)p->plan.end);
     cJSON_AddNumberToObject(seg, "frames", (double)p->frames);
+    cJSON_AddNumberToObject(seg, "damaged_from", (double)p->damaged_from);
     cJSON_AddStringToObject(doc, "unreadable", run->unreadable);
     cJSON_AddStringToObject(doc, "error", run->error);
     cJSON *run_o = cJSON_AddObjectToObject(doc, "run");
@@ -489,6 +499,7 @@ typedef struct Part {
     cJSON *doc;
     int index, count;
     int64_t first, end, frames;
+    int64_t damaged_from;       /* the first frame it decoded damaged (inter-coded), or -1 */
     const char *stream, *records;   /* base64, or NULL (no frames) */
     const char *audio;          /* base64 audio streams' facts (segment 0), or NULL */
     const char *audio_records;  /* base64 deflated AudioEntry list (segment 0), or NULL */
@@ -580,6 +591,7 @@ static int part_read(Part *pt, const char *name, MqcMsg *msg)
     pt->first = num(seg, "first_frame", &ok);
     pt->end = num(seg, "end_frame", &ok);
     pt->frames = num(seg, "frames", &ok);
+    pt->damaged_from = num(seg, "damaged_from", &ok);
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(pt->doc, "stream");
     const cJSON *rec = cJSON_GetObjectItemCaseSensitive(pt->doc, "records");
     pt->stream = cJSON_IsString(st) ? st->valuestring : NULL;
@@ -589,7 +601,7 @@ static int part_read(Part *pt, const char *name, MqcMsg *msg)
     const cJSON *ar = cJSON_GetObjectItemCaseSensitive(pt->doc, "audio_records");
     pt->audio_records = cJSON_IsString(ar) ? ar->valuestring : NULL;
     if (!ok || pt->count < 1 || pt->index < 0 || pt->index >= pt->count || pt->first < 0 ||
-        (pt->end >= 0 && pt->end < pt->first) || pt->frames < 0 ||
+        (pt->end >= 0 && pt->end < pt->first) || pt->frames < 0 || pt->damaged_from < -1 ||
         !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(pt->doc, "checks")) ||
         !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pt->doc, "profile")) ||
         !str(cJSON_GetObjectItemCaseSensitive(pt->doc, "input"), "path") ||
@@ -1055,6 +1067,46 @@ static int stream_from(MqcRun *run, const Part *pt)
     return 0;
 }
 
+/* Appends to the merge's note (warnings; the report's run.merge_warning). */
+static void merge_note(MqcRun *run, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void merge_note(MqcRun *run, const char *fmt, ...)
+{
+    size_t len = strlen(run->merge_note);
+    if (len && len + 2 < sizeof(run->merge_note)) {
+        memcpy(run->merge_note + len, "; ", 3);
+        len += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(run->merge_note + len, sizeof(run->merge_note) - len, fmt, ap);
+    va_end(ap);
+}
+
+/* A later segment that decoded damaged pictures of an inter-coded stream
+ * cannot promise the single pass's concealment of them (engine/input.c,
+ * note_damage): say so, never differ silently. Segment 0 decodes from the
+ * file's start as one pass does. */
+static void note_damaged(MqcRun *run, const Part *pt, int n)
+{
+    char list[512] = "";
+    size_t len = 0;
+    for (int i = 0; i < n; i++)
+        if (pt[i].index > 0 && pt[i].damaged_from >= 0 && len < sizeof(list))
+            len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%d (frame %lld)",
+                                    len ? ", " : "", pt[i].index,
+                                    (long long)pt[i].damaged_from);
+    if (len)
+        merge_note(run, "segment %s decoded damaged pictures of an inter-coded stream: "
+                   "the decoder conceals them from state that only a single pass builds "
+                   "(everything decoded before), so those pictures and those that refer to "
+                   "them, to the next keyframe, and what the checks measured on them, may "
+                   "differ from a single pass's (docs/segments.md, Limits)", list);
+}
+
 static int merge_parts(MqcRun *run, Part *pt, int n, const MqcObserver *const *observers,
                        MqcMsg *msg)
 {
@@ -1131,11 +1183,12 @@ static int merge_parts(MqcRun *run, Part *pt, int n, const MqcObserver *const *o
         ret = bad_part(msg, pt[0].name, "damaged partial (audio records)");
     /* never a page that silently differs from the single pass's */
     if (ret >= 0 && ar->missing)
-        snprintf(run->merge_note, sizeof(run->merge_note), "the HTML report's audio curves "
-                 "lack %lld frame(s), the first frame %lld: segment 0 did not record the "
-                 "audio where they end (their times differ from the video packets' it read, "
-                 "or the audio ran too far ahead of them)", (long long)ar->missing,
-                 (long long)ar->first_missing);
+        merge_note(run, "the HTML report's audio curves lack %lld frame(s), the first frame "
+                   "%lld: segment 0 did not record the audio where they end (their times "
+                   "differ from the video packets' it read, or the audio ran too far ahead "
+                   "of them)", (long long)ar->missing, (long long)ar->first_missing);
+    if (ret >= 0)
+        note_damaged(run, pt, n);
     if (ar && ar->open)
         reader_close(&ar->r);
     free(ar);

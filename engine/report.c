@@ -166,6 +166,8 @@ static cJSON *run_json(const MqcRun *run, int argc, char **argv)
     gethostname(host, sizeof(host) - 1);
     cJSON_AddStringToObject(r, "host", host);
     cJSON_AddNumberToObject(r, "threads", run->threads);
+    if (run->merge_note[0])     /* where a merge may not be the single pass's */
+        cJSON_AddStringToObject(r, "merge_warning", run->merge_note);
     if (run->stats)
         cJSON_AddItemToObject(r, "stats", mqc_stats_json(run));
     cJSON *a = cJSON_AddArrayToObject(r, "argv");

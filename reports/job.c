@@ -118,7 +118,7 @@ int mqc_job_run(const MqcJob *job, MqcJobResult *res, MqcMsg *msg)
         mqc_capture_pictures(capture, res->run, res->run->input_stream, &res->warning) < 0)
         mqc_msg(&res->warning, "the HTML report has no thumbnails: %s",
                 capture->pictures_error);
-    if (capture && res->run->merge_note[0]) {
+    if (res->run->merge_note[0]) {
         MqcMsg before = res->warning;
         mqc_msg(&res->warning, "%s%s%s", before.text, before.text[0] ? "; " : "",
                 res->run->merge_note);

@@ -1,0 +1,139 @@
+"""Damaged pictures in segments (issue 18): a segment decodes from the
+keyframe before its first frame, so its decoder has not seen what a single
+pass decoded before. FFmpeg's H.264 error concealment reads per-picture
+tables that its buffer pools hand back uncleared (their contents are those
+of whichever earlier picture had the buffer), so a damaged H.264 picture
+decoded by a later segment can be concealed differently. That cannot be
+made exact from outside the decoder: `merge` says so (a warning and the
+report's run.merge_warning) whenever a segment after the first decoded a
+damaged picture of an inter-coded stream, and never differs silently.
+Damage that only segment 0 decodes, and damaged ProRes anywhere, are exact:
+merged == single pass, frame by frame (`--frames` picture hashes)."""
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import TIMEOUT  # noqa: E402
+from e2e_determinism import packets  # noqa: E402
+from e2e_segments import comparable, run  # noqa: E402
+
+GOP = 24        # 192 frames, keyframes at 0, 24, ... 168 (x264: closed GOPs)
+
+
+def damage(src, dst, indices, flips=3, seed=7):
+    """Inverts `flips` bytes inside each listed packet (decode order), past
+    its first 200 bytes (the frame and picture headers): the slices are
+    damaged, the picture still decodes (concealed, or flagged corrupt)."""
+    with open(src, "rb") as f:
+        data = bytearray(f.read())
+    rng = random.Random(seed)
+    pk = packets(src)
+    for i in indices:
+        pos, size = pk[i]
+        for _ in range(flips):
+            data[pos + rng.randrange(200, size)] ^= 0xFF
+    with open(dst, "wb") as f:
+        f.write(data)
+
+
+def hashes(frames_file):
+    with open(frames_file) as f:
+        return [json.loads(line)["hash"] for line in f]
+
+
+class DamagedSegments(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="mqc-segd-")
+        src = ["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+               "testsrc2=size=320x180:rate=24:duration=8"]
+        cls.h264 = os.path.join(cls.dir, "h264.mp4")
+        cls.prores = os.path.join(cls.dir, "prores.mov")
+        subprocess.run(src + ["-c:v", "libx264", "-g", str(GOP), "-pix_fmt", "yuv420p",
+                              cls.h264], check=True, timeout=TIMEOUT)
+        subprocess.run(src + ["-c:v", "prores_ks", "-profile:v", "0", cls.prores], check=True,
+                       timeout=TIMEOUT)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def single(self, clip):
+        out, frames = clip + ".single.json", clip + ".single.jsonl"
+        run(["check", clip, "-o", out, "--frames", frames, "--quiet"])
+        return comparable(out), hashes(frames)
+
+    def merged(self, clip, n):
+        """The merged report, the segments' picture hashes in order, the
+        merge's stderr and the report's run.merge_warning."""
+        parts, pictures = [], []
+        for i in range(n):
+            part, frames = "%s.%d_of_%d.json" % (clip, i, n), "%s.%d_of_%d.jsonl" % (clip, i, n)
+            run(["check", clip, "--segment", "%d/%d" % (i, n), "-o", part, "--frames", frames,
+                 "--quiet"], ok=(0,))
+            parts.append(part)
+            pictures += hashes(frames)
+        out = "%s.merged_%d.json" % (clip, n)
+        p = run(["merge"] + parts[::-1] + ["-o", out])
+        with open(out) as f:
+            warning = json.load(f)["run"].get("merge_warning")
+        return comparable(out), pictures, p.stderr, warning
+
+    def assert_exact(self, clip):
+        """Merged == single, picture by picture, and no warning, for 2 and 3
+        segments (cuts at 96; at 72 and 120)."""
+        want, want_pictures = self.single(clip)
+        self.assertTrue(any(e for c in want["checks"] if c["id"] == "decode"
+                            for e in c.get("events", [])), "the damage must show")
+        for n in (2, 3):
+            with self.subTest(segments=n):
+                got, pictures, err, warning = self.merged(clip, n)
+                self.assertEqual(pictures, want_pictures)
+                self.assertEqual(got, want)
+                self.assertNotIn("warning", err)
+                self.assertIsNone(warning)
+
+    def test_damage_only_segment_0_decodes_is_exact(self):
+        """Damaged P and B pictures in the first GOPs (segment 0 for N = 2
+        and 3: its frames end at 96 and 72): merged == single, no warning."""
+        clip = os.path.join(self.dir, "early.mp4")
+        damage(self.h264, clip, [10, 40, 41])
+        self.assert_exact(clip)
+
+    def test_damaged_keyframe_at_a_cut_is_said(self):
+        """The keyframe at 72 damaged: with 3 segments it is segment 1's first
+        frame, with 2 segment 1 decodes it before its frames (the picture
+        before 96 is the one its checks compare with). Measured with FFmpeg
+        5.1: 3 segments conceal frames 72..95 differently, 2 give other
+        interlace counts. Whatever differs lies in that GOP, and the merge
+        says which segment decoded damage from which frame."""
+        clip = os.path.join(self.dir, "cut.mp4")
+        damage(self.h264, clip, [72])
+        want, want_pictures = self.single(clip)
+        for n in (2, 3):
+            with self.subTest(segments=n):
+                _, pictures, err, warning = self.merged(clip, n)
+                self.assertIn("warning: segment 1 (frame 72) decoded damaged pictures of an "
+                              "inter-coded stream", err)
+                self.assertTrue(warning and warning.startswith("segment 1 (frame 72)"), warning)
+                differ = [i for i, (a, b) in enumerate(zip(pictures, want_pictures)) if a != b]
+                self.assertEqual(len(pictures), len(want_pictures))
+                self.assertTrue(set(differ) <= set(range(72, 96)), differ)
+
+    def test_damaged_prores_is_exact(self):
+        """Intra-only pictures decode alone: damage at the cuts (the last
+        frame before 96 and the first after it, frame 64 of 3 segments)
+        merges to the single pass, without a warning."""
+        clip = os.path.join(self.dir, "prores_damaged.mov")
+        damage(self.prores, clip, [64, 95, 96], flips=40)
+        self.assert_exact(clip)
+
+
+if __name__ == "__main__":
+    unittest.main()
