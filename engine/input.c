@@ -127,6 +127,8 @@ struct MqcInput {
     AVFrame *context;           /* the last frame before range_first */
     int hand_lead;              /* frames before range_first are handed over too (lead-in) */
     int64_t damaged_from;       /* the first frame decoded damaged (inter-coded), or -1 */
+    int64_t lost_from;          /* the first frame where a packet decoded to nothing, or -1 */
+    int64_t decode_errors;      /* errors the decoder returned */
     int64_t convert_ns;         /* thread CPU time in libswscale (--stats) */
 };
 
@@ -1345,6 +1347,7 @@ int mqc_input_pump(MqcInput *in)
 /* A decoder error, at the packet it belongs to. */
 static void note_decode_error(MqcInput *in, int err)
 {
+    in->decode_errors++;
     Sent s = errored_packet(in);
     if (in->seq && s.key != ISSUE_NEXT) {
         char file[256], what[320];
@@ -1465,8 +1468,13 @@ static void audio_tail(MqcInput *in)
  * where: FFmpeg's H.264 concealment reads per-picture tables that its
  * pools hand back uncleared, so what it conceals depends on everything
  * decoded before, which only a single pass has (docs/segments.md). */
-static void note_damage(MqcInput *in, int64_t noted_before, int ret, const AVFrame *out)
+static void note_damage(MqcInput *in, int64_t noted_before, int64_t errors_before, int ret,
+                        const AVFrame *out)
 {
+    /* the decoder refused a packet: its picture is lost, and a single pass
+     * numbers the pictures that come out, a segment by the index */
+    if (in->lost_from < 0 && in->decode_errors != errors_before)
+        in->lost_from = in->range_pos;
     const AVCodecDescriptor *d = avcodec_descriptor_get(in->dec->codec_id);
     if (in->damaged_from >= 0 || (d && (d->props & AV_CODEC_PROP_INTRA_ONLY)))
         return;
@@ -1475,8 +1483,9 @@ static void note_damage(MqcInput *in, int64_t noted_before, int ret, const AVFra
         in->damaged_from = in->range_pos;
 }
 
-int64_t mqc_input_damaged_from(const MqcInput *in)
+int64_t mqc_input_damaged_from(const MqcInput *in, int64_t *lost_from)
 {
+    *lost_from = in->ranged ? in->lost_from : -1;
     return in->ranged ? in->damaged_from : -1;
 }
 
@@ -1490,9 +1499,9 @@ int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
                 audio_tail(in);
             return AVERROR_EOF;
         }
-        int64_t noted = in->issues_noted;
+        int64_t noted = in->issues_noted, errors = in->decode_errors;
         int ret = read_due(in, out, si);
-        note_damage(in, noted, ret, out);
+        note_damage(in, noted, errors, ret, out);
         if (ret < 0 || in->range_pos++ >= in->range_first)
             return ret;
         /* before the segment: decoded for the frame after it, analysed by
@@ -1524,7 +1533,7 @@ static int input_range(MqcInput *in, const MqcSegmentPlan *plan, const char *pat
     if (!(in->context = av_frame_alloc()))
         return MQC_ERR_NOMEM;
     in->ranged = 1;
-    in->damaged_from = -1;
+    in->damaged_from = in->lost_from = -1;
     in->range_first = plan->first;
     in->range_end = plan->end;
     if (plan->byte_end >= 0)    /* remote: no read-ahead past the range */

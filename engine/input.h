@@ -50,8 +50,9 @@ void mqc_input_hand_lead(MqcInput *in, int on);
 int64_t mqc_input_position(const MqcInput *in);
 /* With a segment of an inter-coded stream: the first frame (display
  * number, the frames decoded before the segment included) decoded damaged,
- * or -1. Its concealment may not be a single pass's. */
-int64_t mqc_input_damaged_from(const MqcInput *in);
+ * or -1. Its concealment may not be a single pass's. *lost_from: the first
+ * frame where the decoder refused a packet (any codec), or -1. */
+int64_t mqc_input_damaged_from(const MqcInput *in, int64_t *lost_from);
 /* Decode problems since the last call: their number; the first one is
  * described in `what`, its byte position in *pos (-1 when unknown). */
 int mqc_input_take_issues(MqcInput *in, char *what, size_t len, int64_t *pos);

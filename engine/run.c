@@ -673,8 +673,10 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
                                           run->threads, opt->band_height, &hook)
                            : mqc_schedule_audio(in, feed, run->checks, run->nb_checks, &hook);
     mqc_input_finish_bytes(in);     /* the file hash's last bytes, before finish() */
-    if (run->partial)
-        mqc_partial_damaged(run->partial, mqc_input_damaged_from(in));
+    if (run->partial) {
+        int64_t lost, damaged = mqc_input_damaged_from(in, &lost);
+        mqc_partial_damaged(run->partial, damaged, lost);
+    }
     if (st.progress)
         draw_progress(&st, run->frames, 1);
     if (frames == MQC_ERR_NOMEM) {

@@ -26,18 +26,20 @@ from e2e_segments import comparable, run  # noqa: E402
 GOP = 24        # 192 frames, keyframes at 0, 24, ... 168 (x264: closed GOPs)
 
 
-def damage(src, dst, indices, flips=3, seed=7):
+def damage(src, dst, indices, flips=3, seed=7, header=False):
     """Inverts `flips` bytes inside each listed packet (decode order), past
     its first 200 bytes (the frame and picture headers): the slices are
-    damaged, the picture still decodes (concealed, or flagged corrupt)."""
+    damaged, the picture still decodes (concealed, or flagged corrupt).
+    header: a ProRes frame's "icpf" instead, a packet that decodes to no
+    picture."""
     with open(src, "rb") as f:
         data = bytearray(f.read())
     rng = random.Random(seed)
     pk = packets(src)
     for i in indices:
         pos, size = pk[i]
-        for _ in range(flips):
-            data[pos + rng.randrange(200, size)] ^= 0xFF
+        for at in range(4, 8) if header else [rng.randrange(200, size) for _ in range(flips)]:
+            data[pos + at] ^= 0xFF
     with open(dst, "wb") as f:
         f.write(data)
 
@@ -85,13 +87,13 @@ class DamagedSegments(unittest.TestCase):
             warning = json.load(f)["run"].get("merge_warning")
         return comparable(out), pictures, p.stderr, warning
 
-    def assert_exact(self, clip):
+    def assert_exact(self, clip, counts=(2, 3)):
         """Merged == single, picture by picture, and no warning, for 2 and 3
         segments (cuts at 96; at 72 and 120)."""
         want, want_pictures = self.single(clip)
         self.assertTrue(any(e for c in want["checks"] if c["id"] == "decode"
                             for e in c.get("events", [])), "the damage must show")
-        for n in (2, 3):
+        for n in counts:
             with self.subTest(segments=n):
                 got, pictures, err, warning = self.merged(clip, n)
                 self.assertEqual(pictures, want_pictures)
@@ -132,6 +134,30 @@ class DamagedSegments(unittest.TestCase):
         merges to the single pass, without a warning."""
         clip = os.path.join(self.dir, "prores_damaged.mov")
         damage(self.prores, clip, [64, 95, 96], flips=40)
+        self.assert_exact(clip)
+
+    def test_lost_pictures_are_said(self):
+        """A packet that decodes to no picture: one pass numbers the pictures
+        that come out (the frames after it move up one), a segment numbers
+        by the file's index, so the segments after it do not meet the single
+        pass's frames (measured: 192 merged frames for 191, segment 0's last
+        picture twice). The merge says so, naming the segment and the frame."""
+        clip = os.path.join(self.dir, "prores_lost.mov")
+        damage(self.prores, clip, [64], header=True)
+        want, want_pictures = self.single(clip)
+        self.assertEqual(len(want_pictures), 191)
+        for n, segment in ((2, 0), (3, 1)):     # 64: segment 0's of 2, 1's first of 3
+            with self.subTest(segments=n):
+                _, _, err, warning = self.merged(clip, n)
+                said = "segment %d (frame 64) decoded a packet to no picture" % segment
+                self.assertIn("warning: " + said, err)
+                self.assertIn(said, warning)
+
+    def test_lost_picture_in_the_last_segment_is_exact(self):
+        """Lost in the last segment's own frames (150: from 96 of 2, from 120
+        of 3 segments): no later cut, the numbering is the single pass's."""
+        clip = os.path.join(self.dir, "prores_lost_late.mov")
+        damage(self.prores, clip, [150], header=True)
         self.assert_exact(clip)
 
 
