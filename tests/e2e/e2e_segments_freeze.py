@@ -21,7 +21,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import TIMEOUT  # noqa: E402
-from e2e_segments import comparable, encode_prores_h264, keyframes, run  # noqa: E402
+from e2e_segments import (comparable, encode_prores_h264, keyframes, remote_segments,  # noqa: E402
+                          run, serving)
 
 # 240 frames at 24 fps; each hold is one picture shown for its frames, then
 # noise=allf=t makes every frame's noise different (frame numbers measured
@@ -151,6 +152,32 @@ class NoisyHolds(unittest.TestCase):
         self.assertEqual(keyframes(self.h264)[:3], [0, GOP, 2 * GOP])
         for include_black in (False, True):
             self.assert_merges_as_single(self.h264, include_black, intra=False)
+
+    def test_remote_lead_in(self):
+        """Over HTTP the lead-in's later tries open the input again and read
+        with ranged GETs too; merged == single. (This file is smaller than
+        two of the reader's 4 MiB blocks: every open reads all of it.)"""
+        www = os.path.join(self.dir, "www")
+        os.makedirs(www, exist_ok=True)
+        shutil.copy(self.prores, os.path.join(www, "noisy.mov"))
+        sets = self.noise_sets(self.prores, False) + ["--set", "checksum.file_hash=false"]
+        single = os.path.join(self.dir, "remote_single.json")
+        run(["check", self.prores, "-o", single, "--quiet"] + sets)
+        with serving(www) as (srv, root):
+            parts, sent = remote_segments(srv, root + "noisy.mov", 3, self.dir, sets)
+        for i, got in enumerate(sent):
+            self.assertTrue(got and all(rng for rng, _ in got), (i, got))
+        # segment 1 starts at frame 80, inside the long hold: tries from 76,
+        # 72, 64 and 48 open the input again (segment 2 starts on moving content)
+        opens = [sum(rng.startswith("bytes=0-") and b > 2 for rng, b in got) for got in sent]
+        self.assertGreater(opens[1], 1, sent[1])
+        self.assertEqual(opens[2], 1, sent[2])
+        merged = os.path.join(self.dir, "remote_merged.json")
+        run(["merge"] + parts + ["-o", merged])
+        want, got = comparable(single), comparable(merged)
+        want["input"].pop("path")
+        got["input"].pop("path")
+        self.assertEqual(got, want)
 
 
 if __name__ == "__main__":
