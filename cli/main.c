@@ -28,6 +28,7 @@ static const char usage_text[] =
     "                     [--max-pixels N] [--start-number N] [--frame-rate R]\n"
     "                     [--segment I/N]   (segment I of N: -o writes a partial)\n"
     "       mediaqc merge PART... [-o report.json] [--html F] [--edl F] [--markers F] [--junit F]\n"
+    "                     [--exact]   (analyse the whole file where the parts cannot be exact)\n"
     "       mediaqc profiles list | show NAME|PATH | validate PATH\n"
     "       mediaqc checks list [--markdown]\n"
     "       mediaqc hash INPUT [--algorithm md5|xxh64|sha1|sha256] [--stream N] (framemd5 text)\n"
@@ -149,6 +150,7 @@ static int cmd_check(int argc, char **argv, int merging)
         { "progress", required_argument, NULL, 'P' },
         { "segment", required_argument, NULL, 'G' },
         { "quiet", no_argument, NULL, 'q' },
+        { "exact", no_argument, NULL, 'x' },
         { "stats", no_argument, NULL, 'T' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
@@ -234,6 +236,11 @@ static int cmd_check(int argc, char **argv, int merging)
             break;
         case 'T':
             opt->stats = 1;
+            break;
+        case 'x':
+            if (!merging)
+                return usage_error("--exact belongs to merge%s", "");
+            job.flags |= MQC_JOB_EXACT;
             break;
         case 'h':
             fputs(usage_text, stdout);

@@ -248,6 +248,8 @@ typedef struct MqcRun {
      * pictures decoded by a later segment; audio curves its HTML lacks),
      * "; "-separated, or "" */
     char merge_note[2048];
+    int merge_inexact;          /* a merge: its report may differ from the single pass's
+                                 * (damaged or lost pictures in a later segment) */
 } MqcRun;
 
 /* Runs the QC pass. Returns 0 with *out filled whenever a report can be

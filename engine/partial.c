@@ -1120,8 +1120,10 @@ static void note_list(MqcRun *run, const Part *pt, int n, int (*which)(const Par
                                     len ? ", " : "", pt[i].index,
                                     (long long)(lost_list ? pt[i].lost_from
                                                           : pt[i].damaged_from));
-    if (len)
+    if (len) {
         merge_note(run, "segment %s %s (docs/segments.md, Limits)", list, what);
+        run->merge_inexact = 1;
+    }
 }
 
 static void note_damaged(MqcRun *run, const Part *pt, int n)

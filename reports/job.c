@@ -85,6 +85,46 @@ static cJSON *report_json(const MqcJob *job, const MqcRun *run)
     return doc;
 }
 
+/* A merge that cannot be the single pass's (a later segment decoded
+ * damaged or lost pictures: docs/segments.md): the whole file in one pass
+ * instead, from the input and with the profile the partials name. The HTML
+ * capture (last of the observers) starts again. */
+static int whole_instead(const MqcJob *job, MqcRunOptions *opt, MqcJobResult *res,
+                         MqcCapture **capture, MqcMsg *msg)
+{
+    MqcRun *merged = res->run;
+    MqcProfile *profile = merged->owned_profile;
+    merged->owned_profile = NULL;
+    char note[sizeof(merged->merge_note)];
+    snprintf(note, sizeof(note), "%s", merged->merge_note);
+    MqcRunOptions whole = *opt;
+    whole.input = merged->input_path;
+    whole.stream_index = merged->input_stream;
+    int ret = 0;
+    if (capture) {
+        mqc_capture_free(capture);
+        if ((ret = mqc_capture_new(capture)) < 0) {
+            mqc_profile_free(profile);
+            return ret;
+        }
+        const MqcObserver **obs = (const MqcObserver **)whole.observers;
+        while (obs[1])
+            obs++;
+        *obs = &(*capture)->observer;
+    }
+    res->run = NULL;
+    ret = mqc_run(job->reg, profile, &whole, &res->run, msg);
+    mqc_run_free(merged);
+    if (ret < 0) {
+        mqc_profile_free(profile);
+        return ret;
+    }
+    res->run->owned_profile = profile;
+    mqc_msg(&res->warning, "the merge could not be the single pass's (%s): the whole file "
+            "was analysed instead", note);
+    return 0;
+}
+
 int mqc_job_run(const MqcJob *job, MqcJobResult *res, MqcMsg *msg)
 {
     memset(res, 0, sizeof(*res));
@@ -105,6 +145,8 @@ int mqc_job_run(const MqcJob *job, MqcJobResult *res, MqcMsg *msg)
     opt.observers = observers;
     ret = job->merge ? mqc_merge(job->reg, job->merge, job->nb_merge, &opt, &res->run, msg)
                      : mqc_run(job->reg, job->profile, &opt, &res->run, msg);
+    if (ret >= 0 && job->merge && (job->flags & MQC_JOB_EXACT) && res->run->merge_inexact)
+        ret = whole_instead(job, &opt, res, capture ? &capture : NULL, msg);
     if (ret < 0) {
         if (!msg->text[0])
             mqc_msg(msg, "%s", mqc_strerror(ret));

@@ -37,6 +37,8 @@ typedef enum MqcOutputKind {
 #define MQC_JOB_MKDIRS 1        /* create the folders of local outputs */
 #define MQC_JOB_STOP_ON_ERROR 2 /* an output that fails stops the job: the JSON, written
                                  * last, then marks a job whose outputs are all stored */
+#define MQC_JOB_EXACT 4         /* a merge that cannot be the single pass's
+                                 * (run->merge_inexact) analyses the whole file instead */
 
 typedef struct MqcJob {
     const MqcCheck *const *reg;

@@ -117,7 +117,8 @@ static int store_partial(const QcConfig *cfg, const QcObject *obj, const MqcProf
                    .opt = { .input = out->input, .stream_index = -1, .threads = cfg->threads,
                             .segment_index = obj->segment, .segment_count = obj->segments },
                    .out = { [MQC_OUTPUT_JSON] = part },
-                   .flags = MQC_JOB_MKDIRS | MQC_JOB_STOP_ON_ERROR,
+                   /* the report the single pass would give, always (docs/segments.md) */
+                   .flags = MQC_JOB_MKDIRS | MQC_JOB_STOP_ON_ERROR | MQC_JOB_EXACT,
                    .confine = qc_job_confine(cfg, obj, confine, sizeof(confine)) };
     MqcJobResult res;
     MqcMsg msg = { "" };
@@ -144,7 +145,8 @@ static void merge(const QcConfig *cfg, const QcObject *obj, const char *rule, ch
     MqcJob job = { .reg = cfg->reg, .size_hint = obj->size, .merge = (const char *const *)parts,
                    .nb_merge = obj->segments, .opt = { .threads = cfg->threads },
                    .out = { [MQC_OUTPUT_JSON] = out->report, [MQC_OUTPUT_HTML] = out->html },
-                   .flags = MQC_JOB_MKDIRS | MQC_JOB_STOP_ON_ERROR,
+                   /* the report the single pass would give, always (docs/segments.md) */
+                   .flags = MQC_JOB_MKDIRS | MQC_JOB_STOP_ON_ERROR | MQC_JOB_EXACT,
                    .confine = qc_job_confine(cfg, obj, confine, sizeof(confine)) };
     cJSON *trigger = qc_job_trigger(obj, rule);
     job.trigger = trigger;

@@ -71,6 +71,16 @@ class DamagedSegments(unittest.TestCase):
         run(["check", clip, "-o", out, "--frames", frames, "--quiet"])
         return comparable(out), hashes(frames)
 
+    def assert_exact_merge_is_single(self, clip, n, want):
+        """merge --exact (what the workers' merges do): where the parts cannot
+        be exact, the whole file is analysed instead, so the report is the
+        single pass's, and the merge says so."""
+        parts = ["%s.%d_of_%d.json" % (clip, i, n) for i in range(n)]
+        out = "%s.exact_%d.json" % (clip, n)
+        p = run(["merge", "--exact"] + parts + ["-o", out])
+        self.assertIn("the whole file was analysed instead", p.stderr)
+        self.assertEqual(comparable(out), want)
+
     def merged(self, clip, n):
         """The merged report, the segments' picture hashes in order, the
         merge's stderr and the report's run.merge_warning."""
@@ -127,6 +137,7 @@ class DamagedSegments(unittest.TestCase):
                 differ = [i for i, (a, b) in enumerate(zip(pictures, want_pictures)) if a != b]
                 self.assertEqual(len(pictures), len(want_pictures))
                 self.assertTrue(set(differ) <= set(range(72, 96)), differ)
+                self.assert_exact_merge_is_single(clip, n, want)
 
     def test_damaged_prores_is_exact(self):
         """Intra-only pictures decode alone: damage at the cuts (the last
@@ -152,6 +163,7 @@ class DamagedSegments(unittest.TestCase):
                 said = "segment %d (frame 64) decoded a packet to no picture" % segment
                 self.assertIn("warning: " + said, err)
                 self.assertIn(said, warning)
+                self.assert_exact_merge_is_single(clip, n, want)
 
     def test_lost_picture_in_the_last_segment_is_exact(self):
         """Lost in the last segment's own frames (150: from 96 of 2, from 120
