@@ -129,6 +129,10 @@ struct MqcInput {
     int64_t damaged_from;       /* the first frame decoded damaged (inter-coded), or -1 */
     int64_t lost_from;          /* the first frame where a packet decoded to nothing, or -1 */
     int64_t decode_errors;      /* errors the decoder returned */
+    /* MXF, Matroska (timed.timed): frames numbered from their timestamps,
+     * each checked; what broke the numbering, or "" */
+    MqcSegmentPlan timed;
+    char misnumbered[320];
     int64_t convert_ns;         /* thread CPU time in libswscale (--stats) */
 };
 
@@ -1489,6 +1493,36 @@ int64_t mqc_input_damaged_from(const MqcInput *in, int64_t *lost_from)
     return in->ranged ? in->damaged_from : -1;
 }
 
+static const char *input_name(const MqcInput *in)
+{
+    return in->fmt && in->fmt->url ? in->fmt->url : "input";
+}
+
+/* A timed segment's frame is the one its timestamp names, or reading
+ * stops: the frames after it would be numbered otherwise than one pass
+ * counts them (a gap, a variable frame rate, an open GOP). */
+static int keeps_number(MqcInput *in, AVFrame *out)
+{
+    int64_t n = mqc_segment_frame_at(&in->timed, in->due_key);
+    if (n == in->range_pos)
+        return 0;
+    snprintf(in->misnumbered, sizeof(in->misnumbered), "%s: --segment: frame %lld has "
+             "timestamp %lld, which is %s: frames cannot be numbered from timestamps (a gap, a "
+             "variable frame rate or an open GOP); analyse the file whole", input_name(in),
+             (long long)in->range_pos, (long long)in->due_key,
+             n < 0 ? "off the frame grid" : "another frame's");
+    av_frame_unref(out);
+    return AVERROR_EOF;
+}
+
+int mqc_input_misnumbered(const MqcInput *in, MqcMsg *msg)
+{
+    if (!in || !in->misnumbered[0])
+        return 0;
+    mqc_msg(msg, "%s", in->misnumbered);
+    return MQC_ERR_USAGE;
+}
+
 int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
 {
     if (!in->ranged)
@@ -1502,6 +1536,8 @@ int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
         int64_t noted = in->issues_noted, errors = in->decode_errors;
         int ret = read_due(in, out, si);
         note_damage(in, noted, errors, ret, out);
+        if (ret == 0 && in->timed.timed && (ret = keeps_number(in, out)) < 0)
+            return ret;
         if (ret < 0 || in->range_pos++ >= in->range_first)
             return ret;
         /* before the segment: decoded for the frame after it, analysed by
@@ -1526,6 +1562,11 @@ int64_t mqc_input_position(const MqcInput *in)
     return in->range_pos - 1;
 }
 
+static int timed_seek(MqcInput *in, const MqcSegmentPlan *plan, const char *path,
+                      const char *what, MqcMsg *msg);
+static int seek_done(MqcInput *in, int ret, int64_t frame, int64_t packets, const char *path,
+                     const char *what, MqcMsg *msg);
+
 /* Only the plan's display frames are handed over, decoded from its keyframe. */
 static int input_range(MqcInput *in, const MqcSegmentPlan *plan, const char *path,
                        const char *what, MqcMsg *msg)
@@ -1538,8 +1579,12 @@ static int input_range(MqcInput *in, const MqcSegmentPlan *plan, const char *pat
     in->range_end = plan->end;
     if (plan->byte_end >= 0)    /* remote: no read-ahead past the range */
         mqc_byte_tap_read_until(in->tap, plan->byte_end);
+    if (plan->timed)
+        in->timed = *plan;
     if (plan->seek_entry < 0)
         return 0;
+    if (plan->timed)
+        return timed_seek(in, plan, path, what, msg);
     int ret = av_seek_frame(in->fmt, in->stream, plan->seek_ts, AVSEEK_FLAG_BACKWARD);
     /* the keyframe the plan names, or the display numbers would be wrong: a
      * seek by timestamp can land a GOP early (B-frames shift decode times) */
@@ -1548,15 +1593,23 @@ static int input_range(MqcInput *in, const MqcSegmentPlan *plan, const char *pat
             ret = AVERROR(ESPIPE);
         av_packet_unref(in->pkt);
     }
+    return seek_done(in, ret, plan->seek_frame, plan->seek_entry, path, what, msg);
+}
+
+/* Decoding from where the seek landed: display frame `frame`, after
+ * `packets` packets of the stream (read by the other segments). */
+static int seek_done(MqcInput *in, int ret, int64_t frame, int64_t packets, const char *path,
+                     const char *what, MqcMsg *msg)
+{
     if (ret < 0) {
         char err[AV_ERROR_MAX_STRING_SIZE];
         av_strerror(ret, err, sizeof(err));
         mqc_msg(msg, "%s: %s: cannot seek to the keyframe of frame %lld (%s)", path, what,
-                (long long)plan->seek_frame, err);
+                (long long)frame, err);
         return MQC_ERR_USAGE;
     }
-    in->range_pos = plan->seek_frame;
-    in->packets_in = plan->seek_entry;     /* read before it, by the other segments */
+    in->range_pos = frame;
+    in->packets_in = packets;
     return lead_push(in);
 }
 
@@ -1567,9 +1620,25 @@ static void skip_audio(MqcInput *in)
         in->fmt->streams[in->audio[a].stream]->discard = AVDISCARD_ALL;
 }
 
-static const char *input_name(const MqcInput *in)
+/* MXF, Matroska: the demuxer's seek finds the keyframe (index tables,
+ * cues); its timestamp numbers it, and every frame decoded after it must
+ * keep to the numbering (mqc_input_read). */
+static int timed_seek(MqcInput *in, const MqcSegmentPlan *plan, const char *path,
+                      const char *what, MqcMsg *msg)
 {
-    return in->fmt && in->fmt->url ? in->fmt->url : "input";
+    int ret = av_seek_frame(in->fmt, in->stream, mqc_segment_ts_of(plan, plan->seek_frame),
+                            AVSEEK_FLAG_BACKWARD);
+    if (ret >= 0)
+        ret = next_video_packet(in);
+    int64_t frame = -1;
+    if (ret >= 0) {
+        frame = mqc_segment_frame_at(plan, in->pkt->pts != AV_NOPTS_VALUE ? in->pkt->pts
+                                                                          : in->pkt->dts);
+        if (!(in->pkt->flags & AV_PKT_FLAG_KEY) || frame < 0 || frame > plan->seek_frame)
+            ret = AVERROR(ESPIPE);
+    }
+    /* one packet a frame: the frame's number counts the packets before it */
+    return seek_done(in, ret, ret < 0 ? plan->seek_frame : frame, frame, path, what, msg);
 }
 
 int mqc_input_segment(MqcInput *in, int index, int count, int before, MqcSegmentPlan *plan,
@@ -1586,13 +1655,13 @@ int mqc_input_segment(MqcInput *in, int index, int count, int before, MqcSegment
      * one piece, the others read none of it */
     if (index > 0)
         skip_audio(in);
-    const AVStream *st = in->fmt->streams[in->stream];
-    int ret = mqc_segment_plan(st, path, index, count, plan, msg);
+    int ret = mqc_segment_plan(in->fmt, in->stream, path, index, count, plan, msg);
     if (ret >= 0 && before > 1 && plan->first > 0 && plan->end != plan->first) {
         /* decoding starts earlier: from the keyframe at or before first - before */
         MqcSegmentPlan from;
         int64_t f = plan->first - before;
-        if ((ret = mqc_segment_plan_frames(st, path, f > 0 ? f : 0, plan->end, &from, msg)) >= 0) {
+        if ((ret = mqc_segment_plan_frames(in->fmt, in->stream, path, f > 0 ? f : 0, plan->end,
+                                           &from, msg)) >= 0) {
             plan->seek_entry = from.seek_entry;
             plan->seek_frame = from.seek_frame;
             plan->seek_ts = from.seek_ts;
@@ -1613,7 +1682,7 @@ int mqc_input_frames(MqcInput *in, int64_t first, int64_t end, uint64_t index_ha
         return MQC_ERR_USAGE;
     }
     MqcSegmentPlan plan;
-    int ret = mqc_segment_plan_frames(in->fmt->streams[in->stream], path, first, end, &plan, msg);
+    int ret = mqc_segment_plan_frames(in->fmt, in->stream, path, first, end, &plan, msg);
     if (ret < 0)
         return ret;
     if (index_hash && plan.index_hash != index_hash) {

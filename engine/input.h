@@ -39,6 +39,10 @@ int mqc_input_segment(MqcInput *in, int index, int count, int before,
  * first read. */
 int mqc_input_frames(MqcInput *in, int64_t first, int64_t end, uint64_t index_hash,
                      MqcMsg *msg);
+/* A segment of MXF or Matroska whose frames stopped keeping to the
+ * numbering by timestamp (reading ended there): MQC_ERR_USAGE with why in
+ * msg; else 0. */
+int mqc_input_misnumbered(const MqcInput *in, MqcMsg *msg);
 /* With a segment: the frame just before its first one, once the first one
  * was read (NULL for segment 0). */
 const AVFrame *mqc_input_context(const MqcInput *in);

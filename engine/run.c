@@ -635,6 +635,10 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         goto fail;
     }
     ret = video ? mqc_input_read(in, first, &run->si) : 0;
+    if (ret < 0 && mqc_input_misnumbered(in, msg) < 0) {
+        ret = MQC_ERR_USAGE;    /* a segment whose frames cannot be numbered */
+        goto fail;
+    }
     if (ret < 0) {
         char what[192] = "";
         int64_t pos;
@@ -673,6 +677,10 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
                                           run->threads, opt->band_height, &hook)
                            : mqc_schedule_audio(in, feed, run->checks, run->nb_checks, &hook);
     mqc_input_finish_bytes(in);     /* the file hash's last bytes, before finish() */
+    if (mqc_input_misnumbered(in, msg) < 0) {
+        ret = MQC_ERR_USAGE;
+        goto fail;
+    }
     if (run->partial) {
         int64_t lost, damaged = mqc_input_damaged_from(in, &lost);
         mqc_partial_damaged(run->partial, damaged, lost);

@@ -1,20 +1,30 @@
 /* Segment boundaries from the sample index (engine/segment.h). A frame's
  * display number is the number of index entries before it: true at a
  * keyframe of a closed GOP (every frame before it in decode order is shown
- * before it), which is where segments start. */
+ * before it), which is where segments start. MXF and Matroska have no such
+ * index (see "Timed plans" below). */
 #include <stdlib.h>
 #include <string.h>
 #include <libavformat/avformat.h>
+#include <libavutil/mathematics.h>
 #include "segment.h"
 
 /* FNV-1a over the entries: a file whose index differs is another file */
-static uint64_t fnv(uint64_t h, int64_t v)
+static uint64_t fnv_bytes(uint64_t h, const uint8_t *p, size_t n)
 {
-    for (int i = 0; i < 8; i++) {
-        h ^= (uint64_t)(v >> (8 * i)) & 0xff;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
         h *= 0x100000001b3ULL;
     }
     return h;
+}
+
+static uint64_t fnv(uint64_t h, int64_t v)
+{
+    uint8_t le[8];
+    for (int i = 0; i < 8; i++)
+        le[i] = (uint8_t)((uint64_t)v >> (8 * i));
+    return fnv_bytes(h, le, sizeof(le));
 }
 
 /* The last keyframe at or before display frame f (shown frames only), or 0. */
@@ -147,9 +157,6 @@ static void plan_byte_end(const AVStream *st, MqcSegmentPlan *plan)
 static int plan_start(const AVStream *st, const char *path, MqcSegmentPlan *plan, Keys *k,
                       MqcMsg *msg)
 {
-    memset(plan, 0, sizeof(*plan));
-    plan->count = 1;
-    plan->seek_entry = -1;
     int ret = keys_read(st, path, k, msg);
     if (ret < 0)
         return ret;
@@ -169,15 +176,194 @@ static int plan_finish(const AVStream *st, Keys *k, int64_t from, MqcSegmentPlan
     return 0;
 }
 
-int mqc_segment_plan(const AVStream *st, const char *path, int index, int count,
+/* ---- Timed plans: MXF and Matroska ----
+ * libavformat keeps MXF's index table segments to itself and lists only
+ * some Matroska keyframes (the cues) in the stream's index, so no index
+ * numbers every frame. Display frame n is instead the one whose timestamp
+ * is start + n frames (MXF: edit unit n), keyframes are where the demuxer's
+ * seek lands (it reads the index tables or cues), and the input checks each
+ * decoded frame's timestamp against the frames it counted
+ * (mqc_segment_frame_at): a gap, a variable frame rate or an open GOP is
+ * refused, never numbered otherwise than a single pass counts. */
+
+static int timed_format(const AVFormatContext *fmt)
+{
+    const char *name = fmt->iformat ? fmt->iformat->name : "";
+    return !strcmp(name, "mxf") || !strncmp(name, "matroska", 8);
+}
+
+int64_t mqc_segment_ts_of(const MqcSegmentPlan *plan, int64_t f)
+{
+    return plan->start_ts + av_rescale_rnd(f, plan->frame_ticks.num, plan->frame_ticks.den,
+                                           AV_ROUND_NEAR_INF);
+}
+
+int64_t mqc_segment_frame_at(const MqcSegmentPlan *plan, int64_t ts)
+{
+    if (ts == AV_NOPTS_VALUE || ts < plan->start_ts)
+        return -1;
+    int64_t n = av_rescale_rnd(ts - plan->start_ts, plan->frame_ticks.den, plan->frame_ticks.num,
+                               AV_ROUND_NEAR_INF);
+    int64_t off = ts - mqc_segment_ts_of(plan, n);
+    if (off < 0)
+        off = -off;
+    /* within a quarter frame of its own time (MXF: exactly its edit unit) */
+    return off * 4 * plan->frame_ticks.den < plan->frame_ticks.num ? n : -1;
+}
+
+static uint64_t fnv_dict(uint64_t h, const AVDictionary *d)
+{
+    const AVDictionaryEntry *e = NULL;
+    while ((e = av_dict_get(d, "", e, AV_DICT_IGNORE_SUFFIX))) {
+        h = fnv_bytes(h, (const uint8_t *)e->key, strlen(e->key) + 1);
+        h = fnv_bytes(h, (const uint8_t *)e->value, strlen(e->value) + 1);
+    }
+    return h;
+}
+
+/* The grid, the frame count and the fingerprint: the file's size, the
+ * stream's parameters and timing, the container's metadata (MXF: package
+ * UMIDs) and the Matroska cues (loaded by the first seek). */
+static int timed_start(AVFormatContext *fmt, int s, const char *path, MqcSegmentPlan *plan,
+                       MqcMsg *msg)
+{
+    AVStream *st = fmt->streams[s];
+    AVRational rate = !strcmp(fmt->iformat->name, "mxf") ? av_inv_q(st->time_base)
+                                                         : st->avg_frame_rate;
+    if (rate.num <= 0 || rate.den <= 0) {
+        mqc_msg(msg, "%s: --segment: the video stream declares no frame rate (Matroska "
+                "without a default duration), so frames cannot be numbered from their "
+                "timestamps", path);
+        return MQC_ERR_USAGE;
+    }
+    plan->timed = 1;
+    plan->frame_ticks = av_div_q(av_inv_q(rate), st->time_base);
+    plan->start_ts = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
+    int64_t dur = st->duration != AV_NOPTS_VALUE ? st->duration
+                : fmt->duration != AV_NOPTS_VALUE ? av_rescale_q(fmt->duration, AV_TIME_BASE_Q,
+                                                                 st->time_base)
+                : -1;
+    plan->entries = dur > 0 ? av_rescale_rnd(dur, plan->frame_ticks.den, plan->frame_ticks.num,
+                                             AV_ROUND_NEAR_INF) : 0;
+    if (plan->entries <= 0) {
+        mqc_msg(msg, "%s: --segment: the file declares no duration to split", path);
+        return MQC_ERR_USAGE;
+    }
+    int ret = av_seek_frame(fmt, s, plan->start_ts, AVSEEK_FLAG_BACKWARD);
+    if (ret < 0) {
+        char err[AV_ERROR_MAX_STRING_SIZE];
+        av_strerror(ret, err, sizeof(err));
+        mqc_msg(msg, "%s: --segment: the file cannot be sought (%s)", path, err);
+        return MQC_ERR_USAGE;
+    }
+    uint64_t h = 0xcbf29ce484222325ULL;
+    h = fnv(fnv(fnv(fnv(h, plan->entries), plan->start_ts), plan->frame_ticks.num),
+            plan->frame_ticks.den);
+    h = fnv(fnv(fnv(fnv(h, fmt->pb ? avio_size(fmt->pb) : -1), st->codecpar->codec_id),
+                st->codecpar->width), st->codecpar->height);
+    if (st->codecpar->extradata)
+        h = fnv_bytes(h, st->codecpar->extradata, (size_t)st->codecpar->extradata_size);
+    h = fnv_dict(fnv_dict(h, fmt->metadata), st->metadata);
+    int n = avformat_index_get_entries_count(st);
+    for (int i = 0; i < n; i++) {
+        const AVIndexEntry *e = avformat_index_get_entry(st, i);
+        h = fnv(fnv(h, e->pos), e->timestamp);
+    }
+    plan->index_hash = h;
+    return 0;
+}
+
+/* The keyframe the demuxer's seek finds from display frame f, at or before
+ * it (backward) or after it: *key its display frame (plan->entries when none
+ * follows), *pos its byte position (-1: unknown). */
+static int probe_key(AVFormatContext *fmt, int s, const MqcSegmentPlan *plan, int64_t f,
+                     int backward, int64_t *key, int64_t *pos, const char *path, MqcMsg *msg)
+{
+    AVPacket *pkt = av_packet_alloc();
+    if (!pkt)
+        return MQC_ERR_NOMEM;
+    int ret = av_seek_frame(fmt, s, mqc_segment_ts_of(plan, f),
+                            backward ? AVSEEK_FLAG_BACKWARD : 0);
+    while (ret >= 0 && (ret = av_read_frame(fmt, pkt)) >= 0 && pkt->stream_index != s)
+        av_packet_unref(pkt);
+    int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+    *key = ret >= 0 && (pkt->flags & AV_PKT_FLAG_KEY) ? mqc_segment_frame_at(plan, ts) : -1;
+    *pos = pkt->pos;
+    av_packet_free(&pkt);
+    if (!backward && ret < 0) {     /* no keyframe after f */
+        *key = plan->entries;
+        *pos = -1;
+        return 0;
+    }
+    if (*key < 0 || (backward ? *key > f : *key < f)) {
+        mqc_msg(msg, "%s: --segment: seeking to frame %lld finds no keyframe %s it on the "
+                "frame grid, so the file cannot be split", path, (long long)f,
+                backward ? "at or before" : "after");
+        return MQC_ERR_USAGE;
+    }
+    return 0;
+}
+
+/* The start of segment i: the keyframe at or before i/count of the way,
+ * or, where that is the first frame, the next keyframe (segment 0 is never
+ * empty); *pos its byte position. Keyframes found by a seek only grow with
+ * the target, so the starts never go back. */
+static int timed_boundary(AVFormatContext *fmt, int s, const MqcSegmentPlan *plan, int i,
+                          int count, int64_t *b, int64_t *pos, const char *path, MqcMsg *msg)
+{
+    *pos = -1;
+    if (i <= 0 || i >= count) {
+        *b = i <= 0 ? 0 : plan->entries;
+        return 0;
+    }
+    int ret = probe_key(fmt, s, plan, plan->entries * i / count, 1, b, pos, path, msg);
+    if (ret >= 0 && *b == 0)
+        ret = probe_key(fmt, s, plan, 1, 0, b, pos, path, msg);
+    return ret;
+}
+
+/* Segment index of count by seeking; the demuxer is left at the start. */
+static int timed_plan(AVFormatContext *fmt, int s, const char *path, MqcSegmentPlan *plan,
+                      MqcMsg *msg)
+{
+    int64_t pos, end_pos;
+    int ret = timed_boundary(fmt, s, plan, plan->index, plan->count, &plan->first, &pos, path,
+                             msg);
+    if (ret >= 0)
+        ret = timed_boundary(fmt, s, plan, plan->index + 1, plan->count, &plan->end, &end_pos,
+                             path, msg);
+    if (ret < 0)
+        return ret;
+    if (plan->index == plan->count - 1)
+        plan->end = -1;
+    if (plan->first >= plan->entries && plan->first > 0)
+        plan->end = plan->first;    /* past the last keyframe: left empty */
+    plan->byte_end = plan->end >= 0 && plan->end > plan->first ? end_pos : -1;
+    if (plan->first > 0 && plan->end != plan->first)
+        plan->seek_entry = plan->seek_frame = plan->first - 1;
+    if (av_seek_frame(fmt, s, plan->start_ts, AVSEEK_FLAG_BACKWARD) < 0) {
+        mqc_msg(msg, "%s: --segment: cannot seek back to the start of the file", path);
+        return MQC_ERR_USAGE;
+    }
+    return 0;
+}
+
+int mqc_segment_plan(AVFormatContext *fmt, int s, const char *path, int index, int count,
                      MqcSegmentPlan *plan, MqcMsg *msg)
 {
+    memset(plan, 0, sizeof(*plan));
+    plan->index = index;
+    plan->count = count;
+    plan->seek_entry = -1;
+    if (timed_format(fmt)) {
+        int ret = timed_start(fmt, s, path, plan, msg);
+        return ret < 0 ? ret : timed_plan(fmt, s, path, plan, msg);
+    }
+    const AVStream *st = fmt->streams[s];
     Keys k;
     int ret = plan_start(st, path, plan, &k, msg);
     if (ret < 0)
         return ret;
-    plan->index = index;
-    plan->count = count;
     plan->first = boundary(k.frame, k.n, k.frames, index, count);
     plan->end = index == count - 1 ? -1 : boundary(k.frame, k.n, k.frames, index + 1, count);
     if (plan->first == k.frames && plan->first > 0)
@@ -187,14 +373,25 @@ int mqc_segment_plan(const AVStream *st, const char *path, int index, int count,
                        plan);
 }
 
-int mqc_segment_plan_frames(const AVStream *st, const char *path, int64_t first, int64_t end,
-                            MqcSegmentPlan *plan, MqcMsg *msg)
+int mqc_segment_plan_frames(AVFormatContext *fmt, int s, const char *path, int64_t first,
+                            int64_t end, MqcSegmentPlan *plan, MqcMsg *msg)
 {
+    memset(plan, 0, sizeof(*plan));
+    plan->count = 1;
+    plan->seek_entry = -1;
+    plan->first = first;
+    plan->end = end;
+    if (timed_format(fmt)) {
+        int ret = timed_start(fmt, s, path, plan, msg);
+        plan->byte_end = -1;
+        if (ret >= 0)   /* the demuxer may be anywhere (a segment's planning) */
+            plan->seek_entry = plan->seek_frame = first > 0 ? first : 0;
+        return ret;
+    }
+    const AVStream *st = fmt->streams[s];
     Keys k;
     int ret = plan_start(st, path, plan, &k, msg);
     if (ret < 0)
         return ret;
-    plan->first = first;
-    plan->end = end;
     return plan_finish(st, &k, first > 0 ? first : -1, plan);
 }

@@ -5,9 +5,10 @@
 #define MQC_SEGMENT_H
 
 #include <stdint.h>
+#include <libavutil/rational.h>
 #include "mediaqc.h"
 
-struct AVStream;
+struct AVFormatContext;
 
 typedef struct MqcSegmentPlan {
     int index, count;           /* segment `index` (0-based) of `count` */
@@ -22,18 +23,31 @@ typedef struct MqcSegmentPlan {
     int64_t seek_frame;         /* its display frame */
     int64_t seek_ts, seek_pos;  /* its timestamp (stream time base) and byte position */
     int64_t byte_end;           /* past the last byte of the segment's packets; -1: the end */
+    /* MXF, Matroska: no index lists every frame, so a frame's display number
+     * comes from its timestamp, (ts - start_ts) / frame_ticks, and the input
+     * checks it against the frames counted (mqc_segment_frame_at); the seek
+     * goes to the keyframe the demuxer finds at or before seek_frame */
+    int timed;
+    int64_t start_ts;
+    AVRational frame_ticks;     /* a frame's duration in the stream's time base */
 } MqcSegmentPlan;
 
 /* Plans segment `index` of `count` over the stream's index: boundaries at
  * keyframes (every frame of an intra codec is one) near equal shares, the
  * same on every machine. Segments can be empty (more segments than
  * keyframes). MQC_ERR_USAGE with the reason in msg when the stream has no
- * index to split at. */
-int mqc_segment_plan(const struct AVStream *st, const char *path, int index, int count,
-                     MqcSegmentPlan *plan, MqcMsg *msg);
+ * index to split at. MXF and Matroska are planned by seeking (the demuxer
+ * finds their keyframes); the demuxer is left at the start of the file. */
+int mqc_segment_plan(struct AVFormatContext *fmt, int stream, const char *path, int index,
+                     int count, MqcSegmentPlan *plan, MqcMsg *msg);
 /* Reading display frames [first, end) alone (a merge's thumbnails): from
  * the keyframe at or before first. */
-int mqc_segment_plan_frames(const struct AVStream *st, const char *path, int64_t first,
-                            int64_t end, MqcSegmentPlan *plan, MqcMsg *msg);
+int mqc_segment_plan_frames(struct AVFormatContext *fmt, int stream, const char *path,
+                            int64_t first, int64_t end, MqcSegmentPlan *plan, MqcMsg *msg);
+/* A timed plan's display frame of timestamp ts, or -1 when ts lies off the
+ * frame grid (more than a quarter frame from the frame's own timestamp). */
+int64_t mqc_segment_frame_at(const MqcSegmentPlan *plan, int64_t ts);
+/* A timed plan's timestamp of display frame f. */
+int64_t mqc_segment_ts_of(const MqcSegmentPlan *plan, int64_t f);
 
 #endif
