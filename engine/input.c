@@ -1503,8 +1503,11 @@ static const char *input_name(const MqcInput *in)
  * counts them (a gap, a variable frame rate, an open GOP). */
 static int keeps_number(MqcInput *in, AVFrame *out)
 {
+    /* a picture without a timestamp (MXF: past the index's temporal
+     * offsets) is counted as one pass counts it; the next one with a
+     * timestamp shows whether the count still holds */
     int64_t n = mqc_segment_frame_at(&in->timed, in->due_key);
-    if (n == in->range_pos)
+    if (n == in->range_pos || in->due_key == AV_NOPTS_VALUE)
         return 0;
     snprintf(in->misnumbered, sizeof(in->misnumbered), "%s: --segment: frame %lld has "
              "timestamp %lld, which is %s: frames cannot be numbered from timestamps (a gap, a "
@@ -1577,8 +1580,8 @@ static int input_range(MqcInput *in, const MqcSegmentPlan *plan, const char *pat
     in->damaged_from = in->lost_from = -1;
     in->range_first = plan->first;
     in->range_end = plan->end;
-    if (plan->byte_end >= 0)    /* remote: no read-ahead past the range */
-        mqc_byte_tap_read_until(in->tap, plan->byte_end);
+    /* remote: no read-ahead past the range (-1: to the end) */
+    mqc_byte_tap_read_until(in->tap, plan->byte_end);
     if (plan->timed)
         in->timed = *plan;
     if (plan->seek_entry < 0)
@@ -1655,6 +1658,8 @@ int mqc_input_segment(MqcInput *in, int index, int count, int before, MqcSegment
      * one piece, the others read none of it */
     if (index > 0)
         skip_audio(in);
+    /* remote: planning MXF or Matroska seeks; only the blocks read are fetched */
+    mqc_byte_tap_read_until(in->tap, 0);
     int ret = mqc_segment_plan(in->fmt, in->stream, path, index, count, plan, msg);
     if (ret >= 0 && before > 1 && plan->first > 0 && plan->end != plan->first) {
         /* decoding starts earlier: from the keyframe at or before first - before */
@@ -1682,6 +1687,7 @@ int mqc_input_frames(MqcInput *in, int64_t first, int64_t end, uint64_t index_ha
         return MQC_ERR_USAGE;
     }
     MqcSegmentPlan plan;
+    mqc_byte_tap_read_until(in->tap, 0);
     int ret = mqc_segment_plan_frames(in->fmt, in->stream, path, first, end, &plan, msg);
     if (ret < 0)
         return ret;

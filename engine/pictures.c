@@ -30,7 +30,11 @@ static int read_run(const char *path, int stream_index, uint64_t index_hash,
     int64_t frame = frames[0];
     size_t i = 0;
     while (ret >= 0 && i <= last) {
-        if ((ret = mqc_input_read(in, f, &si)) < 0) {
+        if ((ret = mqc_input_read(in, f, &si)) < 0 && mqc_input_misnumbered(in, msg) < 0) {
+            ret = MQC_ERR_UNREADABLE;
+            break;
+        }
+        if (ret < 0) {
             char err[AV_ERROR_MAX_STRING_SIZE];
             av_strerror(ret, err, sizeof(err));
             mqc_msg(msg, "%s: frame %lld could not be decoded (%s)", path, (long long)frame,

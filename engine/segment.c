@@ -322,7 +322,8 @@ static int timed_boundary(AVFormatContext *fmt, int s, const MqcSegmentPlan *pla
     return ret;
 }
 
-/* Segment index of count by seeking; the demuxer is left at the start. */
+/* Segment index of count by seeking; the demuxer is left at the start when
+ * the segment does not seek (segment 0, an empty one). */
 static int timed_plan(AVFormatContext *fmt, int s, const char *path, MqcSegmentPlan *plan,
                       MqcMsg *msg)
 {
@@ -339,8 +340,10 @@ static int timed_plan(AVFormatContext *fmt, int s, const char *path, MqcSegmentP
     if (plan->first >= plan->entries && plan->first > 0)
         plan->end = plan->first;    /* past the last keyframe: left empty */
     plan->byte_end = plan->end >= 0 && plan->end > plan->first ? end_pos : -1;
-    if (plan->first > 0 && plan->end != plan->first)
+    if (plan->first > 0 && plan->end != plan->first) {
         plan->seek_entry = plan->seek_frame = plan->first - 1;
+        return 0;                   /* the input seeks there */
+    }
     if (av_seek_frame(fmt, s, plan->start_ts, AVSEEK_FLAG_BACKWARD) < 0) {
         mqc_msg(msg, "%s: --segment: cannot seek back to the start of the file", path);
         return MQC_ERR_USAGE;

@@ -37,7 +37,8 @@ typedef struct MqcSegmentPlan {
  * same on every machine. Segments can be empty (more segments than
  * keyframes). MQC_ERR_USAGE with the reason in msg when the stream has no
  * index to split at. MXF and Matroska are planned by seeking (the demuxer
- * finds their keyframes); the demuxer is left at the start of the file. */
+ * finds their keyframes); the demuxer is left at the start of the file
+ * unless plan->seek_entry says where to seek. */
 int mqc_segment_plan(struct AVFormatContext *fmt, int stream, const char *path, int index,
                      int count, MqcSegmentPlan *plan, MqcMsg *msg);
 /* Reading display frames [first, end) alone (a merge's thumbnails): from
