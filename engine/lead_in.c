@@ -187,7 +187,12 @@ static int try_segment_input(LeadIn *L, MqcInput *in, int64_t cut, AVFrame *firs
         if ((ret = lead_frame(L, first, pos)) < 0)
             break;
         av_frame_unref(first);
-        if ((ret = mqc_input_read(in, f, &L->run->si)) < 0) {
+        if ((ret = mqc_input_read(in, f, &L->run->si)) < 0 &&
+            mqc_input_misnumbered(in, msg) < 0) {
+            ret = MQC_ERR_USAGE;    /* MXF, Matroska: the timestamps do not count the frames */
+            break;
+        }
+        if (ret < 0) {
             mqc_msg(msg, "%s: frame %lld before the segment could not be decoded (%s)",
                     L->run->input_path, (long long)pos + 1,
                     ret == AVERROR_EOF ? "the file ends before it" : mqc_strerror(ret));
@@ -244,6 +249,8 @@ static int try_again(LeadIn *L, const MqcRunOptions *opt, const MqcSegmentPlan *
     }
     if (ret == AVERROR_EOF && pos == plan->first - 1) {
         ret = 0;
+    } else if (opened && mqc_input_misnumbered(in, msg) < 0) {
+        ret = MQC_ERR_USAGE;
     } else if (opened && ret != MQC_ERR_NOMEM) {
         mqc_msg(msg, "%s: the frames before the segment could not be decoded again from "
                 "frame %lld (%s)", run->input_path, (long long)from,
