@@ -165,6 +165,21 @@ class DamagedSegments(unittest.TestCase):
                 self.assertIn(said, warning)
                 self.assert_exact_merge_is_single(clip, n, want)
 
+    def test_exact_merge_of_an_input_gone_is_refused_by_name(self):
+        """merge --exact needs the input the partials name: when it is gone
+        (moved, deleted), the merge exits 2 naming it and writes no report,
+        instead of a report that is not the single pass's."""
+        clip = os.path.join(self.dir, "gone.mp4")
+        damage(self.h264, clip, [72])
+        self.merged(clip, 3)
+        os.unlink(clip)
+        out = clip + ".exact.json"
+        p = run(["merge", "--exact"] + ["%s.%d_of_3.json" % (clip, i) for i in range(3)]
+                + ["-o", out], ok=(2,))
+        self.assertIn(clip + ": No such file or directory", p.stderr)
+        self.assertNotIn("Sanitizer", p.stderr)
+        self.assertFalse(os.path.exists(out))
+
     def test_lost_picture_in_the_last_segment_is_exact(self):
         """Lost in the last segment's own frames (150: from 96 of 2, from 120
         of 3 segments): no later cut, the numbering is the single pass's."""
