@@ -24,6 +24,7 @@
  * and merge refuses parts of another. */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -524,7 +525,9 @@ static int bad_part(MqcMsg *msg, const char *name, const char *why)
 static int64_t num(const cJSON *o, const char *key, int *ok)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (!cJSON_IsNumber(v)) {
+    /* a number no frame count reaches (or NaN) is damage, and converting it
+       would be undefined */
+    if (!cJSON_IsNumber(v) || !(fabs(v->valuedouble) <= 9007199254740992.0)) {
         *ok = 0;
         return 0;
     }

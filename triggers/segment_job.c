@@ -88,8 +88,9 @@ static int merged_by(const QcConfig *cfg, const QcObject *obj, const char *marke
     const cJSON *etag = cJSON_GetObjectItemCaseSensitive(doc, "etag");
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(doc, "segments");
     const cJSON *by = cJSON_GetObjectItemCaseSensitive(doc, "segment");
+    /* valueint, which cJSON clamps: the marker is stored beside the reports */
     int k = cJSON_IsString(etag) && !strcmp(etag->valuestring, obj->etag) && cJSON_IsNumber(n) &&
-            (int)n->valuedouble == obj->segments && cJSON_IsNumber(by) ? (int)by->valuedouble : -1;
+            n->valueint == obj->segments && cJSON_IsNumber(by) ? by->valueint : -1;
     cJSON_Delete(doc);
     return k;
 }

@@ -110,7 +110,8 @@ static int load_state(const char *path, Entries *done, MqcMsg *msg)
         const cJSON *mtime = cJSON_GetObjectItemCaseSensitive(f, "mtime_ns");
         char *end = NULL;
         long long ns = cJSON_IsString(mtime) ? strtoll(mtime->valuestring, &end, 10) : 0;
-        if (!cJSON_IsNumber(size) || !end || *end || end == mtime->valuestring)
+        if (!cJSON_IsNumber(size) || !(size->valuedouble >= 0 && size->valuedouble <= 0x1p62) ||
+            !end || *end || end == mtime->valuestring)
             ret = MQC_ERR_USAGE;
         else
             ret = add(done, f->string, (int64_t)size->valuedouble, ns);

@@ -410,6 +410,13 @@ class Segments(unittest.TestCase):
                                                  sealed=False, stream=flipped(doc["stream"]))
         paths["records changed"] = tampered("dmg_rot_1_of_2.json", flipped(doc["records"]),
                                             sealed=False)
+        # numbers no frame count reaches (CI's fuzz_partial found the
+        # conversion of 1e300 to a frame number undefined)
+        paths["first frame 1e300"] = tampered(
+            "dmg_huge_1_of_2.json", doc["records"],
+            segment=dict(doc["segment"], first_frame=1e300))
+        paths["count -1e19"] = tampered("dmg_count_1_of_2.json", doc["records"],
+                                        segment=dict(doc["segment"], count=-1e19))
         for name, path in paths.items():
             with self.subTest(name):
                 if os.path.exists(out):
