@@ -128,6 +128,8 @@ struct MqcInput {
     int hand_lead;              /* frames before range_first are handed over too (lead-in) */
     int64_t damaged_from;       /* the first frame decoded damaged (inter-coded), or -1 */
     int64_t lost_from;          /* the first frame where a packet decoded to nothing, or -1 */
+    int64_t open_gop_at;        /* range_first when an open GOP reaches into it, or -1 */
+    int64_t key_pts;            /* the last keyframe packet's timestamp (note_open_gop) */
     int64_t decode_errors;      /* errors the decoder returned */
     /* MXF, Matroska (timed.timed): frames numbered from their timestamps,
      * each checked; what broke the numbering, or "" */
@@ -1373,6 +1375,23 @@ static void drain(MqcInput *in)
         note_decode_error(in, ret);
 }
 
+/* A segment numbers its frames by the index, true at a closed GOP's
+ * keyframe. An open GOP's leading pictures come after their keyframe in
+ * decode order and are shown before it: the segment before never reads
+ * them, this one cannot decode them (their reference is before the seek),
+ * and they move the numbers. Watched over the packets sent until the
+ * segment's first frame comes out: its keyframe, and the lead-in's. */
+static void note_open_gop(MqcInput *in, const AVPacket *p)
+{
+    if (!in->ranged || in->timed.timed || in->range_first <= 0 || in->open_gop_at >= 0 ||
+        in->range_pos > in->range_first || p->pts == AV_NOPTS_VALUE)
+        return;
+    if (p->flags & AV_PKT_FLAG_KEY)
+        in->key_pts = p->pts;
+    else if (in->key_pts != AV_NOPTS_VALUE && p->pts < in->key_pts)
+        in->open_gop_at = in->range_first;
+}
+
 static int read_frame(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
 {
     for (;;) {
@@ -1422,6 +1441,7 @@ static int read_frame(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
             in->float_bits = exr_sample_bits(in->pkt->data, (size_t)in->pkt->size);
         if (in->mpeg_video && in->pkt->pts != AV_NOPTS_VALUE)
             note_gop_timecode(in, si);
+        note_open_gop(in, in->pkt);
         in->last_key = packet_key(in->pkt);
         in->last_pos = in->pkt->pos;
         if (in->pkt->flags & AV_PKT_FLAG_CORRUPT)
@@ -1487,10 +1507,12 @@ static void note_damage(MqcInput *in, int64_t noted_before, int64_t errors_befor
         in->damaged_from = in->range_pos;
 }
 
-int64_t mqc_input_damaged_from(const MqcInput *in, int64_t *lost_from)
+MqcSegmentFaults mqc_input_segment_faults(const MqcInput *in)
 {
-    *lost_from = in->ranged ? in->lost_from : -1;
-    return in->ranged ? in->damaged_from : -1;
+    if (!in->ranged)
+        return (MqcSegmentFaults){ -1, -1, -1 };
+    return (MqcSegmentFaults){ .damaged_from = in->damaged_from, .lost_from = in->lost_from,
+                               .open_gop_at = in->open_gop_at };
 }
 
 static const char *input_name(const MqcInput *in)
@@ -1577,7 +1599,8 @@ static int input_range(MqcInput *in, const MqcSegmentPlan *plan, const char *pat
     if (!(in->context = av_frame_alloc()))
         return MQC_ERR_NOMEM;
     in->ranged = 1;
-    in->damaged_from = in->lost_from = -1;
+    in->damaged_from = in->lost_from = in->open_gop_at = -1;
+    in->key_pts = AV_NOPTS_VALUE;
     in->range_first = plan->first;
     in->range_end = plan->end;
     /* remote: no read-ahead past the range (-1: to the end) */

@@ -31,6 +31,7 @@ int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si);
  * audio of the whole file, past its last frame with the video skipped;
  * the other segments read no audio. */
 struct MqcSegmentPlan;
+struct MqcSegmentFaults;
 int mqc_input_segment(MqcInput *in, int index, int count, int before,
                       struct MqcSegmentPlan *plan, MqcMsg *msg);
 /* Display frames [first, end) only, decoded from the keyframe at or before
@@ -52,11 +53,12 @@ const AVFrame *mqc_input_context(const MqcInput *in);
  * last (the range's first one says the lead-in is over). */
 void mqc_input_hand_lead(MqcInput *in, int on);
 int64_t mqc_input_position(const MqcInput *in);
-/* With a segment of an inter-coded stream: the first frame (display
- * number, the frames decoded before the segment included) decoded damaged,
- * or -1. Its concealment may not be a single pass's. *lost_from: the first
- * frame where the decoder refused a packet (any codec), or -1. */
-int64_t mqc_input_damaged_from(const MqcInput *in, int64_t *lost_from);
+/* With a segment: where its decoding may not be a single pass's. The first
+ * frame (display number, the frames decoded before the segment included)
+ * decoded damaged in an inter-coded stream (its concealment may not be a
+ * single pass's); the first frame where the decoder refused a packet (any
+ * codec); the segment's first frame when it starts in an open GOP. */
+struct MqcSegmentFaults mqc_input_segment_faults(const MqcInput *in);
 /* Decode problems since the last call: their number; the first one is
  * described in `what`, its byte position in *pos (-1 when unknown). */
 int mqc_input_take_issues(MqcInput *in, char *what, size_t len, int64_t *pos);

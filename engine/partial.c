@@ -36,7 +36,7 @@
 #include "partial.h"
 #include "remote_io.h"
 
-#define STATE_VERSION 4
+#define STATE_VERSION 5
 #define OUT_CHUNK (256 << 10)
 #define MAX_PART_BYTES (4LL << 30)
 
@@ -77,8 +77,7 @@ struct MqcPartial {
     Deflated rec;               /* the checks' fold inputs */
     Deflated aud;               /* segment 0: the audio checks' per-frame records */
     int audio_records;          /* segment 0 keeps them (an audio check has a record()) */
-    int64_t damaged_from;       /* the first frame decoded damaged (inter-coded), or -1 */
-    int64_t lost_from;          /* the first frame where a packet decoded to nothing, or -1 */
+    MqcSegmentFaults faults;    /* where its decoding may not be a single pass's */
     int64_t frames;
     cJSON *states;              /* per check: its save(), or null */
     cJSON *results;             /* per check: an audio check's finished result, or null */
@@ -101,7 +100,7 @@ int mqc_partial_new(MqcPartial **out, const MqcSegmentPlan *plan)
     if (!p)
         return MQC_ERR_NOMEM;
     p->plan = *plan;
-    p->damaged_from = p->lost_from = -1;
+    p->faults = (MqcSegmentFaults){ -1, -1, -1 };
     if (deflateInit(&p->rec.z, 6) != Z_OK) {
         free(p);
         return MQC_ERR_NOMEM;
@@ -312,10 +311,9 @@ int mqc_partial_keep(MqcPartial *p, MqcRun *run)
     return 0;
 }
 
-void mqc_partial_damaged(MqcPartial *p, int64_t damaged, int64_t lost)
+void mqc_partial_faults(MqcPartial *p, MqcSegmentFaults faults)
 {
-    p->damaged_from = damaged;
-    p->lost_from = lost;
+    p->faults = faults;
 }
 
 void mqc_partial_free(MqcPartial **pp)
@@ -438,8 +436,9 @@ cJSON *mqc_partial_json(const MqcRun *run, int argc, char **argv)
     cJSON_AddNumberToObject(seg, "first_frame", (double)p->plan.first);
     cJSON_AddNumberToObject(seg, "end_frame", (double)p->plan.end);
     cJSON_AddNumberToObject(seg, "frames", (double)p->frames);
-    cJSON_AddNumberToObject(seg, "damaged_from", (double)p->damaged_from);
-    cJSON_AddNumberToObject(seg, "lost_from", (double)p->lost_from);
+    cJSON_AddNumberToObject(seg, "damaged_from", (double)p->faults.damaged_from);
+    cJSON_AddNumberToObject(seg, "lost_from", (double)p->faults.lost_from);
+    cJSON_AddNumberToObject(seg, "open_gop_at", (double)p->faults.open_gop_at);
     cJSON_AddStringToObject(doc, "unreadable", run->unreadable);
     cJSON_AddStringToObject(doc, "error", run->error);
     cJSON *run_o = cJSON_AddObjectToObject(doc, "run");
@@ -503,8 +502,7 @@ typedef struct Part {
     cJSON *doc;
     int index, count;
     int64_t first, end, frames;
-    int64_t damaged_from;       /* the first frame it decoded damaged (inter-coded), or -1 */
-    int64_t lost_from;          /* the first frame where a packet decoded to nothing, or -1 */
+    MqcSegmentFaults faults;    /* where its decoding may not be a single pass's */
     const char *stream, *records;   /* base64, or NULL (no frames) */
     const char *audio;          /* base64 audio streams' facts (segment 0), or NULL */
     const char *audio_records;  /* base64 deflated AudioEntry list (segment 0), or NULL */
@@ -598,8 +596,9 @@ static int part_read(Part *pt, const char *name, MqcMsg *msg)
     pt->first = num(seg, "first_frame", &ok);
     pt->end = num(seg, "end_frame", &ok);
     pt->frames = num(seg, "frames", &ok);
-    pt->damaged_from = num(seg, "damaged_from", &ok);
-    pt->lost_from = num(seg, "lost_from", &ok);
+    pt->faults.damaged_from = num(seg, "damaged_from", &ok);
+    pt->faults.lost_from = num(seg, "lost_from", &ok);
+    pt->faults.open_gop_at = num(seg, "open_gop_at", &ok);
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(pt->doc, "stream");
     const cJSON *rec = cJSON_GetObjectItemCaseSensitive(pt->doc, "records");
     pt->stream = cJSON_IsString(st) ? st->valuestring : NULL;
@@ -609,8 +608,8 @@ static int part_read(Part *pt, const char *name, MqcMsg *msg)
     const cJSON *ar = cJSON_GetObjectItemCaseSensitive(pt->doc, "audio_records");
     pt->audio_records = cJSON_IsString(ar) ? ar->valuestring : NULL;
     if (!ok || pt->count < 1 || pt->index < 0 || pt->index >= pt->count || pt->first < 0 ||
-        (pt->end >= 0 && pt->end < pt->first) || pt->frames < 0 || pt->damaged_from < -1 ||
-        pt->lost_from < -1 ||
+        (pt->end >= 0 && pt->end < pt->first) || pt->frames < 0 ||
+        pt->faults.damaged_from < -1 || pt->faults.lost_from < -1 || pt->faults.open_gop_at < -1 ||
         !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(pt->doc, "checks")) ||
         !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pt->doc, "profile")) ||
         !str(cJSON_GetObjectItemCaseSensitive(pt->doc, "input"), "path") ||
@@ -1095,34 +1094,41 @@ static void merge_note(MqcRun *run, const char *fmt, ...)
     va_end(ap);
 }
 
-/* A later segment that decoded damaged pictures of an inter-coded stream
- * cannot promise the single pass's concealment of them (engine/input.c,
- * note_damage): say so, never differ silently. Segment 0 decodes from the
- * file's start as one pass does. */
-static int damaged(const Part *pt)
+/* Where a segment's decoding may not have been a single pass's, as the
+ * frame to name, or -1; merge says so, never differs silently. */
+
+/* A damaged picture of an inter-coded stream is concealed from decoder
+ * state only a single pass builds (engine/input.c, note_damage); segment 0
+ * decodes from the file's start as one pass does. */
+static int64_t damaged(const Part *pt)
 {
-    return pt->index > 0 && pt->damaged_from >= 0;
+    return pt->index > 0 ? pt->faults.damaged_from : -1;
 }
 
 /* A picture the decoder refused shifts a single pass's frame numbers, but
  * not a segment's (the index numbers it): that matters to the segments
  * after it, and to a segment that lost it before its own frames. */
-static int lost(const Part *pt)
+static int64_t lost(const Part *pt)
 {
-    return pt->lost_from >= 0 && (pt->index < pt->count - 1 || pt->lost_from < pt->first);
+    const int64_t f = pt->faults.lost_from;
+    return f >= 0 && (pt->index < pt->count - 1 || f < pt->first) ? f : -1;
 }
 
-static void note_list(MqcRun *run, const Part *pt, int n, int (*which)(const Part *),
-                      int lost_list, const char *what)
+/* An open GOP at a cut: its leading pictures are lost and move the numbers. */
+static int64_t open_gop(const Part *pt)
+{
+    return pt->faults.open_gop_at;
+}
+
+static void note_list(MqcRun *run, const Part *pt, int n, int64_t (*at)(const Part *),
+                      const char *what)
 {
     char list[512] = "";
     size_t len = 0;
     for (int i = 0; i < n; i++)
-        if (which(&pt[i]) && len < sizeof(list))
+        if (at(&pt[i]) >= 0 && len < sizeof(list))
             len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%d (frame %lld)",
-                                    len ? ", " : "", pt[i].index,
-                                    (long long)(lost_list ? pt[i].lost_from
-                                                          : pt[i].damaged_from));
+                                    len ? ", " : "", pt[i].index, (long long)at(&pt[i]));
     if (len) {
         merge_note(run, "segment %s %s (docs/segments.md, Limits)", list, what);
         run->merge_inexact = 1;
@@ -1131,15 +1137,19 @@ static void note_list(MqcRun *run, const Part *pt, int n, int (*which)(const Par
 
 static void note_damaged(MqcRun *run, const Part *pt, int n)
 {
-    note_list(run, pt, n, damaged, 0, "decoded damaged pictures of an inter-coded stream: "
+    note_list(run, pt, n, damaged, "decoded damaged pictures of an inter-coded stream: "
               "the decoder conceals them from state that only a single pass builds "
               "(everything decoded before), so those pictures and those that refer to "
               "them, to the next keyframe, and what the checks measured on them, may "
               "differ from a single pass's");
-    note_list(run, pt, n, lost, 1, "decoded a packet to no picture: a single pass numbers "
+    note_list(run, pt, n, lost, "decoded a packet to no picture: a single pass numbers "
               "the pictures that come out, a segment the file's index, so the frame "
               "numbers from there on, and the frames at the cuts after it, may differ "
               "from a single pass's");
+    note_list(run, pt, n, open_gop, "starts in an open GOP: the pictures shown before its "
+              "keyframe and decoded after it are read by neither segment, and the frame "
+              "numbers from there on may differ from a single pass's (encode closed GOPs "
+              "to split a file)");
 }
 
 static int merge_parts(MqcRun *run, Part *pt, int n, const MqcObserver *const *observers,

@@ -25,8 +25,8 @@ int mqc_partial_problem(MqcPartial *p, const MqcInputProblem *pr);
  * save(); segment 0 also finishes the audio checks (it analysed the whole
  * file's audio) and keeps their results. */
 int mqc_partial_keep(MqcPartial *p, MqcRun *run);
-/* The first frames the segment decoded damaged and lost (mqc_input_damaged_from), or -1. */
-void mqc_partial_damaged(MqcPartial *p, int64_t damaged, int64_t lost);
+/* Where the segment's decoding may not be a single pass's (mqc_input_segment_faults). */
+void mqc_partial_faults(MqcPartial *p, MqcSegmentFaults faults);
 void mqc_partial_free(MqcPartial **p);
 
 #endif

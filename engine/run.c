@@ -682,8 +682,7 @@ int mqc_run(const MqcCheck *const *reg, const MqcProfile *profile, const MqcRunO
         goto fail;
     }
     if (run->partial) {
-        int64_t lost, damaged = mqc_input_damaged_from(in, &lost);
-        mqc_partial_damaged(run->partial, damaged, lost);
+        mqc_partial_faults(run->partial, mqc_input_segment_faults(in));
     }
     if (st.progress)
         draw_progress(&st, run->frames, 1);

@@ -32,6 +32,14 @@ typedef struct MqcSegmentPlan {
     AVRational frame_ticks;     /* a frame's duration in the stream's time base */
 } MqcSegmentPlan;
 
+/* Where a segment's decoding may not be a single pass's: display frame
+ * numbers, -1 for nowhere (docs/segments.md, Limits). */
+typedef struct MqcSegmentFaults {
+    int64_t damaged_from;       /* a damaged picture of an inter-coded stream */
+    int64_t lost_from;          /* a packet the decoder turned into no picture */
+    int64_t open_gop_at;        /* the segment's first frame, after an open GOP's keyframe */
+} MqcSegmentFaults;
+
 /* Plans segment `index` of `count` over the stream's index: boundaries at
  * keyframes (every frame of an intra codec is one) near equal shares, the
  * same on every machine. Segments can be empty (more segments than

@@ -180,6 +180,38 @@ class DamagedSegments(unittest.TestCase):
         self.assertNotIn("Sanitizer", p.stderr)
         self.assertFalse(os.path.exists(out))
 
+    def test_open_gop_at_a_cut_is_said(self):
+        """MPEG-2 with open GOPs (FFmpeg's default, as broadcast long-GOP
+        masters are): the B-pictures after a keyframe in decode order are
+        shown before it, so the segment before never reads them and the one
+        after cannot decode them. The merge says which segment starts in an
+        open GOP and --exact gives the single pass; the same clip encoded
+        with closed GOPs merges exactly, without a warning (first found on
+        the real mpeg2_ntsc_bff_goptc_bars.mov, which merged silently with
+        two frames missing at the cut)."""
+        enc = ["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+               "testsrc2=size=320x180:rate=24:duration=4", "-c:v", "mpeg2video", "-g", "12",
+               "-bf", "2", "-q:v", "4"]
+        for name, flags in (("open", []),
+                            ("closed", ["-flags", "+cgop", "-sc_threshold", "1000000000"])):
+            clip = os.path.join(self.dir, "mpeg2_%s.mov" % name)
+            subprocess.run(enc + flags + [clip], check=True, timeout=TIMEOUT)
+            want, want_pictures = self.single(clip)
+            for n in (2, 3):
+                with self.subTest(gop=name, segments=n):
+                    got, pictures, err, warning = self.merged(clip, n)
+                    if name == "closed":
+                        self.assertEqual(pictures, want_pictures)
+                        self.assertEqual(got, want)
+                        self.assertIsNone(warning)
+                        continue
+                    self.assertNotEqual(got, want, "an open GOP at a cut merged exactly: "
+                                        "this test no longer shows what it tests")
+                    self.assertRegex(err, r"warning: segment 1 \(frame \d+\)")
+                    self.assertIn("starts in an open GOP", err)
+                    self.assertIn("starts in an open GOP", warning)
+                    self.assert_exact_merge_is_single(clip, n, want)
+
     def test_lost_picture_in_the_last_segment_is_exact(self):
         """Lost in the last segment's own frames (150: from 96 of 2, from 120
         of 3 segments): no later cut, the numbering is the single pass's."""
