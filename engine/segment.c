@@ -105,7 +105,13 @@ static int keys_read(const AVStream *st, const char *path, Keys *k, MqcMsg *msg)
     }
     /* display numbers are counted from the index: it must list every frame
      * (Matroska's cues list some keyframes only) */
-    if (k->n && (st->nb_frames <= 0 || (k->frames != st->nb_frames && n != st->nb_frames))) {
+    if (k->n && st->nb_frames <= 0) {
+        mqc_msg(msg, "%s: --segment: the container declares no frame count to split by "
+                "(segments need an indexed container: MOV/MP4, MXF, Matroska with cues)", path);
+        keys_free(k);
+        return MQC_ERR_USAGE;
+    }
+    if (k->n && k->frames != st->nb_frames && n != st->nb_frames) {
         mqc_msg(msg, "%s: --segment: the file's index does not list every frame (%lld of %lld "
                 "declared): segments need a container that indexes each frame (MOV/MP4)",
                 path, (long long)k->frames, (long long)st->nb_frames);

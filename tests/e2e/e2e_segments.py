@@ -513,6 +513,14 @@ class Segments(unittest.TestCase):
         p = run(["check", ts, "--segment", "0/2", "-o", os.path.join(self.dir, "ts.json")],
                 ok=(2,))
         self.assertIn(ts + ": --segment: the file has no sample index", p.stderr)
+        # a single still image (EXR): no frame count to split by, said so
+        exr = os.path.join(self.dir, "still.exr")
+        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+                        "testsrc2=size=64x36:duration=0.04", "-frames:v", "1", "-c:v", "exr",
+                        "-pix_fmt", "gbrpf32le", exr], check=True, timeout=TIMEOUT)
+        p = run(["check", exr, "--segment", "0/2", "-o", os.path.join(self.dir, "exr.json")],
+                ok=(2,))
+        self.assertIn(exr + ": --segment: the container declares no frame count", p.stderr)
 
 
 
