@@ -132,23 +132,31 @@ static int store_partial(const QcConfig *cfg, const QcObject *obj, const MqcProf
         out->exit_code = mqc_exit_code(ret, MQC_ERROR);
         snprintf(out->message, sizeof(out->message), "segment %d/%d: %s", obj->segment,
                  obj->segments, msg.text[0] ? msg.text : mqc_strerror(ret));
-        out->report[0] = 0;
     }
     mqc_job_result_free(&res);
     return ret;
 }
 
-/* Every partial into the report, then the marker, then the partials go. */
-static void merge(const QcConfig *cfg, const QcObject *obj, const char *rule, char **parts,
-                  const char *marker, QcOutcome *out)
+/* Every partial into the report (whole: the file analysed whole instead),
+ * then the marker, then the partials go. */
+static void merge(const QcConfig *cfg, const QcObject *obj, const MqcProfile *profile,
+                  const char *rule, char **parts, int whole, const char *marker, QcOutcome *out)
 {
     char confine[4096];
-    MqcJob job = { .reg = cfg->reg, .size_hint = obj->size, .merge = (const char *const *)parts,
-                   .nb_merge = obj->segments, .opt = { .threads = cfg->threads },
+    MqcJob job = { .reg = cfg->reg, .size_hint = obj->size,
                    .out = { [MQC_OUTPUT_JSON] = out->report, [MQC_OUTPUT_HTML] = out->html },
                    /* the report the single pass would give, always (docs/segments.md) */
                    .flags = MQC_JOB_MKDIRS | MQC_JOB_STOP_ON_ERROR | MQC_JOB_EXACT,
                    .confine = qc_job_confine(cfg, obj, confine, sizeof(confine)) };
+    if (whole) {
+        job.profile = profile;
+        job.opt = (MqcRunOptions){ .input = out->input, .stream_index = -1,
+                                   .threads = cfg->threads };
+    } else {
+        job.merge = (const char *const *)parts;
+        job.nb_merge = obj->segments;
+        job.opt = (MqcRunOptions){ .threads = cfg->threads };
+    }
     cJSON *trigger = qc_job_trigger(obj, rule);
     job.trigger = trigger;
     MqcJobResult res = { .run = NULL };
@@ -210,9 +218,18 @@ void qc_segment_run(const QcConfig *cfg, const QcObject *obj, const MqcProfile *
             qc_job_outcome(out, MQC_ERR_NOMEM, NULL, &msg);
             goto end;
         }
-        if (store_partial(cfg, obj, profile, parts[obj->segment], out) < 0)
+        /* a file that cannot be split (no index, an open GOP in MXF, audio
+         * only, ...: exit 2 naming the reason) is every segment job's; the
+         * first to take the claim analyses it whole, the others find it merged */
+        int ret = store_partial(cfg, obj, profile, parts[obj->segment], out);
+        int whole = ret == MQC_ERR_USAGE;
+        if (whole)
+            mqc_log("%s: %s: analysing the file whole instead", obj->key, out->message);
+        else if (ret < 0) {
+            out->report[0] = 0;
             goto end;
-        for (int j = 0; j < obj->segments; j++)
+        }
+        for (int j = 0; !whole && j < obj->segments; j++)
             missing += !stored(cfg, parts[j]);
         if (missing) {
             out->pending = 1;
@@ -229,7 +246,7 @@ void qc_segment_run(const QcConfig *cfg, const QcObject *obj, const MqcProfile *
             goto end;
         }
         if (r > 0 && !merge_done(&done)) {
-            merge(cfg, obj, rule, parts, marker, out);
+            merge(cfg, obj, profile, rule, parts, whole, marker, out);
             goto end;
         }
         /* another job merged while this one waited: look again */

@@ -603,6 +603,49 @@ class WorkerSegments(TestServers, unittest.TestCase):
         self.assertEqual(broker.ready(), 0)
         broker.close()
 
+    def test_a_file_that_cannot_be_split_is_analysed_whole(self):
+        """MPEG-TS has no index to split at (check --segment exits 2): every
+        segment job of it is refused alike, so the first to take the report's
+        claim analyses the file whole and the others find it done: one
+        report equal to the single pass, one result message, nothing left
+        in the dead-letter queue."""
+        t = self.t
+        clip = t.make_clip("seg_h264.ts", ["-i", "testsrc2=s=320x180:r=25:d=4", "-c:v",
+                                          "libx264", "-g", "25", "-pix_fmt", "yuv420p",
+                                          "-f", "mpegts"])
+        key = "seg-whole/transport stream.ts"
+        etag = t.SVC.put(key, t.read(clip))
+        q = "jobs-segments-whole"
+        broker = t.Broker(q)
+        workers = [t.Worker(q), t.Worker(q)]
+        try:
+            for w in workers:
+                t.wait_for("the workers to consume", lambda w=w: "consuming" in w.output())
+            p = t.mediaqc("submit", "s3://%s/%s" % (t.BUCKET, key), "--amqp", t.SVC.amqp_url,
+                          "--queue", q, "--segments", "3")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            results = broker.wait_results(1)
+            late = broker.wait_results(1, timeout=3)
+            t.wait_for("the jobs to be done", lambda: broker.ready() == 0)
+        finally:
+            outs = [w.stop() for w in workers]
+        for code, out in outs:
+            self.assertEqual(code, 0, out)
+        self.assertEqual(len(results), 1, outs)
+        self.assertEqual(late, [], "a second result message")
+        self.assertIn("analysing the file whole instead", "".join(o for _, o in outs))
+        rk, r = results[0]
+        self.assertEqual((r["key"], r["etag"]), (key, etag))
+        rep = t.SVC.report(key)
+        self.assertEqual(rk, "qc." + rep["verdict"])
+        local = t.common.run(["check", clip, "--quiet"]).report
+        self.assertEqual(t.comparable(rep), t.comparable(local))
+        self.assertEqual(t.SVC.list_keys("qc-reports/seg-whole/"),
+                         ["qc-reports/" + key + ".html", "qc-reports/" + key + ".json",
+                          "qc-reports/" + key + ".json.merged"])
+        self.assertEqual(broker.drain(q + ".dead"), [])
+        broker.close()
+
 
 if __name__ == "__main__":
     unittest.main()
