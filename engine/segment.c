@@ -328,6 +328,27 @@ static int timed_boundary(AVFormatContext *fmt, int s, const MqcSegmentPlan *pla
     return ret;
 }
 
+/* Back to the start of the file. Matroska's seek lands on the sought
+ * stream's block itself, past any block before it: the stream that starts
+ * first is sought (Opus's first packet is before 0, by its pre-skip), or a
+ * segment 0 would not analyse the audio a single pass does. */
+static int seek_start(AVFormatContext *fmt, int s, const MqcSegmentPlan *plan)
+{
+    int first = s;
+    int64_t first_t = av_rescale_q(plan->start_ts, fmt->streams[s]->time_base, AV_TIME_BASE_Q);
+    for (unsigned i = 0; i < fmt->nb_streams; i++) {
+        const AVStream *st = fmt->streams[i];
+        if (st->start_time != AV_NOPTS_VALUE && st->discard < AVDISCARD_ALL &&
+            av_rescale_q(st->start_time, st->time_base, AV_TIME_BASE_Q) < first_t) {
+            first = (int)i;
+            first_t = av_rescale_q(st->start_time, st->time_base, AV_TIME_BASE_Q);
+        }
+    }
+    return av_seek_frame(fmt, first, first == s ? plan->start_ts
+                                                : fmt->streams[first]->start_time,
+                         AVSEEK_FLAG_BACKWARD);
+}
+
 /* Segment index of count by seeking; the demuxer is left at the start when
  * the segment does not seek (segment 0, an empty one). */
 static int timed_plan(AVFormatContext *fmt, int s, const char *path, MqcSegmentPlan *plan,
@@ -350,7 +371,7 @@ static int timed_plan(AVFormatContext *fmt, int s, const char *path, MqcSegmentP
         plan->seek_entry = plan->seek_frame = plan->first - 1;
         return 0;                   /* the input seeks there */
     }
-    if (av_seek_frame(fmt, s, plan->start_ts, AVSEEK_FLAG_BACKWARD) < 0) {
+    if (seek_start(fmt, s, plan) < 0) {
         mqc_msg(msg, "%s: --segment: cannot seek back to the start of the file", path);
         return MQC_ERR_USAGE;
     }

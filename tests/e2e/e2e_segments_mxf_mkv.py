@@ -103,6 +103,18 @@ class TimedSegments(unittest.TestCase):
         self.check_clip(self.h264_mkv, "h264_mkv", False, {})
         self.assert_html_equals_single(self.h264_mkv, (3,), "h264_mkv")
 
+    def test_webm_vp9_opus(self):
+        """Opus's first packet lies before 0 (its pre-skip), before the
+        video's first keyframe: Matroska's seek lands on the sought stream's
+        own block, so segment 0 seeks back to the start by the stream that
+        starts first, or its loudness misses 20 ms of audio (found on a
+        VP9 + Opus WebM: 287040 of 288000 samples)."""
+        clip = os.path.join(self.dir, "vp9_opus.webm")
+        ffmpeg(["-c:v", "libvpx-vp9", "-g", "12", "-b:v", "400k", "-deadline", "realtime",
+                "-cpu-used", "8"], NO_GAP, clip, "libopus")
+        want, _ = self.assert_merge_equals_single(clip, (2, 3, 7), "vp9_opus")
+        self.assertLess(want["audio"][0]["start_s"], 0)
+
     def test_mxf_html_thumbnails(self):
         self.assert_html_equals_single(self.dnxhr, (3, 7), "dnxhr")
 
