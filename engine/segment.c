@@ -107,7 +107,8 @@ static int keys_read(const AVStream *st, const char *path, Keys *k, MqcMsg *msg)
      * (Matroska's cues list some keyframes only) */
     if (k->n && st->nb_frames <= 0) {
         mqc_msg(msg, "%s: --segment: the container declares no frame count to split by "
-                "(segments need an indexed container: MOV/MP4, MXF, Matroska with cues)", path);
+                "(a fragmented MP4 indexes its frames fragment by fragment): analyse the file "
+                "whole", path);
         keys_free(k);
         return MQC_ERR_USAGE;
     }
@@ -159,10 +160,19 @@ static void plan_byte_end(const AVStream *st, MqcSegmentPlan *plan)
     }
 }
 
-/* A plan with the index's facts; k holds its keyframes (keys_free). */
-static int plan_start(const AVStream *st, const char *path, MqcSegmentPlan *plan, Keys *k,
-                      MqcMsg *msg)
+/* A plan with the index's facts; k holds its keyframes (keys_free). Only
+ * the MOV family's sample tables list every frame in decode order with its
+ * keyframes, and its seek lands where they say (AVI's idx1, FLV's keyframe
+ * list and the like do not keep to that: refused, not guessed). */
+static int plan_start(const AVFormatContext *fmt, const AVStream *st, const char *path,
+                      MqcSegmentPlan *plan, Keys *k, MqcMsg *msg)
 {
+    if (!fmt->iformat || strcmp(fmt->iformat->name, "mov,mp4,m4a,3gp,3g2,mj2")) {
+        mqc_msg(msg, "%s: --segment: the file has no sample index with keyframes to split "
+                "at (segments need an indexed container: MOV/MP4, MXF, Matroska with cues)",
+                path);
+        return MQC_ERR_USAGE;
+    }
     int ret = keys_read(st, path, k, msg);
     if (ret < 0)
         return ret;
@@ -391,7 +401,7 @@ int mqc_segment_plan(AVFormatContext *fmt, int s, const char *path, int index, i
     }
     const AVStream *st = fmt->streams[s];
     Keys k;
-    int ret = plan_start(st, path, plan, &k, msg);
+    int ret = plan_start(fmt, st, path, plan, &k, msg);
     if (ret < 0)
         return ret;
     plan->first = boundary(k.frame, k.n, k.frames, index, count);
@@ -420,7 +430,7 @@ int mqc_segment_plan_frames(AVFormatContext *fmt, int s, const char *path, int64
     }
     const AVStream *st = fmt->streams[s];
     Keys k;
-    int ret = plan_start(st, path, plan, &k, msg);
+    int ret = plan_start(fmt, st, path, plan, &k, msg);
     if (ret < 0)
         return ret;
     return plan_finish(st, &k, first > 0 ? first : -1, plan);

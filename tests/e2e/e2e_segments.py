@@ -513,14 +513,33 @@ class Segments(unittest.TestCase):
         p = run(["check", ts, "--segment", "0/2", "-o", os.path.join(self.dir, "ts.json")],
                 ok=(2,))
         self.assertIn(ts + ": --segment: the file has no sample index", p.stderr)
-        # a single still image (EXR): no frame count to split by, said so
+        # AVI's idx1 lists keyframes, but its seek does not land where it says
+        # (found: segment 1 exited 2 'cannot seek' after segment 0 ran): refused
+        # up front, as documented
+        avi = os.path.join(self.dir, "mpeg4.avi")
+        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+                        "testsrc2=size=64x36:rate=25:duration=4", "-c:v", "mpeg4", "-g", "25",
+                        "-bf", "2", avi], check=True, timeout=TIMEOUT)
+        for i in (0, 1):
+            p = run(["check", avi, "--segment", "%d/2" % i, "-o",
+                     os.path.join(self.dir, "avi.json")], ok=(2,))
+            self.assertIn(avi + ": --segment: the file has no sample index", p.stderr)
+        # a fragmented MP4 (CMAF, streaming): no frame count in its moov
+        frag = os.path.join(self.dir, "frag.mp4")
+        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-i", self.h264, "-c", "copy",
+                        "-movflags", "frag_keyframe+empty_moov", frag], check=True,
+                       timeout=TIMEOUT)
+        p = run(["check", frag, "--segment", "1/2", "-o", os.path.join(self.dir, "frag.json")],
+                ok=(2,))
+        self.assertIn(frag + ": --segment: the container declares no frame count", p.stderr)
+        # a single still image (EXR): nothing to split, said so
         exr = os.path.join(self.dir, "still.exr")
         subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
                         "testsrc2=size=64x36:duration=0.04", "-frames:v", "1", "-c:v", "exr",
                         "-pix_fmt", "gbrpf32le", exr], check=True, timeout=TIMEOUT)
         p = run(["check", exr, "--segment", "0/2", "-o", os.path.join(self.dir, "exr.json")],
                 ok=(2,))
-        self.assertIn(exr + ": --segment: the container declares no frame count", p.stderr)
+        self.assertIn(exr + ": --segment: the file has no sample index", p.stderr)
 
 
 
