@@ -128,8 +128,13 @@ struct MqcInput {
     int hand_lead;              /* frames before range_first are handed over too (lead-in) */
     int64_t damaged_from;       /* the first frame decoded damaged (inter-coded), or -1 */
     int64_t lost_from;          /* the first frame where a packet decoded to nothing, or -1 */
-    int64_t open_gop_at;        /* range_first when an open GOP reaches into it, or -1 */
-    int64_t key_pts;            /* the last keyframe packet's timestamp (note_open_gop) */
+    int64_t open_gop_at;        /* 0: segment 0's decoder dropped pictures at the start, or -1 */
+    /* until a segment's first picture comes out (number_first): the
+     * timestamps of the packets sent, to number it */
+    int numbered;
+    int seeked;                 /* decoding started at a keyframe, not the file's start */
+    int64_t *sent_pts;
+    int nb_sent_pts;
     int64_t decode_errors;      /* errors the decoder returned */
     /* MXF, Matroska (timed.timed): frames numbered from their timestamps,
      * each checked; what broke the numbering, or "" */
@@ -532,6 +537,21 @@ static int open_run(MqcInput *in)
     return ret;
 }
 
+/* The frames a container says it shows: its samples, less those its edit
+ * list leaves out (MOV: the pictures before the first one shown, decoded
+ * for the ones after them and never shown, as in a file trimmed without
+ * re-encoding; FFmpeg drops them as a player does). */
+static int64_t declared_frames(AVStream *st)
+{
+    if (st->nb_frames <= 0)
+        return 0;
+    int n = avformat_index_get_entries_count(st);
+    int64_t hidden = 0;
+    for (int i = 0; i < n; i++)
+        hidden += (avformat_index_get_entry(st, i)->flags & AVINDEX_DISCARD_FRAME) != 0;
+    return n == st->nb_frames && hidden < n ? st->nb_frames - hidden : st->nb_frames;
+}
+
 /* Picture buffers start zeroed. A damaged frame's slices that the decoder
  * could not write would otherwise keep what the frame pool's reused buffer
  * held: an earlier picture, which one depending on the threads' timing
@@ -769,7 +789,7 @@ int mqc_input_open(MqcInput **out, const char *path, int stream_index, int threa
     }
     si->tb_num = st->time_base.num;
     si->tb_den = st->time_base.den;
-    si->frames_declared = st->nb_frames > 0 ? st->nb_frames : 0;
+    si->frames_declared = declared_frames(st);
     si->avg_rate_num = st->avg_frame_rate.num;
     si->avg_rate_den = st->avg_frame_rate.den;
     si->start_pts = st->start_time;
@@ -1375,21 +1395,24 @@ static void drain(MqcInput *in)
         note_decode_error(in, ret);
 }
 
-/* A segment numbers its frames by the index, true at a closed GOP's
- * keyframe. An open GOP's leading pictures come after their keyframe in
- * decode order and are shown before it: the segment before never reads
- * them, this one cannot decode them (their reference is before the seek),
- * and they move the numbers. Watched over the packets sent until the
- * segment's first frame comes out: its keyframe, and the lead-in's. */
-static void note_open_gop(MqcInput *in, const AVPacket *p)
+/* The packets a segment sends until its first picture comes out: their
+ * timestamps (number_first). More than a GOP's worth before a picture means
+ * the picture cannot be numbered: the segment says so (open_gop_at). */
+#define SENT_PTS_MAX 1024
+
+static void note_sent(MqcInput *in, const AVPacket *p)
 {
-    if (!in->ranged || in->timed.timed || in->range_first <= 0 || in->open_gop_at >= 0 ||
-        in->range_pos > in->range_first || p->pts == AV_NOPTS_VALUE)
+    if (!in->ranged || in->timed.timed || in->numbered || p->pts == AV_NOPTS_VALUE ||
+        (p->flags & AV_PKT_FLAG_DISCARD))
         return;
-    if (p->flags & AV_PKT_FLAG_KEY)
-        in->key_pts = p->pts;
-    else if (in->key_pts != AV_NOPTS_VALUE && p->pts < in->key_pts)
+    if (!in->sent_pts && !(in->sent_pts = malloc(SENT_PTS_MAX * sizeof(*in->sent_pts))))
+        in->nb_sent_pts = SENT_PTS_MAX;
+    if (in->nb_sent_pts == SENT_PTS_MAX) {
+        in->numbered = 1;
         in->open_gop_at = in->range_first;
+        return;
+    }
+    in->sent_pts[in->nb_sent_pts++] = p->pts;
 }
 
 static int read_frame(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
@@ -1441,7 +1464,7 @@ static int read_frame(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
             in->float_bits = exr_sample_bits(in->pkt->data, (size_t)in->pkt->size);
         if (in->mpeg_video && in->pkt->pts != AV_NOPTS_VALUE)
             note_gop_timecode(in, si);
-        note_open_gop(in, in->pkt);
+        note_sent(in, in->pkt);
         in->last_key = packet_key(in->pkt);
         in->last_pos = in->pkt->pos;
         if (in->pkt->flags & AV_PKT_FLAG_CORRUPT)
@@ -1507,6 +1530,27 @@ static void note_damage(MqcInput *in, int64_t noted_before, int64_t errors_befor
         in->damaged_from = in->range_pos;
 }
 
+/* A segment numbers its frames by the file's index: the keyframe it decodes
+ * from is display frame seek_frame when no picture decoded after it is
+ * shown before it (a closed GOP). An open GOP's leading pictures are: those
+ * the decoder shows come out first, those it drops (their reference lies
+ * before the seek) are not shown. So the first picture out is numbered
+ * past the packets sent before it that are shown before it. At the file's
+ * start a single pass drops them too and numbers what comes out from 0,
+ * which the segments after the first cannot know: segment 0 says so. */
+static void number_first(MqcInput *in)
+{
+    int64_t earlier = 0;
+    for (int i = 0; i < in->nb_sent_pts; i++)
+        earlier += in->due_key != AV_NOPTS_VALUE && in->sent_pts[i] < in->due_key;
+    in->numbered = 1;
+    in->nb_sent_pts = 0;
+    if (!in->seeked && earlier)
+        in->open_gop_at = 0;
+    else
+        in->range_pos += earlier;
+}
+
 MqcSegmentFaults mqc_input_segment_faults(const MqcInput *in)
 {
     if (!in->ranged)
@@ -1560,6 +1604,8 @@ int mqc_input_read(MqcInput *in, AVFrame *out, MqcStreamInfo *si)
         }
         int64_t noted = in->issues_noted, errors = in->decode_errors;
         int ret = read_due(in, out, si);
+        if (ret == 0 && !in->timed.timed && !in->numbered)
+            number_first(in);
         note_damage(in, noted, errors, ret, out);
         if (ret == 0 && in->timed.timed && (ret = keeps_number(in, out)) < 0)
             return ret;
@@ -1600,7 +1646,6 @@ static int input_range(MqcInput *in, const MqcSegmentPlan *plan, const char *pat
         return MQC_ERR_NOMEM;
     in->ranged = 1;
     in->damaged_from = in->lost_from = in->open_gop_at = -1;
-    in->key_pts = AV_NOPTS_VALUE;
     in->range_first = plan->first;
     in->range_end = plan->end;
     /* remote: no read-ahead past the range (-1: to the end) */
@@ -1636,6 +1681,7 @@ static int seek_done(MqcInput *in, int ret, int64_t frame, int64_t packets, cons
     }
     in->range_pos = frame;
     in->packets_in = packets;
+    in->seeked = 1;
     return lead_push(in);
 }
 
@@ -1757,6 +1803,7 @@ void mqc_input_close(MqcInput **pin)
     free(in->issue);
     for (; in->lead_count; in->lead_count--, in->lead_head = (in->lead_head + 1) % in->lead_cap)
         av_packet_free(&in->lead[in->lead_head]);
+    free(in->sent_pts);
     free(in->lead);
     mqc_sequence_free(&in->seq);
     free(in);

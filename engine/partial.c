@@ -1114,7 +1114,9 @@ static int64_t lost(const Part *pt)
     return f >= 0 && (pt->index < pt->count - 1 || f < pt->first) ? f : -1;
 }
 
-/* An open GOP at a cut: its leading pictures are lost and move the numbers. */
+/* Pictures dropped before segment 0's first one (an open GOP's leading
+ * pictures at the file's start): a single pass numbers what comes out, the
+ * later segments by the index (engine/input.c, number_first). */
 static int64_t open_gop(const Part *pt)
 {
     return pt->faults.open_gop_at;
@@ -1146,10 +1148,10 @@ static void note_damaged(MqcRun *run, const Part *pt, int n)
               "the pictures that come out, a segment the file's index, so the frame "
               "numbers from there on, and the frames at the cuts after it, may differ "
               "from a single pass's");
-    note_list(run, pt, n, open_gop, "starts in an open GOP: the pictures shown before its "
-              "keyframe and decoded after it are read by neither segment, and the frame "
-              "numbers from there on may differ from a single pass's (encode closed GOPs "
-              "to split a file)");
+    note_list(run, pt, n, open_gop, "starts in an open GOP whose leading pictures the "
+              "decoder drops (they refer to pictures before it): a single pass numbers the "
+              "pictures that come out, the segments the file's index, so the frame numbers "
+              "and the frames at the cuts may differ from a single pass's");
 }
 
 static int merge_parts(MqcRun *run, Part *pt, int n, const MqcObserver *const *observers,

@@ -37,7 +37,7 @@ typedef struct MqcSegmentPlan {
 typedef struct MqcSegmentFaults {
     int64_t damaged_from;       /* a damaged picture of an inter-coded stream */
     int64_t lost_from;          /* a packet the decoder turned into no picture */
-    int64_t open_gop_at;        /* the segment's first frame, after an open GOP's keyframe */
+    int64_t open_gop_at;        /* pictures dropped before it: its first frame (segment 0: 0) */
 } MqcSegmentFaults;
 
 /* Plans segment `index` of `count` over the stream's index: boundaries at

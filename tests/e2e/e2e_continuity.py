@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import unittest
 
-from common import check, run, stable
+from common import TIMEOUT, check, run, stable
 
 SIZE = "320x240"
 
@@ -256,6 +256,28 @@ class Continuity(unittest.TestCase):
                 self.assertEqual(len(events), 1, events)
                 self.assertEqual(events[0]["value"], declared - decoded)
                 self.assertEqual(events[0]["start_frame"], decoded - 1)
+
+    def test_trimmed_without_reencoding_is_not_a_count_mismatch(self):
+        """A long-GOP file cut with `ffmpeg -ss ... -c copy` (as an NLE trims
+        without re-encoding) keeps the pictures from the keyframe before the
+        cut, and its edit list hides them: every player, and ffprobe's
+        count_frames, shows fewer frames than the samples. The container
+        declares the frames it shows, so nothing is missing (found on the
+        real mpeg2_ntsc_bff_goptc_bars.mov: 124 samples, 2 hidden)."""
+        src = os.path.join(self.dir, "trim_src.mov")
+        clip = os.path.join(self.dir, "trimmed.mov")
+        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+                        "testsrc2=size=320x180:rate=24:duration=4", "-c:v", "mpeg2video",
+                        "-g", "12", "-bf", "2", "-q:v", "4", src], check=True, timeout=TIMEOUT)
+        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-ss", "0.6", "-i", src,
+                        "-c", "copy", clip], check=True, timeout=TIMEOUT)
+        ref = ffprobe_stream(clip, "nb_frames", "nb_read_frames")
+        self.assertLess(int(ref["nb_read_frames"]), int(ref["nb_frames"]),
+                        "the cut hides no picture: this test no longer tests anything")
+        res = run(["check", clip, "--quiet", "--profile", "default"])
+        self.assertEqual(res.report["video"]["frames"], int(ref["nb_read_frames"]))
+        self.assertEqual(res.report["video"]["frames_declared"], int(ref["nb_read_frames"]))
+        self.assertEqual([e["code"] for e in check(res.report, "dropped_frames")["events"]], [])
 
     # ---- dropped_frames: repeated frames ----
 

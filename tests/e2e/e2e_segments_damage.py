@@ -44,6 +44,20 @@ def damage(src, dst, indices, flips=3, seed=7, header=False):
         f.write(data)
 
 
+def leading(clip):
+    """(the last keyframe's pts, pts) of every video packet, in decode order."""
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                          "packet=pts,flags", "-of", "csv=p=0", clip], capture_output=True,
+                         text=True, check=True, timeout=TIMEOUT).stdout
+    key, got = None, []
+    for line in out.split():
+        pts, flags = line.split(",")[:2]
+        if "K" in flags:
+            key = int(pts)
+        got.append((key, int(pts)))
+    return got
+
+
 def hashes(frames_file):
     with open(frames_file) as f:
         return [json.loads(line)["hash"] for line in f]
@@ -180,37 +194,64 @@ class DamagedSegments(unittest.TestCase):
         self.assertNotIn("Sanitizer", p.stderr)
         self.assertFalse(os.path.exists(out))
 
-    def test_open_gop_at_a_cut_is_said(self):
-        """MPEG-2 with open GOPs (FFmpeg's default, as broadcast long-GOP
-        masters are): the B-pictures after a keyframe in decode order are
-        shown before it, so the segment before never reads them and the one
-        after cannot decode them. The merge says which segment starts in an
-        open GOP and --exact gives the single pass; the same clip encoded
-        with closed GOPs merges exactly, without a warning (first found on
-        the real mpeg2_ntsc_bff_goptc_bars.mov, which merged silently with
-        two frames missing at the cut)."""
-        enc = ["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
-               "testsrc2=size=320x180:rate=24:duration=4", "-c:v", "mpeg2video", "-g", "12",
-               "-bf", "2", "-q:v", "4"]
-        for name, flags in (("open", []),
-                            ("closed", ["-flags", "+cgop", "-sc_threshold", "1000000000"])):
-            clip = os.path.join(self.dir, "mpeg2_%s.mov" % name)
-            subprocess.run(enc + flags + [clip], check=True, timeout=TIMEOUT)
+    def test_open_gops_merge_exactly(self):
+        """Open GOPs: the pictures after a keyframe in decode order that are
+        shown before it (MPEG-2 as FFmpeg and broadcast encoders write it,
+        x265's default CRA pictures, x264 --open-gop). A segment decodes from
+        the keyframe before its cut, so they decode, and numbers the first
+        picture out by the packets shown before it: merged == single pass,
+        picture by picture, with no warning (they once merged with two
+        frames missing at each cut, as on the real MPEG-2 bars)."""
+        src = ["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+               "testsrc2=size=320x180:rate=24:duration=8"]     # 8 GOPs: 7 segments
+        clips = {"mpeg2_open.mov": ["-c:v", "mpeg2video", "-g", "12", "-bf", "2", "-q:v", "4"],
+                 "hevc_cra.mp4": ["-c:v", "libx265", "-x265-params",
+                                  "log-level=0:keyint=24:bframes=3:open-gop=1"],
+                 "h264_open.mp4": ["-c:v", "libx264", "-bf", "3", "-x264-params",
+                                   "keyint=24:open-gop=1:scenecut=0"]}
+        for name, enc in clips.items():
+            clip = os.path.join(self.dir, name)
+            subprocess.run(src + enc + ["-pix_fmt", "yuv420p", clip], check=True,
+                           timeout=TIMEOUT)
+            self.assertTrue(any(pts < key for key, pts in leading(clip)),
+                            "%s has no open GOP: this test no longer tests it" % name)
             want, want_pictures = self.single(clip)
-            for n in (2, 3):
-                with self.subTest(gop=name, segments=n):
+            for n in (2, 3, 7):
+                with self.subTest(clip=name, segments=n):
                     got, pictures, err, warning = self.merged(clip, n)
-                    if name == "closed":
-                        self.assertEqual(pictures, want_pictures)
-                        self.assertEqual(got, want)
-                        self.assertIsNone(warning)
-                        continue
-                    self.assertNotEqual(got, want, "an open GOP at a cut merged exactly: "
-                                        "this test no longer shows what it tests")
-                    self.assertRegex(err, r"warning: segment 1 \(frame \d+\)")
-                    self.assertIn("starts in an open GOP", err)
-                    self.assertIn("starts in an open GOP", warning)
-                    self.assert_exact_merge_is_single(clip, n, want)
+                    self.assertEqual(pictures, want_pictures)
+                    self.assertEqual(got, want)
+                    self.assertNotIn("warning", err)
+                    self.assertIsNone(warning)
+
+    def test_pictures_dropped_at_the_start_are_said(self):
+        """A file that starts with an open GOP and no edit list to hide its
+        leading pictures: the decoder drops them (their reference is not in
+        the file), so a single pass numbers from the keyframe and the later
+        segments, numbering by the index, cannot. Segment 0 says so, the
+        merge warns, and --exact gives the single pass."""
+        src = os.path.join(self.dir, "mpeg2_src.mov")
+        trimmed = os.path.join(self.dir, "mpeg2_trimmed.mov")
+        clip = os.path.join(self.dir, "mpeg2_open_start.mov")
+        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+                        "testsrc2=size=320x180:rate=24:duration=6", "-c:v", "mpeg2video", "-g",
+                        "12", "-bf", "2", "-q:v", "4", src], check=True, timeout=TIMEOUT)
+        # cut inside a GOP, then the edit list (which hides the pictures
+        # before the cut) dropped: the leading pictures are shown
+        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-ss", "0.6", "-i", src,
+                        "-c", "copy", trimmed], check=True, timeout=TIMEOUT)
+        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-ignore_editlist", "1",
+                        "-i", trimmed, "-c", "copy", "-use_editlist", "0", clip], check=True,
+                       timeout=TIMEOUT)
+        want, want_pictures = self.single(clip)
+        self.assertLess(len(want_pictures), len(leading(clip)), "no picture is dropped")
+        for n in (2, 3):
+            with self.subTest(segments=n):
+                _, _, err, warning = self.merged(clip, n)
+                said = "segment 0 (frame 0) starts in an open GOP whose leading pictures"
+                self.assertIn("warning: " + said, err)
+                self.assertIn(said, warning)
+                self.assert_exact_merge_is_single(clip, n, want)
 
     def test_lost_picture_in_the_last_segment_is_exact(self):
         """Lost in the last segment's own frames (150: from 96 of 2, from 120
