@@ -1566,7 +1566,7 @@ static const char *input_name(const MqcInput *in)
 
 /* A timed segment's frame is the one its timestamp names, or reading
  * stops: the frames after it would be numbered otherwise than one pass
- * counts them (a gap, a variable frame rate, an open GOP). */
+ * counts them (a gap, a variable frame rate). */
 static int keeps_number(MqcInput *in, AVFrame *out)
 {
     /* a picture without a timestamp (MXF: past the index's temporal

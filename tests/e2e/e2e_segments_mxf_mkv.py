@@ -96,6 +96,17 @@ class TimedSegments(unittest.TestCase):
         cuts = self.check_clip(self.mpeg2, "mpeg2", False, {})
         self.assertGreater(len(cuts), 3)
 
+    def test_mxf_mpeg2_open_gop(self):
+        """MPEG-2 with open GOPs, as FFmpeg (and XDCAM-style encoders) write
+        it: numbered from timestamps, the leading pictures of each cut's
+        keyframe are decoded by the segment after it from the keyframe
+        before, so the merge is the single pass."""
+        clip = os.path.join(self.dir, "mpeg2_open_gop.mxf")
+        ffmpeg(["-fps_mode", "passthrough", "-c:v", "mpeg2video", "-g", "12", "-bf", "2",
+                "-b:v", "4M"], seg.PLANTED, clip, "pcm_s24le")
+        cuts = self.check_clip(clip, "mpeg2_open", False, {})
+        self.assertGreater(len(cuts), 3)
+
     def test_matroska_ffv1_intra(self):
         self.check_clip(self.ffv1, "ffv1", True, CUT_RUNS)
 
