@@ -1748,7 +1748,8 @@ int mqc_input_segment(MqcInput *in, int index, int count, int before, MqcSegment
     return ret < 0 ? ret : input_range(in, plan, path, what, msg);
 }
 
-int mqc_input_frames(MqcInput *in, int64_t first, int64_t end, uint64_t index_hash, MqcMsg *msg)
+int mqc_input_frames(MqcInput *in, int64_t first, int64_t end, int64_t from,
+                     uint64_t index_hash, MqcMsg *msg)
 {
     const char *path = input_name(in);
     if (in->stream < 0 || in->seq) {
@@ -1757,9 +1758,11 @@ int mqc_input_frames(MqcInput *in, int64_t first, int64_t end, uint64_t index_ha
     }
     MqcSegmentPlan plan;
     mqc_byte_tap_read_until(in->tap, 0);
-    int ret = mqc_segment_plan_frames(in->fmt, in->stream, path, first, end, &plan, msg);
+    int ret = mqc_segment_plan_frames(in->fmt, in->stream, path, from > 0 ? from : 0, end, &plan,
+                                      msg);
     if (ret < 0)
         return ret;
+    plan.first = first;
     if (index_hash && plan.index_hash != index_hash) {
         mqc_msg(msg, "%s: not the file the segments analysed (its index differs)", path);
         return MQC_ERR_USAGE;

@@ -35,11 +35,10 @@ struct MqcSegmentFaults;
 int mqc_input_segment(MqcInput *in, int index, int count, int before,
                       struct MqcSegmentPlan *plan, MqcMsg *msg);
 /* Display frames [first, end) only, decoded from the keyframe at or before
- * first (the file's index numbers them, as for --segment), and no audio;
- * index_hash, unless 0, must be the index's fingerprint. Call before the
- * first read. */
-int mqc_input_frames(MqcInput *in, int64_t first, int64_t end, uint64_t index_hash,
-                     MqcMsg *msg);
+ * from (<= first; numbered as for --segment), and no audio; index_hash,
+ * unless 0, must be the index's fingerprint. Call before the first read. */
+int mqc_input_frames(MqcInput *in, int64_t first, int64_t end, int64_t from,
+                     uint64_t index_hash, MqcMsg *msg);
 /* A segment of MXF or Matroska whose frames stopped keeping to the
  * numbering by timestamp (reading ended there): MQC_ERR_USAGE with why in
  * msg; else 0. */

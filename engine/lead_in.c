@@ -232,7 +232,8 @@ static int try_again(LeadIn *L, const MqcRunOptions *opt, const MqcSegmentPlan *
                              mqc_decoder_threads(run->threads),
                              opt->max_pixels ? opt->max_pixels : MQC_DEFAULT_MAX_PIXELS, &si,
                              format, sizeof(format), msg, NULL);
-    if (ret >= 0 && (ret = mqc_input_frames(in, from, plan->first, plan->index_hash, msg)) >= 0) {
+    if (ret >= 0 &&
+        (ret = mqc_input_frames(in, from, plan->first, from, plan->index_hash, msg)) >= 0) {
         for (int c = 0; c < run->nb_checks; c++)
             if (run->checks[c].check && run->checks[c].check->source_frame)
                 mqc_input_keep_source(in, 1);

@@ -1,6 +1,7 @@
 /* Pictures of an input after its run (engine/mediaqc.h): the frames a
  * merged report's HTML shows, decoded again from the input the partials
- * name, each from the keyframe at or before it, as the run saw them. */
+ * name, each from the keyframe before the frame before it, numbered as the
+ * run numbered them. */
 #include <string.h>
 #include <libavutil/error.h>
 #include <libavutil/frame.h>
@@ -9,12 +10,17 @@
 /* Wanted frames closer than this to the previous one are decoded on to
  * rather than sought again (each seek opens the input anew). */
 #define DECODE_ON_FRAMES 8
+/* How far before a wanted frame decoding may start (frames). */
+#define MAX_BACK 1024
 
 /* Decodes frames[0] and the frames that follow it closely from one open of
- * the input; *done: how many of frames[] it handed over. */
+ * the input, from the keyframe at or before frames[0] - back; *done: how
+ * many of frames[] it handed over. 1 when the first picture out came after
+ * frames[0]: an open GOP's keyframe, frames[0] one of the pictures shown
+ * before it, which refer to the GOP before (decode from further back). */
 static int read_run(const char *path, int stream_index, uint64_t index_hash,
-                    const int64_t *frames, size_t n, MqcPictureSink take, void *ud,
-                    AVFrame *f, size_t *done, MqcMsg *msg)
+                    const int64_t *frames, size_t n, int64_t back, MqcPictureSink take,
+                    void *ud, AVFrame *f, size_t *done, MqcMsg *msg)
 {
     size_t last = 0;
     while (last + 1 < n && frames[last + 1] - frames[last] <= DECODE_ON_FRAMES)
@@ -26,10 +32,12 @@ static int read_run(const char *path, int stream_index, uint64_t index_hash,
     int ret = mqc_input_open(&in, path, stream_index, 1, MQC_DEFAULT_MAX_PIXELS, &si, format,
                              sizeof(format), msg, NULL);
     if (ret >= 0)
-        ret = mqc_input_frames(in, frames[0], frames[last] + 1, index_hash, msg);
-    int64_t frame = frames[0];
+        ret = mqc_input_frames(in, frames[0], frames[last] + 1, frames[0] - back, index_hash,
+                               msg);
+    int64_t frame = frames[0] - 1;
     size_t i = 0;
     while (ret >= 0 && i <= last) {
+        frame++;
         if ((ret = mqc_input_read(in, f, &si)) < 0 && mqc_input_misnumbered(in, msg) < 0) {
             ret = MQC_ERR_UNREADABLE;
             break;
@@ -42,10 +50,16 @@ static int read_run(const char *path, int stream_index, uint64_t index_hash,
             ret = MQC_ERR_UNREADABLE;
             break;
         }
+        if (mqc_input_position(in) != frame) {
+            mqc_msg(msg, "%s: frame %lld could not be decoded (decoding came to frame %lld "
+                    "instead)", path, (long long)frame, (long long)mqc_input_position(in));
+            ret = frame == frames[0] && mqc_input_position(in) > frame ? 1
+                                                                      : MQC_ERR_UNREADABLE;
+            break;
+        }
         if (frame == frames[i] && (ret = take(ud, frame, f)) >= 0)
             i++;
         av_frame_unref(f);
-        frame++;
     }
     mqc_input_close(&in);
     *done = i;
@@ -60,11 +74,24 @@ int mqc_read_pictures(const char *path, int stream_index, uint64_t index_hash,
     if (!f)
         return MQC_ERR_NOMEM;
     int ret = 0;
+    /* from the keyframe before the frame before, as a segment decodes; a
+     * GOP further back each time the first picture out comes after the one
+     * wanted (an open GOP), a few times */
+    int64_t back = 1;
     for (size_t i = 0; ret >= 0 && i < n;) {
         size_t done = 0;
-        ret = read_run(path, stream_index, index_hash, frames + i, n - i, take, ud, f, &done,
-                       msg);
+        ret = read_run(path, stream_index, index_hash, frames + i, n - i, back, take, ud, f,
+                       &done, msg);
         i += done;
+        if (ret == 1 && back < MAX_BACK) {
+            back *= 4;
+            ret = 0;
+            msg->text[0] = 0;
+        } else if (ret == 1) {
+            ret = MQC_ERR_UNREADABLE;
+        } else {
+            back = 1;
+        }
     }
     av_frame_free(&f);
     return ret;

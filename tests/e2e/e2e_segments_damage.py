@@ -21,6 +21,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import TIMEOUT  # noqa: E402
 from e2e_determinism import packets  # noqa: E402
+import e2e_segments as seg  # noqa: E402  (a module: its TestCases are not run twice)
 from e2e_segments import comparable, run  # noqa: E402
 
 GOP = 24        # 192 frames, keyframes at 0, 24, ... 168 (x264: closed GOPs)
@@ -64,9 +65,13 @@ def hashes(frames_file):
 
 
 class DamagedSegments(unittest.TestCase):
+    segment_all = seg.Segments.segment_all
+    assert_html_equals_single = seg.Segments.assert_html_equals_single
+
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="mqc-segd-")
+        cls.rng = random.Random(18)
         src = ["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
                "testsrc2=size=320x180:rate=24:duration=8"]
         cls.h264 = os.path.join(cls.dir, "h264.mp4")
@@ -223,6 +228,10 @@ class DamagedSegments(unittest.TestCase):
                     self.assertEqual(got, want)
                     self.assertNotIn("warning", err)
                     self.assertIsNone(warning)
+            # the merged page's thumbnails, decoded again from the input: a
+            # picture shown before its keyframe is decoded from the GOP
+            # before (frame 95 of the x264 clip once could not be)
+            self.assert_html_equals_single(clip, (3, 7), name)
 
     def test_pictures_dropped_at_the_start_are_said(self):
         """A file that starts with an open GOP and no edit list to hide its
