@@ -55,6 +55,7 @@ static int read_run(const char *path, int stream_index, uint64_t index_hash,
                     "instead)", path, (long long)frame, (long long)mqc_input_position(in));
             ret = frame == frames[0] && mqc_input_position(in) > frame ? 1
                                                                       : MQC_ERR_UNREADABLE;
+            av_frame_unref(f);
             break;
         }
         if (frame == frames[i] && (ret = take(ud, frame, f)) >= 0)
