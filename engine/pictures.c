@@ -1,7 +1,7 @@
 /* Pictures of an input after its run (engine/mediaqc.h): the frames a
  * merged report's HTML shows, decoded again from the input the partials
- * name, each from the keyframe before the frame before it, numbered as the
- * run numbered them. */
+ * name, each from the keyframe at or before it (or further back, for an
+ * open GOP's leading picture), numbered as the run numbered them. */
 #include <string.h>
 #include <libavutil/error.h>
 #include <libavutil/frame.h>
@@ -75,17 +75,17 @@ int mqc_read_pictures(const char *path, int stream_index, uint64_t index_hash,
     if (!f)
         return MQC_ERR_NOMEM;
     int ret = 0;
-    /* from the keyframe before the frame before, as a segment decodes; a
-     * GOP further back each time the first picture out comes after the one
-     * wanted (an open GOP), a few times */
-    int64_t back = 1;
+    /* from the keyframe at or before the frame; further back each time the
+     * first picture out comes after the one wanted (an open GOP's leading
+     * picture: it refers to the GOP before), a few times */
+    int64_t back = 0;
     for (size_t i = 0; ret >= 0 && i < n;) {
         size_t done = 0;
         ret = read_run(path, stream_index, index_hash, frames + i, n - i, back, take, ud, f,
                        &done, msg);
         i += done;
         if (ret == 1 && back < MAX_BACK) {
-            back *= 4;
+            back = back ? 4 * back : 1;
             ret = 0;
             msg->text[0] = 0;
         } else if (ret == 1) {
