@@ -218,9 +218,10 @@ void qc_segment_run(const QcConfig *cfg, const QcObject *obj, const MqcProfile *
             qc_job_outcome(out, MQC_ERR_NOMEM, NULL, &msg);
             goto end;
         }
-        /* a file that cannot be split (no index, an open GOP in MXF, audio
-         * only, ...: exit 2 naming the reason) is every segment job's; the
-         * first to take the claim analyses it whole, the others find it merged */
+        /* a file that cannot be split (no index, MXF or Matroska timestamps
+         * that skip, audio only, ...: exit 2 naming the reason) is every
+         * segment job's; the first to take the claim analyses it whole, the
+         * others find it merged */
         int ret = store_partial(cfg, obj, profile, parts[obj->segment], out);
         int whole = ret == MQC_ERR_USAGE;
         if (whole)

@@ -87,6 +87,16 @@ def thumbnails(path=None, html=None):
     return re.findall(r'<figure><img class="thumb".*?</figure>', html, re.S)
 
 
+def assert_remote_merge_is_single(test, parts, single, merged):
+    """The merge of a remote input's parts is the single pass's report of
+    the local file, apart from the input's path."""
+    run(["merge"] + parts + ["-o", merged])
+    want, got = comparable(single), comparable(merged)
+    want["input"].pop("path")
+    got["input"].pop("path")
+    test.assertEqual(got, want)
+
+
 def write(path, text):
     with open(path, "w") as f:
         f.write(text)
@@ -474,11 +484,7 @@ class Segments(unittest.TestCase):
                 self.assertLess(total, size * 0.75, "segment %d read %d of %d bytes"
                                 % (i, total, size))
             merged = os.path.join(self.dir, "remote_merged.json")
-            run(["merge"] + parts + ["-o", merged])
-            want, got = comparable(single), comparable(merged)
-            want["input"].pop("path")
-            got["input"].pop("path")
-            self.assertEqual(got, want)
+            assert_remote_merge_is_single(self, parts, single, merged)
             # the page's thumbnails: the frames alone, read with ranged GETs
             page, local_page = merged + ".html", single + ".html"
             run(["check", clip, "--html", local_page, "--quiet"] + nohash)
@@ -562,6 +568,19 @@ class WorkerSegments(TestServers, unittest.TestCase):
     e2e_triggers.py: 2 workers, one SIGKILLed mid-segment, then one report
     equal to the single pass, one result message, the partials cleaned."""
 
+    def submit_to_two_workers(self, key, queue, segments):
+        """Two workers consuming `queue`, then `submit --segments` of the
+        stored object `key`: (broker, workers)."""
+        t = self.t
+        broker = t.Broker(queue)
+        workers = [t.Worker(queue), t.Worker(queue)]
+        for w in workers:
+            t.wait_for("the workers to consume", lambda w=w: "consuming" in w.output())
+        p = t.mediaqc("submit", "s3://%s/%s" % (t.BUCKET, key), "--amqp", t.SVC.amqp_url,
+                      "--queue", queue, "--segments", str(segments))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return broker, workers
+
     def test_three_segments_two_workers_one_killed(self):
         t = self.t
         # 400 frames: on an idle machine a segment of 100 took less than the
@@ -572,14 +591,8 @@ class WorkerSegments(TestServers, unittest.TestCase):
         key = "seg/master one.mov"
         etag = t.SVC.put(key, t.read(clip))
         q = "jobs-segments"
-        broker = t.Broker(q)
-        workers = [t.Worker(q), t.Worker(q)]
+        broker, workers = self.submit_to_two_workers(key, q, 3)
         try:
-            for w in workers:
-                t.wait_for("the workers to consume", lambda w=w: "consuming" in w.output())
-            p = t.mediaqc("submit", "s3://%s/%s" % (t.BUCKET, key), "--amqp", t.SVC.amqp_url,
-                          "--queue", q, "--segments", "3")
-            self.assertEqual(p.returncode, 0, p.stderr)
             t.wait_for("both workers to take a segment", lambda: broker.ready() == 1, step=0.02)
             time.sleep(0.4)   # into the segment's decoding
             workers[0].proc.kill()
@@ -635,14 +648,8 @@ class WorkerSegments(TestServers, unittest.TestCase):
         key = "seg-whole/transport stream.ts"
         etag = t.SVC.put(key, t.read(clip))
         q = "jobs-segments-whole"
-        broker = t.Broker(q)
-        workers = [t.Worker(q), t.Worker(q)]
+        broker, workers = self.submit_to_two_workers(key, q, 3)
         try:
-            for w in workers:
-                t.wait_for("the workers to consume", lambda w=w: "consuming" in w.output())
-            p = t.mediaqc("submit", "s3://%s/%s" % (t.BUCKET, key), "--amqp", t.SVC.amqp_url,
-                          "--queue", q, "--segments", "3")
-            self.assertEqual(p.returncode, 0, p.stderr)
             results = broker.wait_results(1)
             late = broker.wait_results(1, timeout=3)
             t.wait_for("the jobs to be done", lambda: broker.ready() == 0)

@@ -1126,11 +1126,17 @@ class WatchTest(unittest.TestCase):
         folder = tempfile.mkdtemp(prefix="watch-", dir=WORK)
         os.makedirs(os.path.join(folder, "qc-reports"))
         state = os.path.join(folder, "qc-reports", ".mediaqc-watch.json")
-        with open(state, "w") as f:
-            f.write('{"processed": [1]}')
-        p = mediaqc("watch", folder, "--once", "--interval", "0.1")
-        self.assertEqual(p.returncode, 2)
-        self.assertIn(state, p.stderr)
+        # not an object; sizes no file has (a conversion once undefined)
+        for text in ('{"processed": [1]}',
+                     '{"processed": {"a.mov": {"size": 1e300, "mtime_ns": "1"}}}',
+                     '{"processed": {"a.mov": {"size": -5, "mtime_ns": "1"}}}'):
+            with self.subTest(text):
+                with open(state, "w") as f:
+                    f.write(text)
+                p = mediaqc("watch", folder, "--once", "--interval", "0.1")
+                self.assertEqual(p.returncode, 2)
+                self.assertIn(state, p.stderr)
+                self.assertNotIn("runtime error", p.stderr)
 
 
 if __name__ == "__main__":
